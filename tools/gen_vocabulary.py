@@ -1,0 +1,146 @@
+"""Generate ``twimlc/vocabulary.json`` from the shared TwiML reference.
+
+The reference (``../shared/reference/twiml-elements.json``) holds what twilio-python 9.13
+builds and the value types twilio-csharp declares. This script turns it into the one table
+twimlc runs on: keywords, attribute types (with ranges and list separators we curate here),
+children, text, and control-flow facts. Run it after the reference changes::
+
+    python tools/gen_vocabulary.py [path/to/twiml-elements.json]
+
+``tests/test_vocabulary.py`` fails when the committed table differs from a fresh run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "twiml-elements.json"
+OUTPUT = ROOT / "twimlc" / "vocabulary.json"
+
+# Enums this long are lists of voices and locales that Twilio extends all the time:
+# known values are kept for hints, but any value is accepted.
+OPEN_ENUM_THRESHOLD = 40
+
+# Keywords that kebab-casing would spell badly.
+KEYWORD_OVERRIDES = {"WhatsApp": "whatsapp"}
+
+# Curated value facts the reference states only in prose (twiml-spec.md §6 and the
+# per-element tables). Keyed by (tag, attribute); merged over the generated type.
+OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    ("break", "time"): {"type": "duration"},
+    ("Say", "loop"): {"min": 0},
+    ("Play", "loop"): {"min": 0},
+    ("Play", "digits"): {"type": "dtmf"},
+    ("Pause", "length"): {"min": 1},
+    ("Gather", "timeout"): {"min": 1},
+    ("Gather", "numDigits"): {"min": 1},
+    ("Gather", "maxSpeechTime"): {"min": 1},
+    ("Gather", "hints"): {"separator": ","},
+    ("Record", "maxLength"): {"min": 1, "max": 14400},
+    ("Record", "timeout"): {"min": 0},
+    ("Dial", "timeout"): {"min": 1, "max": 600},
+    ("Dial", "timeLimit"): {"min": 1, "max": 86400},
+    ("Number", "sendDigits"): {"type": "dtmf"},
+    ("Conference", "maxParticipants"): {"min": 2, "max": 250},
+    ("Enqueue", "maxQueueSize"): {"min": 1, "max": 5000},
+    ("Pay", "maxAttempts"): {"min": 1},
+    ("Pay", "timeout"): {"min": 1},
+    ("Pay", "minPostalCodeLength"): {"min": 0},
+}
+for _tag in ("Number", "Sip"):
+    OVERRIDES[(_tag, "machineDetectionTimeout")] = {"min": 3, "max": 60}
+    OVERRIDES[(_tag, "machineDetectionSpeechThreshold")] = {"min": 1000, "max": 6000}
+    OVERRIDES[(_tag, "machineDetectionSpeechEndThreshold")] = {"min": 500, "max": 5000}
+    OVERRIDES[(_tag, "machineDetectionSilenceTimeout")] = {"min": 2000, "max": 10000}
+
+# What follows a verb (twiml-spec.md §5): "always" = nothing after it runs;
+# "action" = nothing after it runs when it has an action attribute.
+ENDS = {
+    "voice": {"Hangup": "always", "Reject": "always", "Redirect": "always", "Leave": "always",
+              "Dial": "action", "Record": "action"},
+    "messaging": {"Redirect": "always"},
+    "fax": {},
+}
+
+
+def keyword(tag: str) -> str:
+    if tag in KEYWORD_OVERRIDES:
+        return KEYWORD_OVERRIDES[tag]
+    if tag[:1].islower():  # SSML tags are already what people write
+        return tag
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", tag).lower()
+
+
+def value_type(tag: str, name: str, raw: dict[str, Any] | None) -> dict[str, Any]:
+    t: dict[str, Any]
+    kind = raw["type"] if raw else "string"
+    if kind == "http_method":
+        t = {"type": "enum", "values": ["GET", "POST"]}
+    elif kind == "enum":
+        values = list(raw["enum"]) if raw else []
+        t = {"type": "enum", "values": values}
+        if len(values) > OPEN_ENUM_THRESHOLD:
+            t["open"] = True
+    elif kind == "phone_number":
+        t = {"type": "phone"}
+    elif kind in ("int", "bool", "url", "string"):
+        t = {"type": kind}
+    else:
+        raise SystemExit(f"unknown type {kind!r} for {tag}@{name}")
+    if raw and raw.get("list"):
+        t["separator"] = " "
+    t.update(OVERRIDES.get((tag, name), {}))
+    return t
+
+
+def element(tag: str, spec: dict[str, Any]) -> dict[str, Any]:
+    types = spec.get("attribute_types", {})
+    out: dict[str, Any] = {
+        "keyword": keyword(tag),
+        "attributes": {a: value_type(tag, a, types.get(a)) for a in spec["attributes"]},
+        "children": list(spec["children"]),
+        "text": bool(spec["text"]),
+        "text_required": bool(spec["text_required"]),
+        "parents": list(spec.get("parents", [])),
+    }
+    variants = {parent: element(tag, v) for parent, v in spec.get("by_parent", {}).items()}
+    for v in variants.values():
+        v.pop("parents")
+    if variants:
+        out["by_parent"] = variants
+    return out
+
+
+def generate(source: Path) -> dict[str, Any]:
+    ref = json.loads(source.read_text(encoding="utf-8"))
+    kinds: dict[str, Any] = {}
+    for kind in ("voice", "messaging", "fax"):
+        elements = {tag: element(tag, spec) for tag, spec in ref[kind].items()}
+        for tag, ends in ENDS[kind].items():
+            elements[tag]["ends"] = ends
+        kinds[kind] = dict(sorted(elements.items()))
+    return {
+        "_generated_by": "tools/gen_vocabulary.py from twiml-elements.json "
+        + "(" + ref["_meta"]["source"].split(",")[0] + ")",
+        "kinds": kinds,
+    }
+
+
+def render(source: Path) -> str:
+    return json.dumps(generate(source), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    source = Path(argv[0]) if argv else DEFAULT_SOURCE
+    OUTPUT.write_text(render(source), encoding="utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

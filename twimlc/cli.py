@@ -1,0 +1,109 @@
+"""The ``twimlc`` command. ``main(argv) -> int``: 0 ok, 1 problems found, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .ast import Span
+from .diagnostics import Diagnostic, diag, write_all
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and a
+    rename, so a reader never sees half a file and a failure leaves the old file intact."""
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
+    """The file's text, or a coded diagnostic (never an exception) when it cannot be read."""
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as e:
+        return None, diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path)
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, diag("TWL005", f"not UTF-8 text (byte 0x{data[e.start]:02x})", Span.point(line, col), "save the file as UTF-8", path)
+
+
+def _cmd_compile(args: argparse.Namespace) -> int:
+    from .compiler import analyze
+    from .generate import generate
+
+    path = args.file
+    source, problem = read_source(path)
+    if source is None:
+        assert problem is not None
+        write_all([problem], {})
+        return EXIT_PROBLEMS
+    doc, diagnostics = analyze(source, path)
+    write_all(diagnostics, {path: source})
+    if doc is None or any(d.is_error for d in diagnostics):
+        return EXIT_PROBLEMS
+    xml = generate(doc)
+    if args.output:
+        try:
+            write_atomic(Path(args.output), xml)
+        except OSError as e:
+            sys.stderr.write(f"{args.output}: error: cannot write: {e.strerror or e}\n")
+            return EXIT_PROBLEMS
+    else:
+        sys.stdout.write(xml)
+    return EXIT_OK
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="twimlc", description="Compile, check and dial Twilio TwiML written in .twl.")
+    p.add_argument("--version", action="version", version=f"twimlc {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    c = sub.add_parser("compile", help="compile a .twl file to TwiML XML")
+    c.add_argument("file", metavar="FILE.twl", help="the source ('-' for standard input)")
+    c.add_argument("-o", "--output", metavar="OUT.xml", help="write here (atomically) instead of standard output")
+    c.set_defaults(func=_cmd_compile)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        result: int = args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    return result

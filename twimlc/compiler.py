@@ -1,0 +1,34 @@
+"""The library's front door: parse, analyse, compile."""
+
+from __future__ import annotations
+
+from .ast import Document
+from .diagnostics import Diagnostic, TwimlcError
+from .generate import generate
+from .parser import parse_syntax
+from .resolve import resolve
+
+
+def analyze(source: str, filename: str = "<string>") -> tuple[Document | None, list[Diagnostic]]:
+    """Parse and resolve ``.twl`` source. Returns the typed document (``None`` after a
+    syntax error) and every diagnostic, sorted by position. Never raises for bad input."""
+    try:
+        nodes, comments = parse_syntax(source, filename)
+    except TwimlcError as e:
+        return None, e.diagnostics
+    doc, diagnostics = resolve(nodes, comments, filename)
+    return doc, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def parse(source: str, filename: str = "<string>") -> Document:
+    """``.twl`` source → typed :class:`~twimlc.ast.Document`; raises :class:`TwimlcError`
+    when there is any error (warnings alone do not raise)."""
+    doc, diagnostics = analyze(source, filename)
+    if doc is None or any(d.is_error for d in diagnostics):
+        raise TwimlcError(diagnostics)
+    return doc
+
+
+def compile(source: str, filename: str = "<string>") -> str:  # noqa: A001 - the verb users expect
+    """``.twl`` source → TwiML XML (with declaration); raises :class:`TwimlcError`."""
+    return generate(parse(source, filename))

@@ -1,0 +1,191 @@
+"""Diagnostics: one type for every problem twimlc reports, and its renderings.
+
+Codes are stable and documented in ``docs/codes.md``. Families:
+TWL0xx syntax and input, TWL1xx vocabulary (keywords, attributes), TWL2xx values,
+TWL3xx structure and nesting, TWL4xx control flow, TWL5xx platform limits,
+TWL9xx the escape hatch and tool-level problems.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Iterable, TextIO
+
+from .ast import Span
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    severity: str
+    title: str
+
+
+def _codes(*rows: tuple[str, str, str]) -> dict[str, Code]:
+    return {c: Code(c, s, t) for c, s, t in rows}
+
+
+# The registry: every code twimlc can emit. docs/codes.md explains each one.
+CODES = _codes(
+    ("TWL001", ERROR, "syntax error"),
+    ("TWL002", ERROR, "unterminated string"),
+    ("TWL003", ERROR, "invalid escape sequence in a string"),
+    ("TWL004", ERROR, "bad indentation"),
+    ("TWL005", ERROR, "file cannot be read as UTF-8 text"),
+    ("TWL006", ERROR, "malformed XML"),
+    ("TWL007", ERROR, "XML refused by the hardened parser"),
+    ("TWL101", ERROR, "unknown keyword"),
+    ("TWL102", ERROR, "keyword belongs to another kind of document"),
+    ("TWL103", ERROR, "unknown attribute"),
+    ("TWL104", ERROR, "duplicate attribute"),
+    ("TWL105", ERROR, "invalid document header"),
+    ("TWL106", ERROR, "voice, messaging and fax verbs mixed"),
+    ("TWL201", ERROR, "value is not a boolean"),
+    ("TWL202", ERROR, "value is not an integer"),
+    ("TWL203", ERROR, "integer out of range"),
+    ("TWL204", ERROR, "value not in the attribute's list of choices"),
+    ("TWL205", ERROR, "invalid URL"),
+    ("TWL206", ERROR, "invalid phone number"),
+    ("TWL207", ERROR, "invalid duration"),
+    ("TWL208", ERROR, "invalid DTMF digits"),
+    ("TWL209", ERROR, "a list where the attribute takes one value"),
+    ("TWL210", ERROR, "character not allowed in XML"),
+    ("TWL211", ERROR, "invalid XML name"),
+    ("TWL301", ERROR, "element not allowed here"),
+    ("TWL302", ERROR, "element takes no text"),
+    ("TWL303", ERROR, "element needs text"),
+    ("TWL304", ERROR, "more than one positional value"),
+    ("TWL305", ERROR, "element takes no children"),
+    ("TWL901", WARNING, "element outside twimlc's vocabulary (escape hatch)"),
+    ("TWL902", WARNING, "attribute outside twimlc's vocabulary (escape hatch)"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Span
+    severity: str = ERROR
+    hint: str | None = None
+    path: str = "<string>"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.code)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def diag(code: str, message: str, span: Span, hint: str | None = None, path: str = "<string>") -> Diagnostic:
+    """A diagnostic whose severity comes from the code registry."""
+    return Diagnostic(code, message, span, CODES[code].severity, hint, path)
+
+
+class TwimlcError(Exception):
+    """Raised by the library API when a document has errors. ``diagnostics`` has all of
+    them (warnings included), sorted by position."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        first = next((d for d in self.diagnostics if d.is_error), None)
+        summary = (
+            f"{first.path}:{first.span.line}:{first.span.column}: {first.code} {first.message}"
+            if first
+            else "twimlc error"
+        )
+        errors = sum(d.is_error for d in self.diagnostics)
+        if errors > 1:
+            summary += f" (and {errors - 1} more)"
+        super().__init__(summary)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def use_colour(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+_STYLE = {"error": "\033[1;31m", "warning": "\033[1;33m", "bold": "\033[1m", "blue": "\033[34m", "reset": "\033[0m"}
+
+
+def render_text(d: Diagnostic, source: str | None, colour: bool = False) -> str:
+    """ruff/gcc style: ``path:line:col: error[CODE] message``, the line, a caret, help."""
+
+    def c(style: str, s: str) -> str:
+        return f"{_STYLE[style]}{s}{_STYLE['reset']}" if colour else s
+
+    where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span.line else d.path
+    out = [f"{c('bold', where)}: {c(d.severity, f'{d.severity}[{d.code}]')} {d.message}"]
+    lines = source.splitlines() if source is not None else []
+    if 0 < d.span.line <= len(lines):
+        text = lines[d.span.line - 1].expandtabs(1)
+        number = str(d.span.line)
+        pad = " " * len(number)
+        end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
+        width = max(1, min(end, len(text) + 1) - d.span.column)
+        out.append(f"{c('blue', number + ' |')} {text}")
+        out.append(f"{c('blue', pad + ' |')} {' ' * (d.span.column - 1)}{c(d.severity, '^' * width)}")
+    if d.hint:
+        out.append(f"  {c('bold', 'help')}: {d.hint}")
+    return "\n".join(out)
+
+
+def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=2)
+
+
+def _gh_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return s.replace(":", "%3A").replace(",", "%2C") if prop else s
+
+
+def render_github(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command (``::error file=…,line=…::message``)."""
+    level = "error" if d.is_error else "warning"
+    props = ",".join(
+        f"{k}={_gh_escape(str(v), True)}"
+        for k, v in (
+            ("file", d.path),
+            ("line", d.span.line),
+            ("col", d.span.column),
+            ("endLine", d.span.end_line),
+            ("endColumn", d.span.end_column),
+            ("title", d.code),
+        )
+    )
+    message = d.message + (f" (help: {d.hint})" if d.hint else "")
+    return f"::{level} {props}::{_gh_escape(message)}"
+
+
+def write_all(
+    diagnostics: Iterable[Diagnostic], sources: dict[str, str], stream: TextIO = sys.stderr
+) -> None:
+    colour = use_colour(stream)
+    for d in diagnostics:
+        stream.write(render_text(d, sources.get(d.path), colour) + "\n")

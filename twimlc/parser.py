@@ -1,0 +1,315 @@
+"""Source text → syntax tree (:mod:`twimlc.ast` syntax layer).
+
+The LALR parser is built once per process from ``grammar/twl.lark`` and its analysis is
+cached in the per-user cache directory, so start-up does not pay for grammar analysis.
+The tree is built during parsing by the ``transformer=`` callbacks (no intermediate parse
+tree). The transformer only converts tokens and builds nodes; it raises nothing. Comments
+travel inside the newline tokens; a lexer callback collects them into a per-parse list.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import os
+import re
+import sys
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.indenter import DedentError, Indenter
+
+from .ast import Arg, CommentLine, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
+from .diagnostics import Diagnostic, TwimlcError, diag
+
+_comments: contextvars.ContextVar[list[CommentLine]] = contextvars.ContextVar("twl_comments")
+
+
+class _TwlIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["LSQB"]
+    CLOSE_PAREN_types = ["RSQB"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+
+def _collect_comments(token: Token) -> Token:
+    """Lexer callback for newline tokens: record each ``# comment`` inside them."""
+    sink = _comments.get(None)
+    if sink is not None and "#" in token:
+        line = token.line or 1
+        col = token.column or 1
+        for part in token.split("\n"):
+            hash_at = part.find("#")
+            if hash_at >= 0:
+                text = part[hash_at + 1 :].rstrip("\r")
+                start = col + hash_at
+                sink.append(CommentLine(text, Span(line, start, line, start + 1 + len(text))))
+            line += 1
+            col = 1
+    return token
+
+
+def _join(first: Span, last: Span) -> Span:
+    return Span(first.line, first.column, last.end_line, last.end_column)
+
+
+def _token_span(t: Token) -> Span:
+    return Span(t.line or 0, t.column or 0, t.end_line or 0, t.end_column or 0)
+
+
+_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "0": "\0", "#": "#"}
+
+
+def unescape(body: str) -> str | None:
+    """The text of a string literal's body, or ``None`` when an escape is invalid."""
+    bad = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal bad
+        e = m.group(1)
+        if e in _SIMPLE_ESCAPES:
+            return _SIMPLE_ESCAPES[e]
+        if e[0] in "uU" and len(e) > 1:
+            code = int(e[2:-1] if e[1] == "{" else e[1:], 16)
+            if code <= 0x10FFFF:
+                return chr(code)
+        bad = True
+        return ""
+
+    text = _ESCAPE.sub(one, body)
+    return None if bad else text
+
+
+def bad_escape(body: str) -> int | None:
+    """Offset of the first invalid escape in a string body, if any."""
+    for m in _ESCAPE.finditer(body):
+        if unescape(m.group(0)) is None:
+            return m.start()
+    return None
+
+
+class _ToSyntax(Transformer[Token, list[SyntaxNode]]):
+    """Builds syntax nodes while LALR reduces. Converts and builds, nothing else.
+
+    Lark's in-parser transformer gets no ``meta``, so spans are joined from the tokens."""
+
+    def start(self, children: list[SyntaxNode]) -> list[SyntaxNode]:
+        return list(children)
+
+    def _statement(self, head: tuple[Token, tuple[Arg, ...]], body: tuple[SyntaxNode, ...]) -> Statement:
+        keyword, args = head
+        kspan = _token_span(keyword)
+        last = body[-1].span if body else (args[-1].span if args else kspan)
+        return Statement(str(keyword), kspan, args, body, _join(kspan, last))
+
+    def simple(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], ())
+
+    def block(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], tuple(children[1:]))
+
+    def inline_block(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], (children[1],))
+
+    def inline_text(self, children: list[Token]) -> TextLine:
+        s = self.string(children)
+        return TextLine(s.text, s.span)
+
+    def inline_head(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], ())
+
+    def inline_nested(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], (children[1],))
+
+    text_line = inline_text
+
+    def head(self, children: list[Any]) -> tuple[Token, tuple[Arg, ...]]:
+        keyword, *args = children
+        return keyword, tuple(a if isinstance(a, Arg) else Arg(None, a, a.span) for a in args)
+
+    def attribute(self, children: list[Any]) -> Arg:
+        name, value = children
+        return Arg(str(name)[:-1], value, _join(_token_span(name), value.span))
+
+    def string(self, children: list[Token]) -> Scalar:
+        (t,) = children
+        text = unescape(str(t)[1:-1])
+        return Scalar(text if text is not None else str(t)[1:-1], True, _token_span(t))
+
+    def bare(self, children: list[Token]) -> Scalar:
+        (t,) = children
+        return Scalar(str(t), False, _token_span(t))
+
+    def list(self, children: list[Token]) -> ListValue:
+        open_, *items, close = children
+        scalars = tuple(self.string([t]) if t.type == "STRING" else self.bare([t]) for t in items)
+        return ListValue(scalars, _join(_token_span(open_), _token_span(close)))
+
+
+def _cache_path(grammar: str) -> str | None:
+    import lark
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    digest = hashlib.sha256(f"{grammar}\0{lark.__version__}\0{sys.version}".encode()).hexdigest()[:16]
+    directory = Path(base) / "twimlc"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(directory / f"twl-{digest}.lark-cache")
+
+
+def grammar_text() -> str:
+    return resources.files("twimlc.grammar").joinpath("twl.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    grammar = grammar_text()
+    options: dict[str, Any] = dict(
+        parser="lalr",
+        lexer="contextual",
+        postlex=_TwlIndenter(),
+        propagate_positions=True,
+        maybe_placeholders=False,
+        transformer=_ToSyntax(),
+        lexer_callbacks={"_NL": _collect_comments},
+    )
+    cache = _cache_path(grammar)
+    if cache:
+        try:
+            return Lark(grammar, cache=cache, **options)
+        except OSError:
+            pass  # read-only or full cache directory: analyse without caching
+    return Lark(grammar, **options)
+
+
+# --- syntax errors, in words --------------------------------------------------------------
+
+_TERMINAL_WORDS = {
+    "KEYWORD": "a keyword",
+    "ATTRNAME": "an attribute (name=value)",
+    "BARE": "a value",
+    "STRING": 'a quoted string ("…")',
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COLON": "':'",
+    "_NL": "end of line",
+    "_INDENT": "an indented block",
+    "_DEDENT": "end of block",
+    "$END": "end of file",
+}
+
+
+def _expected(names: set[str]) -> str:
+    words = sorted({_TERMINAL_WORDS.get(n, n) for n in names if not n.startswith("__")})
+    if not words:
+        return ""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _line_of(source: str, line: int) -> str:
+    lines = source.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic:
+    line = getattr(e, "line", 1) or 1
+    column = getattr(e, "column", 1) or 1
+    text = _line_of(source, line)
+    if isinstance(e, UnexpectedCharacters):
+        ch = source[e.pos_in_stream] if e.pos_in_stream < len(source) else ""
+        if ch == '"':
+            rest = text[column - 1 :]
+            if re.match(r'"([^"\\]|\\.)*"', rest) is None:
+                return diag("TWL002", "unterminated string", Span(line, column, line, len(text) + 1), 'close it with " on the same line; write a line break as \\n', path)
+        if ch == "\t" or (ch == " " and column == 1):
+            return diag("TWL004", "unexpected indentation", Span.point(line, column), None, path)
+        expected = _expected(set(e.allowed or ()))
+        hint = None
+        if ch == "#":
+            hint = 'a comment needs a space before "#"; to use "#" as a value, quote it: "#"'
+        elif ch in "=:" and "ATTRNAME" not in (e.allowed or ()):
+            hint = "attribute names are letters, digits, '_', '-', '.' or ':' followed by '=' with no spaces"
+        what = f"unexpected character {ch!r}" if ch else "unexpected end of file"
+        return diag("TWL001", what + (f"; expected {expected}" if expected else ""), Span.point(line, column), hint, path)
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        expected = _expected(set(e.expected or ()))
+        if tok.type == "_INDENT":
+            return diag("TWL004", "unexpected indentation", Span.point(line, column), "only a line ending in ':' opens an indented block", path)
+        if tok.type == "$END":
+            return diag("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None, path)
+        shown = "end of line" if tok.type == "_NL" else repr(str(tok))
+        hint = None
+        if tok.type == "_NL" and "_INDENT" in (e.expected or ()):
+            hint = "a line ending in ':' must be followed by an indented block"
+        elif tok.type == "BARE" and "KEYWORD" in (e.expected or ()):
+            hint = "each statement starts with a keyword such as say, play, gather, dial"
+        end = (tok.end_column or column + 1) if tok.type != "_NL" else column + 1
+        return diag("TWL001", f"unexpected {shown}; expected {expected}", Span(line, column, line, end), hint, path)
+    if isinstance(e, UnexpectedEOF):
+        return diag("TWL001", "unexpected end of file", Span.point(line, column), None, path)
+    return diag("TWL001", str(e).splitlines()[0], Span.point(line, column), None, path)
+
+
+def _check_escapes(nodes: list[SyntaxNode], source: str, path: str) -> list[Diagnostic]:
+    """Strings whose escapes are invalid (``"\\q"``), found after parsing."""
+    out = []
+    for m in re.finditer(r'"((?:[^"\\\n]|\\[^\n])*)"', source):
+        at = bad_escape(m.group(1))
+        if at is not None:
+            start = m.start(1) + at
+            line = source.count("\n", 0, start) + 1
+            col = start - (source.rfind("\n", 0, start) + 1) + 1
+            esc = m.group(1)[at : at + 2]
+            out.append(diag("TWL003", f"invalid escape {esc!r} in a string", Span(line, col, line, col + 2), 'escapes are \\" \\\\ \\n \\t \\r \\uXXXX and \\u{X…}', path))
+    return out
+
+
+def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode], list[CommentLine]]:
+    """Parse ``.twl`` text into statements and comments, or raise :class:`TwimlcError`."""
+    text = source if source.endswith("\n") else source + "\n"
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]  # keep columns; a BOM is not content
+    sink: list[CommentLine] = []
+    token = _comments.set(sink)
+    try:
+        nodes = _parser().parse(text)
+    except UnexpectedInput as e:
+        raise TwimlcError([_syntax_diagnostic(e, text, path)]) from None
+    except DedentError as e:
+        line = _dedent_line(text, str(e))
+        raise TwimlcError([diag("TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None, path)]) from None
+    finally:
+        _comments.reset(token)
+    bad = _check_escapes(nodes, text, path)
+    if bad:
+        raise TwimlcError(bad)
+    return nodes, sorted(sink, key=lambda c: (c.span.line, c.span.column))
+
+
+def _dedent_line(text: str, message: str) -> int:
+    # lark's DedentError carries no position; find the first line whose indentation is
+    # not one of the enclosing levels.
+    stack = [0]
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            continue
+        width = len(raw.expandtabs(8)) - len(stripped.expandtabs(8)) if "\t" in raw else len(raw) - len(stripped)
+        if width > stack[-1]:
+            stack.append(width)
+            continue
+        while width < stack[-1]:
+            stack.pop()
+        if width != stack[-1]:
+            return number
+    return 1

@@ -1,0 +1,375 @@
+"""Syntax tree → typed tree, checked against the vocabulary.
+
+Every keyword becomes a TwiML tag (or a raw ``!Tag``), every ``name=value`` an attribute
+whose value matches its type, and text goes where TwiML allows text. All problems are
+collected (not just the first) as diagnostics; the caller decides whether to raise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .ast import (
+    Arg,
+    Attribute,
+    Comment,
+    CommentLine,
+    Document,
+    Element,
+    ListValue,
+    Node,
+    Scalar,
+    Span,
+    Statement,
+    SyntaxNode,
+    Text,
+    TextLine,
+)
+from .diagnostics import Diagnostic, diag
+from .vocabulary import HEADER_KEYWORD, KINDS, ElementSpec, ValueType, Vocabulary, kinds_with_keyword, suggest, vocabulary
+
+# Characters XML 1.0 cannot carry, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*(:[A-Za-z_][A-Za-z0-9_.\-]*)?$")
+_INT = re.compile(r"^[+-]?[0-9]+$")
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+_DURATION = re.compile(r"^[0-9]+(\.[0-9]+)?(ms|s)$")
+_DTMF = re.compile(r"^[0-9A-DwW#*]*$")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
+    """``None`` when ``text`` is a valid single value of type ``t``, else (code, message, hint)."""
+    if t.type == "bool":
+        if text not in ("true", "false"):
+            hint = f"write {text.lower()}" if text.lower() in ("true", "false") else "write true or false"
+            return ("TWL201", f"{text!r} is not a boolean", hint)
+    elif t.type == "int":
+        if not _INT.match(text):
+            return ("TWL202", f"{text!r} is not an integer", None)
+        n = int(text)
+        if (t.min is not None and n < t.min) or (t.max is not None and n > t.max):
+            return ("TWL203", f"{n} is out of range; expected {t.describe()}", None)
+    elif t.type == "enum" and not t.open:
+        if text not in t.values:
+            near = suggest(text, t.values)
+            return ("TWL204", f"{text!r} is not one of the choices", f"did you mean {near!r}?" if near else f"expected {t.describe()}")
+    elif t.type == "url":
+        if any(c.isspace() for c in text):
+            return ("TWL205", f"{text!r} is not a URL (it contains white space)", "percent-encode spaces as %20")
+    elif t.type == "phone":
+        if not _E164.match(text):
+            return ("TWL206", f"{text!r} is not an E.164 phone number", "write it as + country code and number, e.g. +14155550100")
+    elif t.type == "duration":
+        if not _DURATION.match(text):
+            return ("TWL207", f"{text!r} is not a duration", "write a number followed by ms or s, e.g. 500ms")
+    elif t.type == "dtmf":
+        if not _DTMF.match(text):
+            return ("TWL208", f"{text!r} contains characters that are not DTMF digits", "use 0-9, A-D, *, # and w (half-second pause)")
+    return None
+
+
+class Resolver:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+        self.kind_reason = "the header says so"
+
+    def report(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        self.diagnostics.append(diag(code, message, span, hint, self.path))
+
+    # --- document ---------------------------------------------------------------------
+
+    def document(self, nodes: list[SyntaxNode], comments: list[CommentLine]) -> Document:
+        header: Statement | None = None
+        body = [n for n in nodes]
+        statements = [n for n in body if isinstance(n, Statement)]
+        if statements and statements[0].keyword == HEADER_KEYWORD:
+            header = statements[0]
+            body.remove(header)
+        kind, explicit, root_attrs = self._kind(header, body)
+        vocab = vocabulary(kind)
+        children = self._block(body, vocab, vocab.root, raw_parent=False)
+        for n in body:
+            if isinstance(n, Statement) and n.keyword == HEADER_KEYWORD:
+                self.report("TWL105", "the 'twiml' header must be the first statement", n.keyword_span)
+        span = Span(1, 1, nodes[-1].span.end_line, nodes[-1].span.end_column) if nodes else Span(1, 1, 1, 1)
+        placed = attach_comments(tuple(children), comments)
+        return Document(kind, placed, explicit, root_attrs, span)
+
+    def _kind(self, header: Statement | None, body: list[SyntaxNode]) -> tuple[str, bool, tuple[Attribute, ...]]:
+        if header is not None:
+            positional = [a for a in header.args if a.name is None]
+            kind = "voice"
+            value = positional[0].value if positional else None
+            if isinstance(value, Scalar) and value.text in KINDS and len(positional) == 1:
+                kind = value.text
+            else:
+                self.report("TWL105", "the header is 'twiml voice', 'twiml messaging' or 'twiml fax'", header.span)
+            if header.body:
+                self.report("TWL105", "the 'twiml' header takes no block", header.body[0].span)
+            attrs = tuple(self._raw_attributes(header))
+            return kind, True, attrs
+        return self._infer_kind(body), False, ()
+
+    def _raw_attributes(self, header: Statement) -> Iterator[Attribute]:
+        for a in header.args:
+            if a.name is None:
+                continue
+            if not a.name.startswith("!"):
+                self.report("TWL103", f"<Response> has no attribute {a.name!r}", a.span, f"to pass it anyway, write !{a.name}=…")
+                continue
+            attr = self._attribute(a, None, "Response")
+            if attr:
+                yield attr
+
+    def _infer_kind(self, body: list[SyntaxNode]) -> str:
+        """The kind of the first top-level verb that belongs to one kind only (``redirect``
+        fits all); voice when there is none."""
+        for n in body:
+            if isinstance(n, Statement) and not n.keyword.startswith("!"):
+                kinds = kinds_with_keyword(n.keyword)
+                if len(kinds) == 1:
+                    self.kind_reason = f"{n.keyword} on line {n.span.line} makes it {kinds[0]}"
+                    return kinds[0]
+        return "voice"
+
+    # --- elements -----------------------------------------------------------------------
+
+    def _block(self, body: list[SyntaxNode] | tuple[SyntaxNode, ...], vocab: Vocabulary, parent: ElementSpec | None, raw_parent: bool) -> list[Node]:
+        out: list[Node] = []
+        for n in body:
+            if isinstance(n, TextLine):
+                self._text(n.text, n.span)
+                out.append(Text(n.text, n.span))
+            elif isinstance(n, Statement):
+                e = self._element(n, vocab, parent, raw_parent)
+                if e is not None:
+                    out.append(e)
+        if parent is not None and not raw_parent:
+            texts = [c for c in out if isinstance(c, Text)]
+            if texts and not parent.text:
+                where = "directly inside <Response>" if parent.tag == "Response" else f"inside {parent.keyword}"
+                self.report("TWL302", f"text is not allowed {where}", texts[0].span)
+        return out
+
+    def _text(self, text: str, span: Span) -> None:
+        m = _NOT_XML.search(text)
+        if m:
+            self.report("TWL210", f"character U+{ord(m.group()):04X} cannot appear in XML", span, "remove it")
+
+    def _element(self, s: Statement, vocab: Vocabulary, parent: ElementSpec | None, raw_parent: bool) -> Element | None:
+        parent_tag = parent.tag if parent else None
+        if s.keyword.startswith("!"):
+            return self._raw_element(s, vocab)
+        if s.keyword == HEADER_KEYWORD:
+            return None  # reported by document()
+        base = vocab.by_keyword.get(s.keyword)
+        if base is None:
+            self._unknown_keyword(s, vocab)
+            return None
+        if parent is not None and not raw_parent and base.tag not in parent.children:
+            where = "at the top level" if parent.tag == "Response" else f"inside {parent.keyword}"
+            allowed = [vocab.elements[c].keyword for c in parent.children if c in vocab.elements]
+            hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{parent.keyword} takes no children"
+            self.report("TWL301", f"{s.keyword} is not allowed {where}", s.keyword_span, hint)
+        spec = base.variant(parent_tag)
+        attributes = [a for a in (self._attribute(arg, spec, base.keyword) for arg in s.args if arg.name is not None) if a]
+        self._duplicates(s.args)
+        children: list[Node] = []
+        positional = [a for a in s.args if a.name is None]
+        if len(positional) > 1:
+            self.report("TWL304", f"{s.keyword} takes one positional value; found {len(positional)}", positional[1].span, "quote text that contains spaces")
+        for p in positional[:1]:
+            if isinstance(p.value, ListValue):
+                self.report("TWL209", f"the value of {s.keyword} cannot be a list", p.span)
+            elif not spec.text:
+                self.report("TWL302", f"{s.keyword} takes no value", p.span, self._no_text_hint(spec, p))
+            else:
+                self._text(p.value.text, p.span)
+                children.append(Text(p.value.text, p.value.span))
+        if s.body and not spec.children and not spec.text:
+            self.report("TWL305", f"{s.keyword} takes no block", s.body[0].span)
+        else:
+            children.extend(self._block(s.body, vocab, spec, raw_parent=False))
+        if spec.text_required and not any(isinstance(c, Text) and c.value for c in children):
+            self.report("TWL303", f"{s.keyword} needs a value", s.keyword_span, f'e.g. {s.keyword} "…"')
+        return Element(base.tag, tuple(attributes), tuple(children), False, s.span)
+
+    def _no_text_hint(self, spec: ElementSpec, p: Arg) -> str | None:
+        if isinstance(p.value, Scalar) and "=" in p.value.text:
+            return "write name=value with no spaces around '='"
+        return None
+
+    def _raw_element(self, s: Statement, vocab: Vocabulary) -> Element:
+        tag = s.keyword[1:]
+        if not _XML_NAME.match(tag):
+            self.report("TWL211", f"{tag!r} is not a valid XML element name", s.keyword_span)
+        known = next((e for e in vocab.elements.values() if e.tag == tag), None)
+        hint = f"{tag} is in the vocabulary: write {known.keyword}" if known else "it is passed through unchecked"
+        self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, hint)
+        attributes = [a for a in (self._attribute(arg, None, tag) for arg in s.args if arg.name is not None) if a]
+        self._duplicates(s.args)
+        children: list[Node] = []
+        positional = [a for a in s.args if a.name is None]
+        if len(positional) > 1:
+            self.report("TWL304", f"!{tag} takes one positional value; found {len(positional)}", positional[1].span)
+        for p in positional[:1]:
+            if isinstance(p.value, ListValue):
+                self.report("TWL209", f"the value of !{tag} cannot be a list", p.span)
+            else:
+                self._text(p.value.text, p.span)
+                children.append(Text(p.value.text, p.value.span))
+        children.extend(self._block(s.body, vocab, None, raw_parent=True))
+        return Element(tag, tuple(attributes), tuple(children), True, s.span)
+
+    def _unknown_keyword(self, s: Statement, vocab: Vocabulary) -> None:
+        others = kinds_with_keyword(s.keyword)
+        if others:
+            self.report("TWL102", f"{s.keyword} is a {others[0]} verb, but this is a {vocab.kind} document ({self.kind_reason})",
+                        s.keyword_span, "a reply is either voice, messaging or fax TwiML; split it in two")
+            return
+        keywords = sorted(vocab.by_keyword)
+        by_tag = {e.tag: e.keyword for e in vocab.elements.values()}
+        near = by_tag.get(s.keyword) or suggest(s.keyword, keywords)
+        hint = f"did you mean {near!r}?" if near else "for an element newer than twimlc, write !Tag (passed through with a warning)"
+        self.report("TWL101", f"unknown keyword {s.keyword!r}", s.keyword_span, hint)
+
+    def _duplicates(self, args: tuple[Arg, ...]) -> None:
+        seen: set[str] = set()
+        for a in args:
+            if a.name is None:
+                continue
+            name = a.name.lstrip("!")
+            if name in seen:
+                self.report("TWL104", f"attribute {name!r} is given twice", a.span)
+            seen.add(name)
+
+    # --- attributes ---------------------------------------------------------------------
+
+    def _attribute(self, a: Arg, spec: ElementSpec | None, owner: str) -> Attribute | None:
+        assert a.name is not None
+        name_span = Span(a.span.line, a.span.column, a.span.line, a.span.column + len(a.name))
+        if a.name.startswith("!"):
+            name = a.name[1:]
+            if not _XML_NAME.match(name):
+                self.report("TWL211", f"{name!r} is not a valid XML attribute name", name_span)
+                return None
+            if spec is not None and name in spec.attributes:
+                self.report("TWL902", f"{name!r} is a known attribute of {owner}, passed through unchecked", name_span, f"write {name}=… to have it checked")
+            elif spec is not None or owner == "Response":
+                self.report("TWL902", f"attribute {name!r} is outside twimlc's vocabulary", name_span, "it is passed through unchecked")
+            return self._untyped(a, name)
+        if spec is None:  # raw element: its attributes are written as given
+            return self._untyped(a, a.name)
+        t = spec.attributes.get(a.name)
+        if t is None:
+            near = suggest(a.name, list(spec.attributes))
+            if near:
+                hint = f"did you mean {near!r}?"
+            elif spec.attributes:
+                hint = "known attributes: " + ", ".join(sorted(spec.attributes))
+            else:
+                hint = f"{owner} takes no attributes"
+            self.report("TWL103", f"unknown attribute {a.name!r} on {owner}", name_span, hint + f" (to pass it anyway: !{a.name}=…)")
+            return None
+        return self._typed(a, a.name, t)
+
+    def _untyped(self, a: Arg, name: str) -> Attribute | None:
+        if isinstance(a.value, ListValue):
+            for item in a.value.items:
+                self._text(item.text, item.span)
+            return Attribute(name, tuple(i.text for i in a.value.items), True, " ", a.span)
+        self._text(a.value.text, a.value.span)
+        return Attribute(name, a.value.text, True, " ", a.span)
+
+    def _typed(self, a: Arg, name: str, t: ValueType) -> Attribute | None:
+        ok = True
+        if isinstance(a.value, ListValue):
+            if not t.is_list:
+                self.report("TWL209", f"{name} takes one value, not a list", a.value.span, f"expected {t.describe()}")
+                return None
+            items: list[Scalar] = list(a.value.items)
+        elif t.is_list:
+            sep = t.separator or " "
+            items = [Scalar(x.strip(), True, a.value.span) for x in a.value.text.split(sep.strip() or None)] if a.value.text.strip() else []
+        else:
+            items = [a.value]
+        for item in items:
+            self._text(item.text, item.span)
+            problem = check_value(t, item.text)
+            if problem:
+                ok = False
+                code, message, hint = problem
+                self.report(code, f"{name}: {message}", item.span, hint)
+        if not ok:
+            return None
+        value: str | tuple[str, ...] = tuple(i.text for i in a.value.items) if isinstance(a.value, ListValue) else a.value.text
+        return Attribute(name, value, False, t.separator or " ", a.span)
+
+
+# --- comments -----------------------------------------------------------------------------
+
+
+def attach_comments(nodes: tuple[Node, ...], comments: list[CommentLine]) -> tuple[Node, ...]:
+    """Place each comment in the tree: a comment on the same line as a statement trails it;
+    a comment on its own line goes before the next statement at its indentation (or
+    deeper, when it is indented into a block)."""
+    if not comments:
+        return nodes
+    return _place(nodes, list(comments))
+
+
+def _place(nodes: tuple[Node, ...], comments: list[CommentLine]) -> tuple[Node, ...]:
+    out: list[Node] = []
+    pending = comments
+    for i, node in enumerate(nodes):
+        start = node.span.line
+        later = nodes[i + 1].span.line if i + 1 < len(nodes) else None
+        # standalone comments before this node
+        while pending and pending[0].span.line < start:
+            c = pending.pop(0)
+            out.append(Comment(c.text, False, c.span))
+        mine: list[CommentLine] = []
+        while pending and (later is None or pending[0].span.line < later) and pending[0].span.line <= _last_line(node, pending, later):
+            mine.append(pending.pop(0))
+        if isinstance(node, Element) and mine:
+            head_line = node.span.line
+            trailing = [c for c in mine if c.span.line == head_line]
+            inner = [c for c in mine if c.span.line != head_line]
+            children = _place(node.children, inner) if inner else node.children
+            if trailing and node.span.line == node.span.end_line:
+                out.append(node)
+                out.extend(Comment(c.text, True, c.span) for c in trailing)
+                continue
+            lead = tuple(Comment(c.text, True, c.span) for c in trailing)
+            node = Element(node.tag, node.attributes, lead + children, node.raw, node.span)
+            out.append(node)
+        else:
+            out.append(node)
+            out.extend(Comment(c.text, c.span.line == node.span.end_line, c.span) for c in mine)
+    out.extend(Comment(c.text, False, c.span) for c in pending)
+    return tuple(out)
+
+
+def _last_line(node: Node, pending: list[CommentLine], later: int | None) -> int:
+    """The last line whose comments belong to ``node``: its own lines, plus following
+    comment lines indented deeper than it when it is a block."""
+    end = node.span.end_line
+    if not isinstance(node, Element) or not node.children:
+        return end
+    for c in pending:
+        if c.span.line <= end:
+            continue
+        if (later is None or c.span.line < later) and c.span.column > node.span.column:
+            end = c.span.line
+        else:
+            break
+    return end
+
+
+def resolve(nodes: list[SyntaxNode], comments: list[CommentLine], path: str = "<string>") -> tuple[Document, list[Diagnostic]]:
+    r = Resolver(path)
+    doc = r.document(nodes, comments)
+    return doc, r.diagnostics
