@@ -61,8 +61,14 @@ for _tag in ("Number", "Sip"):
 # What follows a verb (twiml-spec.md §5): "always" = nothing after it runs;
 # "action" = nothing after it runs when it has an action attribute.
 ENDS = {
-    "voice": {"Hangup": "always", "Reject": "always", "Redirect": "always", "Leave": "always",
-              "Dial": "action", "Record": "action"},
+    "voice": {
+        "Hangup": "always",
+        "Reject": "always",
+        "Redirect": "always",
+        "Leave": "always",
+        "Dial": "action",
+        "Record": "action",
+    },
     "messaging": {"Redirect": "always"},
     "fax": {},
 }
@@ -126,7 +132,9 @@ def generate(source: Path) -> dict[str, Any]:
         kinds[kind] = dict(sorted(elements.items()))
     return {
         "_generated_by": "tools/gen_vocabulary.py from twiml-elements.json "
-        + "(" + ref["_meta"]["source"].split(",")[0] + ")",
+        + "("
+        + ref["_meta"]["source"].split(",")[0]
+        + ")",
         "kinds": kinds,
     }
 

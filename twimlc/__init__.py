@@ -13,6 +13,7 @@ from __future__ import annotations
 from .ast import Attribute, Comment, Document, Element, Span, Text
 from .compiler import analyze, compile, parse
 from .diagnostics import Diagnostic, TwimlcError
+from .generate import generate
 
 __all__ = [
     "Attribute",
@@ -25,6 +26,7 @@ __all__ = [
     "TwimlcError",
     "analyze",
     "compile",
+    "generate",
     "parse",
 ]
 __version__ = "0.1.0"

@@ -16,7 +16,6 @@ so that "formatting did not change the meaning" is a plain ``==``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -56,7 +55,7 @@ class ListValue:
     span: Span
 
 
-SyntaxValue = Union[Scalar, ListValue]
+SyntaxValue = Scalar | ListValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +90,7 @@ class CommentLine:
     span: Span
 
 
-SyntaxNode = Union[Statement, TextLine, CommentLine]
+SyntaxNode = Statement | TextLine | CommentLine
 
 
 # --- typed tree ------------------------------------------------------------------------
@@ -153,7 +152,7 @@ class Element:
         return "".join(c.value for c in self.children if isinstance(c, Text))
 
 
-Node = Union[Element, Text, Comment]
+Node = Element | Text | Comment
 
 KINDS = ("voice", "messaging", "fax")
 

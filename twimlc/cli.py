@@ -47,7 +47,13 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        return None, diag("TWL005", f"not UTF-8 text (byte 0x{data[e.start]:02x})", Span.point(line, col), "save the file as UTF-8", path)
+        return None, diag(
+            "TWL005",
+            f"not UTF-8 text (byte 0x{data[e.start]:02x})",
+            Span.point(line, col),
+            "save the file as UTF-8",
+            path,
+        )
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:

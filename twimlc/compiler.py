@@ -29,6 +29,6 @@ def parse(source: str, filename: str = "<string>") -> Document:
     return doc
 
 
-def compile(source: str, filename: str = "<string>") -> str:  # noqa: A001 - the verb users expect
+def compile(source: str, filename: str = "<string>") -> str:
     """``.twl`` source → TwiML XML (with declaration); raises :class:`TwimlcError`."""
     return generate(parse(source, filename))

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, TextIO
+from typing import TextIO
 
 from .ast import Span
 
@@ -183,9 +184,8 @@ def render_github(d: Diagnostic) -> str:
     return f"::{level} {props}::{_gh_escape(message)}"
 
 
-def write_all(
-    diagnostics: Iterable[Diagnostic], sources: dict[str, str], stream: TextIO = sys.stderr
-) -> None:
+def write_all(diagnostics: Iterable[Diagnostic], sources: dict[str, str], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
     colour = use_colour(stream)
     for d in diagnostics:
         stream.write(render_text(d, sources.get(d.path), colour) + "\n")

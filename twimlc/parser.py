@@ -31,8 +31,8 @@ _comments: contextvars.ContextVar[list[CommentLine]] = contextvars.ContextVar("t
 
 class _TwlIndenter(Indenter):
     NL_type = "_NL"
-    OPEN_PAREN_types = ["LSQB"]
-    CLOSE_PAREN_types = ["RSQB"]
+    OPEN_PAREN_types = ["LSQB"]  # noqa: RUF012 - lark reads class attributes
+    CLOSE_PAREN_types = ["RSQB"]  # noqa: RUF012
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
@@ -225,26 +225,51 @@ def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic
     column = getattr(e, "column", 1) or 1
     text = _line_of(source, line)
     if isinstance(e, UnexpectedCharacters):
-        ch = source[e.pos_in_stream] if e.pos_in_stream < len(source) else ""
+        pos = e.pos_in_stream or 0
+        ch = source[pos] if pos < len(source) else ""
         if ch == '"':
             rest = text[column - 1 :]
             if re.match(r'"([^"\\]|\\.)*"', rest) is None:
-                return diag("TWL002", "unterminated string", Span(line, column, line, len(text) + 1), 'close it with " on the same line; write a line break as \\n', path)
+                return diag(
+                    "TWL002",
+                    "unterminated string",
+                    Span(line, column, line, len(text) + 1),
+                    'close it with " on the same line; write a line break as \\n',
+                    path,
+                )
         if ch == "\t" or (ch == " " and column == 1):
             return diag("TWL004", "unexpected indentation", Span.point(line, column), None, path)
         expected = _expected(set(e.allowed or ()))
         hint = None
         if ch == "#":
             hint = 'a comment needs a space before "#"; to use "#" as a value, quote it: "#"'
-        elif ch in "=:" and "ATTRNAME" not in (e.allowed or ()):
-            hint = "attribute names are letters, digits, '_', '-', '.' or ':' followed by '=' with no spaces"
+        elif ch == "=":
+            hint = "write name=value with no spaces around '='"
         what = f"unexpected character {ch!r}" if ch else "unexpected end of file"
-        return diag("TWL001", what + (f"; expected {expected}" if expected else ""), Span.point(line, column), hint, path)
+        return diag(
+            "TWL001", what + (f"; expected {expected}" if expected else ""), Span.point(line, column), hint, path
+        )
     if isinstance(e, UnexpectedToken):
         tok = e.token
         expected = _expected(set(e.expected or ()))
         if tok.type == "_INDENT":
-            return diag("TWL004", "unexpected indentation", Span.point(line, column), "only a line ending in ':' opens an indented block", path)
+            # lark places INDENT at the end of the line before; point at the indented line
+            line, width = _next_code_line(source, line)
+            return diag(
+                "TWL004",
+                "unexpected indentation",
+                Span(line, 1, line, width + 1),
+                "only a line ending in ':' opens an indented block",
+                path,
+            )
+        if ("_INDENT" in (e.expected or ()) and tok.type != "_NL") or _after_colon(source, line, column):
+            return diag(
+                "TWL004",
+                "expected an indented block after ':'",
+                Span(line, column, line, (tok.end_column or column + 1)),
+                "indent the statements that belong to the block, or put one after the ':' on the same line",
+                path,
+            )
         if tok.type == "$END":
             return diag("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None, path)
         shown = "end of line" if tok.type == "_NL" else repr(str(tok))
@@ -260,6 +285,29 @@ def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic
     return diag("TWL001", str(e).splitlines()[0], Span.point(line, column), None, path)
 
 
+def _after_colon(source: str, line: int, column: int) -> bool:
+    """Whether the error is at the start of a line that follows a line ending in ':'."""
+    lines = source.splitlines()
+    if not (0 < line <= len(lines)) or lines[line - 1][: column - 1].strip():
+        return False
+    for number in range(line - 1, 0, -1):
+        code = re.sub(r"(^|\s)#.*$", "", lines[number - 1]).rstrip()
+        if code:
+            return code.endswith(":")
+    return False
+
+
+def _next_code_line(source: str, after: int) -> tuple[int, int]:
+    """The first line after ``after`` that holds code, and the width of its indentation."""
+    lines = source.splitlines()
+    for number in range(after + 1, len(lines) + 1):
+        text = lines[number - 1]
+        stripped = text.lstrip(" \t")
+        if stripped and not stripped.startswith("#"):
+            return number, len(text) - len(stripped)
+    return after, 0
+
+
 def _check_escapes(nodes: list[SyntaxNode], source: str, path: str) -> list[Diagnostic]:
     """Strings whose escapes are invalid (``"\\q"``), found after parsing."""
     out = []
@@ -270,7 +318,15 @@ def _check_escapes(nodes: list[SyntaxNode], source: str, path: str) -> list[Diag
             line = source.count("\n", 0, start) + 1
             col = start - (source.rfind("\n", 0, start) + 1) + 1
             esc = m.group(1)[at : at + 2]
-            out.append(diag("TWL003", f"invalid escape {esc!r} in a string", Span(line, col, line, col + 2), 'escapes are \\" \\\\ \\n \\t \\r \\uXXXX and \\u{X…}', path))
+            out.append(
+                diag(
+                    "TWL003",
+                    f"invalid escape {esc!r} in a string",
+                    Span(line, col, line, col + 2),
+                    'escapes are \\" \\\\ \\n \\t \\r \\uXXXX and \\u{X…}',
+                    path,
+                )
+            )
     return out
 
 
@@ -282,12 +338,14 @@ def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode],
     sink: list[CommentLine] = []
     token = _comments.set(sink)
     try:
-        nodes = _parser().parse(text)
+        nodes: list[SyntaxNode] = _parser().parse(text)  # type: ignore[assignment]  # built by _ToSyntax
     except UnexpectedInput as e:
         raise TwimlcError([_syntax_diagnostic(e, text, path)]) from None
     except DedentError as e:
         line = _dedent_line(text, str(e))
-        raise TwimlcError([diag("TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None, path)]) from None
+        raise TwimlcError(
+            [diag("TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None, path)]
+        ) from None
     finally:
         _comments.reset(token)
     bad = _check_escapes(nodes, text, path)

@@ -27,7 +27,16 @@ from .ast import (
     TextLine,
 )
 from .diagnostics import Diagnostic, diag
-from .vocabulary import HEADER_KEYWORD, KINDS, ElementSpec, ValueType, Vocabulary, kinds_with_keyword, suggest, vocabulary
+from .vocabulary import (
+    HEADER_KEYWORD,
+    KINDS,
+    ElementSpec,
+    ValueType,
+    Vocabulary,
+    kinds_with_keyword,
+    suggest,
+    vocabulary,
+)
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -54,19 +63,31 @@ def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
     elif t.type == "enum" and not t.open:
         if text not in t.values:
             near = suggest(text, t.values)
-            return ("TWL204", f"{text!r} is not one of the choices", f"did you mean {near!r}?" if near else f"expected {t.describe()}")
+            return (
+                "TWL204",
+                f"{text!r} is not one of the choices",
+                f"did you mean {near!r}?" if near else f"expected {t.describe()}",
+            )
     elif t.type == "url":
         if any(c.isspace() for c in text):
             return ("TWL205", f"{text!r} is not a URL (it contains white space)", "percent-encode spaces as %20")
     elif t.type == "phone":
         if not _E164.match(text):
-            return ("TWL206", f"{text!r} is not an E.164 phone number", "write it as + country code and number, e.g. +14155550100")
+            return (
+                "TWL206",
+                f"{text!r} is not an E.164 phone number",
+                "write it as + country code and number, e.g. +14155550100",
+            )
     elif t.type == "duration":
         if not _DURATION.match(text):
             return ("TWL207", f"{text!r} is not a duration", "write a number followed by ms or s, e.g. 500ms")
     elif t.type == "dtmf":
         if not _DTMF.match(text):
-            return ("TWL208", f"{text!r} contains characters that are not DTMF digits", "use 0-9, A-D, *, # and w (half-second pause)")
+            return (
+                "TWL208",
+                f"{text!r} contains characters that are not DTMF digits",
+                "use 0-9, A-D, *, # and w (half-second pause)",
+            )
     return None
 
 
@@ -118,7 +139,9 @@ class Resolver:
             if a.name is None:
                 continue
             if not a.name.startswith("!"):
-                self.report("TWL103", f"<Response> has no attribute {a.name!r}", a.span, f"to pass it anyway, write !{a.name}=…")
+                self.report(
+                    "TWL103", f"<Response> has no attribute {a.name!r}", a.span, f"to pass it anyway, write !{a.name}=…"
+                )
                 continue
             attr = self._attribute(a, None, "Response")
             if attr:
@@ -137,7 +160,13 @@ class Resolver:
 
     # --- elements -----------------------------------------------------------------------
 
-    def _block(self, body: list[SyntaxNode] | tuple[SyntaxNode, ...], vocab: Vocabulary, parent: ElementSpec | None, raw_parent: bool) -> list[Node]:
+    def _block(
+        self,
+        body: list[SyntaxNode] | tuple[SyntaxNode, ...],
+        vocab: Vocabulary,
+        parent: ElementSpec | None,
+        raw_parent: bool,
+    ) -> list[Node]:
         out: list[Node] = []
         for n in body:
             if isinstance(n, TextLine):
@@ -175,12 +204,19 @@ class Resolver:
             hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{parent.keyword} takes no children"
             self.report("TWL301", f"{s.keyword} is not allowed {where}", s.keyword_span, hint)
         spec = base.variant(parent_tag)
-        attributes = [a for a in (self._attribute(arg, spec, base.keyword) for arg in s.args if arg.name is not None) if a]
+        attributes = [
+            a for a in (self._attribute(arg, spec, base.keyword) for arg in s.args if arg.name is not None) if a
+        ]
         self._duplicates(s.args)
         children: list[Node] = []
         positional = [a for a in s.args if a.name is None]
         if len(positional) > 1:
-            self.report("TWL304", f"{s.keyword} takes one positional value; found {len(positional)}", positional[1].span, "quote text that contains spaces")
+            self.report(
+                "TWL304",
+                f"{s.keyword} takes one positional value; found {len(positional)}",
+                positional[1].span,
+                "quote text that contains spaces",
+            )
         for p in positional[:1]:
             if isinstance(p.value, ListValue):
                 self.report("TWL209", f"the value of {s.keyword} cannot be a list", p.span)
@@ -227,13 +263,21 @@ class Resolver:
     def _unknown_keyword(self, s: Statement, vocab: Vocabulary) -> None:
         others = kinds_with_keyword(s.keyword)
         if others:
-            self.report("TWL102", f"{s.keyword} is a {others[0]} verb, but this is a {vocab.kind} document ({self.kind_reason})",
-                        s.keyword_span, "a reply is either voice, messaging or fax TwiML; split it in two")
+            self.report(
+                "TWL102",
+                f"{s.keyword} is a {others[0]} verb, but this is a {vocab.kind} document ({self.kind_reason})",
+                s.keyword_span,
+                "a reply is either voice, messaging or fax TwiML; split it in two",
+            )
             return
         keywords = sorted(vocab.by_keyword)
         by_tag = {e.tag: e.keyword for e in vocab.elements.values()}
         near = by_tag.get(s.keyword) or suggest(s.keyword, keywords)
-        hint = f"did you mean {near!r}?" if near else "for an element newer than twimlc, write !Tag (passed through with a warning)"
+        hint = (
+            f"did you mean {near!r}?"
+            if near
+            else "for an element newer than twimlc, write !Tag (passed through with a warning)"
+        )
         self.report("TWL101", f"unknown keyword {s.keyword!r}", s.keyword_span, hint)
 
     def _duplicates(self, args: tuple[Arg, ...]) -> None:
@@ -257,9 +301,19 @@ class Resolver:
                 self.report("TWL211", f"{name!r} is not a valid XML attribute name", name_span)
                 return None
             if spec is not None and name in spec.attributes:
-                self.report("TWL902", f"{name!r} is a known attribute of {owner}, passed through unchecked", name_span, f"write {name}=… to have it checked")
+                self.report(
+                    "TWL902",
+                    f"{name!r} is a known attribute of {owner}, passed through unchecked",
+                    name_span,
+                    f"write {name}=… to have it checked",
+                )
             elif spec is not None or owner == "Response":
-                self.report("TWL902", f"attribute {name!r} is outside twimlc's vocabulary", name_span, "it is passed through unchecked")
+                self.report(
+                    "TWL902",
+                    f"attribute {name!r} is outside twimlc's vocabulary",
+                    name_span,
+                    "it is passed through unchecked",
+                )
             return self._untyped(a, name)
         if spec is None:  # raw element: its attributes are written as given
             return self._untyped(a, a.name)
@@ -268,11 +322,14 @@ class Resolver:
             near = suggest(a.name, list(spec.attributes))
             if near:
                 hint = f"did you mean {near!r}?"
-            elif spec.attributes:
-                hint = "known attributes: " + ", ".join(sorted(spec.attributes))
             else:
-                hint = f"{owner} takes no attributes"
-            self.report("TWL103", f"unknown attribute {a.name!r} on {owner}", name_span, hint + f" (to pass it anyway: !{a.name}=…)")
+                known = (
+                    ("known attributes: " + ", ".join(sorted(spec.attributes)))
+                    if spec.attributes
+                    else f"{owner} takes no attributes"
+                )
+                hint = f"{known}; to pass it anyway, write !{a.name}=…"
+            self.report("TWL103", f"unknown attribute {a.name!r} on {owner}", name_span, hint)
             return None
         return self._typed(a, a.name, t)
 
@@ -293,7 +350,11 @@ class Resolver:
             items: list[Scalar] = list(a.value.items)
         elif t.is_list:
             sep = t.separator or " "
-            items = [Scalar(x.strip(), True, a.value.span) for x in a.value.text.split(sep.strip() or None)] if a.value.text.strip() else []
+            items = (
+                [Scalar(x.strip(), True, a.value.span) for x in a.value.text.split(sep.strip() or None)]
+                if a.value.text.strip()
+                else []
+            )
         else:
             items = [a.value]
         for item in items:
@@ -305,7 +366,9 @@ class Resolver:
                 self.report(code, f"{name}: {message}", item.span, hint)
         if not ok:
             return None
-        value: str | tuple[str, ...] = tuple(i.text for i in a.value.items) if isinstance(a.value, ListValue) else a.value.text
+        value: str | tuple[str, ...] = (
+            tuple(i.text for i in a.value.items) if isinstance(a.value, ListValue) else a.value.text
+        )
         return Attribute(name, value, False, t.separator or " ", a.span)
 
 
@@ -332,7 +395,11 @@ def _place(nodes: tuple[Node, ...], comments: list[CommentLine]) -> tuple[Node, 
             c = pending.pop(0)
             out.append(Comment(c.text, False, c.span))
         mine: list[CommentLine] = []
-        while pending and (later is None or pending[0].span.line < later) and pending[0].span.line <= _last_line(node, pending, later):
+        while (
+            pending
+            and (later is None or pending[0].span.line < later)
+            and pending[0].span.line <= _last_line(node, pending, later)
+        ):
             mine.append(pending.pop(0))
         if isinstance(node, Element) and mine:
             head_line = node.span.line
@@ -369,7 +436,9 @@ def _last_line(node: Node, pending: list[CommentLine], later: int | None) -> int
     return end
 
 
-def resolve(nodes: list[SyntaxNode], comments: list[CommentLine], path: str = "<string>") -> tuple[Document, list[Diagnostic]]:
+def resolve(
+    nodes: list[SyntaxNode], comments: list[CommentLine], path: str = "<string>"
+) -> tuple[Document, list[Diagnostic]]:
     r = Resolver(path)
     doc = r.document(nodes, comments)
     return doc, r.diagnostics

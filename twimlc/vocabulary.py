@@ -13,7 +13,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -113,18 +113,20 @@ def _element(tag: str, kind: str, raw: dict[str, Any]) -> ElementSpec:
         text_required=raw["text_required"],
         parents=tuple(raw.get("parents", ())),
         ends=raw.get("ends"),
-        by_parent={p: _element(tag, kind, v | {"keyword": raw["keyword"]}) for p, v in raw.get("by_parent", {}).items()},
+        by_parent={
+            p: _element(tag, kind, v | {"keyword": raw["keyword"]}) for p, v in raw.get("by_parent", {}).items()
+        },
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw() -> dict[str, Any]:
     text = resources.files("twimlc").joinpath("vocabulary.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary(kind: str) -> Vocabulary:
     elements = {tag: _element(tag, kind, raw) for tag, raw in _raw()["kinds"][kind].items()}
     by_keyword = {e.keyword: e for e in elements.values() if e.tag != "Response"}
@@ -156,9 +158,9 @@ def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     camel = _camel(word)
     if camel in candidates:
         return camel
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.65)
     if close:
         return close[0]
     lowered = {c.lower(): c for c in candidates}
-    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.65)
     return lowered[close[0]] if close else None

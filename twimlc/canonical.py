@@ -1,0 +1,41 @@
+"""Canonical XML for comparing TwiML documents.
+
+Two documents are "the same" when their C14N forms are equal after dropping white space
+that only separates elements (indentation). White space inside mixed content, where it
+is spoken or sent, always counts. Comments and processing instructions do not count.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+
+def _strip_layout(el: etree._Element) -> None:
+    children = list(el)
+    mixed = bool((el.text or "").strip()) or any((c.tail or "").strip() for c in children)
+    if children and not mixed:
+        el.text = None
+        for c in children:
+            c.tail = None
+    for c in children:
+        if isinstance(c.tag, str):
+            _strip_layout(c)
+
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
+)
+
+
+def canonical_tree(root: etree._Element) -> bytes:
+    """C14N of a tree without layout white space, comments and processing instructions."""
+    copy = etree.fromstring(etree.tostring(root), _PARSER)
+    _strip_layout(copy)
+    out: bytes = etree.tostring(copy, method="c14n")
+    return out
+
+
+def canonical(xml: str | bytes) -> bytes:
+    """C14N of ``xml`` without layout white space and comments."""
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    return canonical_tree(etree.fromstring(data, _PARSER))
