@@ -52,6 +52,13 @@ OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("Pay", "timeout"): {"min": 1},
     ("Pay", "minPostalCodeLength"): {"min": 0},
 }
+# Values Twilio's docs use that twilio-csharp's enums lack.
+EXTRA_VALUES: dict[tuple[str, str], list[str]] = {
+    # <Pay> ACH prompts (docs: voice/pay/prompt, full-example-ach)
+    ("Prompt", "errorType"): ["invalid-bank-routing-number", "invalid-bank-account-number"],
+    # legacy spellings still accepted: true = record-from-answer, false = do-not-record
+    ("Dial", "record"): ["true", "false"],
+}
 for _tag in ("Number", "Sip"):
     OVERRIDES[(_tag, "machineDetectionTimeout")] = {"min": 3, "max": 60}
     OVERRIDES[(_tag, "machineDetectionSpeechThreshold")] = {"min": 1000, "max": 6000}
@@ -72,6 +79,11 @@ ENDS = {
     "messaging": {"Redirect": "always"},
     "fax": {},
 }
+
+
+# Text the builders require but Twilio does not: an empty <Redirect/> requests the current
+# document again (Twilio's docs sample voice/queueing/redirect does exactly this).
+TEXT_OPTIONAL = {"Redirect"}
 
 
 def keyword(tag: str) -> str:
@@ -101,6 +113,8 @@ def value_type(tag: str, name: str, raw: dict[str, Any] | None) -> dict[str, Any
     if raw and raw.get("list"):
         t["separator"] = " "
     t.update(OVERRIDES.get((tag, name), {}))
+    if (tag, name) in EXTRA_VALUES:
+        t["values"] = t["values"] + EXTRA_VALUES[(tag, name)]
     return t
 
 
@@ -111,7 +125,7 @@ def element(tag: str, spec: dict[str, Any]) -> dict[str, Any]:
         "attributes": {a: value_type(tag, a, types.get(a)) for a in spec["attributes"]},
         "children": list(spec["children"]),
         "text": bool(spec["text"]),
-        "text_required": bool(spec["text_required"]),
+        "text_required": bool(spec["text_required"]) and tag not in TEXT_OPTIONAL,
         "parents": list(spec.get("parents", [])),
     }
     variants = {parent: element(tag, v) for parent, v in spec.get("by_parent", {}).items()}

@@ -82,6 +82,61 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _files(paths: list[str]) -> list[str]:
+    """Files named, and the .twl/.twiml/.xml files below directories named."""
+    from .check import TWL_SUFFIXES, XML_SUFFIXES
+
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                out.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(TWL_SUFFIXES + XML_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .check import XML_SUFFIXES, check_twl, check_xml
+    from .diagnostics import render_github, render_json, render_text, use_colour
+
+    diagnostics: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    for path in _files(args.paths):
+        if path.endswith(XML_SUFFIXES):
+            try:
+                data = Path(path).read_bytes()
+            except OSError as e:
+                diagnostics.append(diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path))
+                continue
+            found = check_xml(data, path, args.inline)
+            if found is None:
+                continue  # XML, but not TwiML
+            sources[path] = data.decode("utf-8", errors="replace")
+            diagnostics.extend(found)
+        else:
+            source, problem = read_source(path)
+            if source is None:
+                assert problem is not None
+                diagnostics.append(problem)
+                continue
+            sources[path] = source
+            diagnostics.extend(check_twl(source, path, args.inline))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    if args.format == "json":
+        sys.stdout.write(render_json(diagnostics) + "\n")
+    elif args.format == "github":
+        for d in diagnostics:
+            sys.stdout.write(render_github(d) + "\n")
+    else:
+        colour = use_colour(sys.stdout)
+        for d in diagnostics:
+            sys.stdout.write(render_text(d, sources.get(d.path), colour) + "\n")
+    failing = any(d.is_error or args.strict for d in diagnostics)
+    return EXIT_PROBLEMS if failing else EXIT_OK
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -97,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file", metavar="FILE.twl", help="the source ('-' for standard input)")
     c.add_argument("-o", "--output", metavar="OUT.xml", help="write here (atomically) instead of standard output")
     c.set_defaults(func=_cmd_compile)
+    k = sub.add_parser("check", help="check .twl files and TwiML XML (.xml, .twiml)")
+    k.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    k.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (default: text)")
+    k.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    k.add_argument(
+        "--inline", action="store_true", help="also apply the Calls API's 4,000-character limit on inline TwiML"
+    )
+    k.set_defaults(func=_cmd_check)
     return p
 
 

@@ -92,8 +92,9 @@ def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
 
 
 class Resolver:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, xml: bool = False) -> None:
         self.path = path
+        self.xml = xml  # the input was TwiML XML: name elements <Tag>, unknown tags are errors
         self.diagnostics: list[Diagnostic] = []
         self.kind_reason = "the header says so"
 
@@ -160,6 +161,9 @@ class Resolver:
 
     # --- elements -----------------------------------------------------------------------
 
+    def _name(self, spec: ElementSpec) -> str:
+        return f"<{spec.tag}>" if self.xml else spec.keyword
+
     def _block(
         self,
         body: list[SyntaxNode] | tuple[SyntaxNode, ...],
@@ -179,7 +183,7 @@ class Resolver:
         if parent is not None and not raw_parent:
             texts = [c for c in out if isinstance(c, Text)]
             if texts and not parent.text:
-                where = "directly inside <Response>" if parent.tag == "Response" else f"inside {parent.keyword}"
+                where = "directly inside <Response>" if parent.tag == "Response" else f"inside {self._name(parent)}"
                 self.report("TWL302", f"text is not allowed {where}", texts[0].span)
         return out
 
@@ -199,13 +203,13 @@ class Resolver:
             self._unknown_keyword(s, vocab)
             return None
         if parent is not None and not raw_parent and base.tag not in parent.children:
-            where = "at the top level" if parent.tag == "Response" else f"inside {parent.keyword}"
-            allowed = [vocab.elements[c].keyword for c in parent.children if c in vocab.elements]
-            hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{parent.keyword} takes no children"
-            self.report("TWL301", f"{s.keyword} is not allowed {where}", s.keyword_span, hint)
+            where = "at the top level" if parent.tag == "Response" else f"inside {self._name(parent)}"
+            allowed = [self._name(vocab.elements[c]) for c in parent.children if c in vocab.elements]
+            hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{self._name(parent)} takes no children"
+            self.report("TWL301", f"{self._name(base)} is not allowed {where}", s.keyword_span, hint)
         spec = base.variant(parent_tag)
         attributes = [
-            a for a in (self._attribute(arg, spec, base.keyword) for arg in s.args if arg.name is not None) if a
+            a for a in (self._attribute(arg, spec, self._name(base)) for arg in s.args if arg.name is not None) if a
         ]
         self._duplicates(s.args)
         children: list[Node] = []
@@ -213,24 +217,36 @@ class Resolver:
         if len(positional) > 1:
             self.report(
                 "TWL304",
-                f"{s.keyword} takes one positional value; found {len(positional)}",
+                f"{self._name(base)} takes one positional value; found {len(positional)}",
                 positional[1].span,
                 "quote text that contains spaces",
             )
         for p in positional[:1]:
             if isinstance(p.value, ListValue):
-                self.report("TWL209", f"the value of {s.keyword} cannot be a list", p.span)
+                self.report("TWL209", f"the value of {self._name(base)} cannot be a list", p.span)
             elif not spec.text:
-                self.report("TWL302", f"{s.keyword} takes no value", p.span, self._no_text_hint(spec, p))
+                self.report(
+                    "TWL302",
+                    f"{self._name(base)} takes no " + ("text" if self.xml else "value"),
+                    p.span,
+                    self._no_text_hint(spec, p),
+                )
             else:
                 self._text(p.value.text, p.span)
                 children.append(Text(p.value.text, p.value.span))
         if s.body and not spec.children and not spec.text:
-            self.report("TWL305", f"{s.keyword} takes no block", s.body[0].span)
+            self.report(
+                "TWL305", f"{self._name(base)} takes no " + ("children" if self.xml else "block"), s.body[0].span
+            )
         else:
             children.extend(self._block(s.body, vocab, spec, raw_parent=False))
         if spec.text_required and not any(isinstance(c, Text) and c.value for c in children):
-            self.report("TWL303", f"{s.keyword} needs a value", s.keyword_span, f'e.g. {s.keyword} "…"')
+            self.report(
+                "TWL303",
+                f"{self._name(base)} needs " + ("text" if self.xml else "a value"),
+                s.keyword_span,
+                None if self.xml else f'e.g. {s.keyword} "…"',
+            )
         return Element(base.tag, tuple(attributes), tuple(children), False, s.span)
 
     def _no_text_hint(self, spec: ElementSpec, p: Arg) -> str | None:
@@ -242,9 +258,12 @@ class Resolver:
         tag = s.keyword[1:]
         if not _XML_NAME.match(tag):
             self.report("TWL211", f"{tag!r} is not a valid XML element name", s.keyword_span)
-        known = next((e for e in vocab.elements.values() if e.tag == tag), None)
-        hint = f"{tag} is in the vocabulary: write {known.keyword}" if known else "it is passed through unchecked"
-        self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, hint)
+        if self.xml:
+            self._unknown_tag(tag, s.keyword_span, vocab)
+        else:
+            known = next((e for e in vocab.elements.values() if e.tag == tag), None)
+            hint = f"{tag} is in the vocabulary: write {known.keyword}" if known else "it is passed through unchecked"
+            self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, hint)
         attributes = [a for a in (self._attribute(arg, None, tag) for arg in s.args if arg.name is not None) if a]
         self._duplicates(s.args)
         children: list[Node] = []
@@ -259,6 +278,20 @@ class Resolver:
                 children.append(Text(p.value.text, p.value.span))
         children.extend(self._block(s.body, vocab, None, raw_parent=True))
         return Element(tag, tuple(attributes), tuple(children), True, s.span)
+
+    def _unknown_tag(self, tag: str, span: Span, vocab: Vocabulary) -> None:
+        others = [k for k in KINDS if k != vocab.kind and tag in vocabulary(k).elements]
+        if others:
+            self.report(
+                "TWL102",
+                f"<{tag}> is {others[0]} TwiML, but this is a {vocab.kind} document ({self.kind_reason})",
+                span,
+            )
+            return
+        tags = [t for t in vocab.elements if t != "Response"]
+        near = suggest(tag, tags)
+        hint = f"did you mean <{near}>? (TwiML is case-sensitive)" if near else None
+        self.report("TWL101", f"unknown element <{tag}>", span, hint)
 
     def _unknown_keyword(self, s: Statement, vocab: Vocabulary) -> None:
         others = kinds_with_keyword(s.keyword)
@@ -437,8 +470,8 @@ def _last_line(node: Node, pending: list[CommentLine], later: int | None) -> int
 
 
 def resolve(
-    nodes: list[SyntaxNode], comments: list[CommentLine], path: str = "<string>"
+    nodes: list[SyntaxNode], comments: list[CommentLine], path: str = "<string>", xml: bool = False
 ) -> tuple[Document, list[Diagnostic]]:
-    r = Resolver(path)
+    r = Resolver(path, xml)
     doc = r.document(nodes, comments)
     return doc, r.diagnostics

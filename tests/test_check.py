@@ -1,0 +1,197 @@
+"""`twimlc check`: semantic rules, XML input, the hardened parser, output formats, and the
+shared corpus of real TwiML."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from conftest import shared_or_skip
+
+import twimlc
+from twimlc.check import check_twl, check_xml
+from twimlc.cli import main
+
+
+def codes(diagnostics: list[twimlc.Diagnostic]) -> list[tuple[str, int]]:
+    return [(d.code, d.span.line) for d in diagnostics]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('hangup\nsay "x"\n', [("TWL401", 2)]),
+        ("reject\nplay a.mp3\n", [("TWL401", 2)]),
+        ("redirect /next\npause\n", [("TWL401", 2)]),
+        ("leave\npause\n", [("TWL401", 2)]),
+        ('dial +15558675310 action=/after\nsay "x"\n', [("TWL401", 2)]),
+        ('dial +15558675310\nsay "x"\n', []),
+        ('record action=/r\nsay "x"\n', [("TWL401", 2)]),
+        ('record\nsay "x"\n', []),
+        ('say "x"\nreject\n', [("TWL402", 2)]),
+        ("reject\n", []),
+        (
+            "dial:\n"
+            + "    number +1555867531{}\n" * 0
+            + "".join(f"    number +155586753{i:02d}\n" for i in range(11)),
+            [("TWL310", 12)],
+        ),
+        ("dial:\n" + "".join(f"    number +155586753{i:02d}\n" for i in range(10)), []),
+        ("dial:\n    conference room\n    number +15558675310\n", [("TWL311", 2)]),
+        ('say "' + "a" * 4097 + '"\n', [("TWL502", 1)]),
+        ('say "' + "a" * 4096 + '"\n', []),
+        ('message "' + "m" * 1601 + '"\n', [("TWL503", 1)]),
+        ("".join(f'message "{i}"\n' for i in range(11)), [("TWL504", 11)]),
+    ],
+)
+def test_semantic_rules(source: str, expected: list[tuple[str, int]]) -> None:
+    assert codes(check_twl(source)) == expected
+
+
+def test_inline_limit() -> None:
+    source = "".join(f'say "{"x" * 90}"\n' for i in range(50))
+    assert "TWL506" not in [d.code for d in check_twl(source)]
+    assert "TWL506" in [d.code for d in check_twl(source, inline=True)]
+
+
+def test_document_size_limit() -> None:
+    source = "".join(f'say "{"x" * 1000}"\n' for i in range(70))
+    assert "TWL501" in [d.code for d in check_twl(source)]
+
+
+XML_CASES = [
+    (b'<?xml version="1.0"?>\n<Response>\n  <say>Hi</say>\n</Response>', [("TWL101", 3)]),
+    (b"<Response><Gather>\n<Dial>+15558675310</Dial></Gather></Response>", [("TWL301", 2)]),
+    (b'<Response>\n<Say loop="x">a</Say></Response>', [("TWL202", 2)]),
+    (b'<Response>\n<Say lagnauge="en">a</Say></Response>', [("TWL103", 2)]),
+    (b"<Response><Say>unclosed</Response>", [("TWL006", 1)]),
+    (b"<Response>\n<Say>a & b</Say></Response>", [("TWL006", 2)]),
+    (b'\n<?xml version="1.0"?><Response/>', [("TWL006", 1)]),
+    (b"<response><Say>x</Say></response>", [("TWL312", 1)]),
+    (b'<Response foo="1"/>', [("TWL103", 1)]),
+    (b"<Response><Hangup/>\n<Say>x</Say></Response>", [("TWL401", 2)]),
+]
+
+
+@pytest.mark.parametrize(("data", "expected"), XML_CASES)
+def test_xml(data: bytes, expected: list[tuple[str, int]]) -> None:
+    assert codes(check_xml(data) or []) == expected
+
+
+def test_non_twiml_xml_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert check_xml(b"<project><Say/></project>") is None
+    (tmp_path / "pom.xml").write_text("<project/>", encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+HOSTILE = {
+    "billion_laughs": b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + b"".join(
+        b' <!ENTITY lol%d "' % i + (b"&lol%d;" % (i - 1) if i else b"&lol;") * 10 + b'">\n' for i in range(1, 10)
+    )
+    + b"]>\n<Response><Say>&lol9;</Say></Response>",
+    "external_entity": b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<Response><Say>&x;</Say></Response>',
+    "deep": b"<Response>" + b"<Say>" * 10000 + b"</Say>" * 10000 + b"</Response>",
+    "huge": b"<Response><Say>" + b"a" * (100 * 1024 * 1024) + b"</Say></Response>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_xml_gets_a_coded_error_quickly(name: str) -> None:
+    start = time.perf_counter()
+    diagnostics = check_xml(HOSTILE[name], name) or []
+    elapsed = time.perf_counter() - start
+    assert diagnostics and all(d.code in ("TWL006", "TWL007") for d in diagnostics)
+    assert "root:" not in " ".join(d.message for d in diagnostics)  # /etc/passwd never read
+    assert elapsed < 1.0
+
+
+def test_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.twl"
+    bad.write_text('hangup\nsay "x" loop=many\n', encoding="utf-8")
+    assert main(["check", "--format", "json", str(bad)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [(d["code"], d["line"], d["severity"]) for d in data] == [("TWL202", 2, "error")]
+    assert set(data[0]) == {"path", "line", "column", "end_line", "end_column", "severity", "code", "message", "hint"}
+    assert main(["check", "--format", "github", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"::error file={bad},line=2,col=14,")
+
+
+def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
+    f = tmp_path / "w.twl"
+    f.write_text('hangup\nsay "x"\n', encoding="utf-8")
+    assert main(["check", str(f)]) == 0
+    assert main(["check", "--strict", str(f)]) == 1
+
+
+def test_all_files_reported_sorted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "b.twl").write_text("sya\n", encoding="utf-8")
+    (tmp_path / "a.xml").write_text("<Response><Sya/></Response>", encoding="utf-8")
+    assert main(["check", "--format", "json", str(tmp_path / "b.twl"), str(tmp_path / "a.xml")]) == 1
+    paths = [d["path"] for d in json.loads(capsys.readouterr().out)]
+    assert paths == sorted(paths) and len(paths) == 2
+
+
+def test_library_check(tmp_path: Path) -> None:
+    from twimlc.check import check
+
+    assert codes(check('hangup\nsay "x"')) == [("TWL401", 2)]
+    assert codes(check("<Response><Hangup/><Say>x</Say></Response>")) == [("TWL401", 1)]
+    f = tmp_path / "x.twl"
+    f.write_text("sya\n", encoding="utf-8")
+    assert codes(check(f)) == [("TWL101", 1)]
+
+
+# --- the shared corpus: real TwiML from Twilio's docs and helper-library tests ------------------
+
+# Well-formed documents the corpus README does not flag, which are nevertheless not valid TwiML.
+NOT_VALID = {
+    "twiml/api-snippets/quickstart/csharp/sms/example-7/send-sms-during-call.xml": "<Message> inside a voice document",
+    "twiml/twilio-node/VoiceResponse/should-allow-adding-arbitrary-text-to-leaf-nodes.xml": "text inside <Hangup>",
+    "twiml/twilio-python/messaging_response/TestMessage.test_nested_body.xml": "<Body> directly in <Response> (builder test)",
+    "twiml/twilio-python/messaging_response/TestMessage.test_nested_body_media.xml": "<Body>/<Media> directly in <Response>",
+}
+
+
+def _corpus() -> tuple[Path, list[dict[str, str]], set[str]]:
+    base = shared_or_skip("corpus")
+    readme = (base / "README.md").read_text(encoding="utf-8")
+    flagged = set(re.findall(r"^- `(twiml/[^`]+)`", readme, re.M))
+    with (base / "MANIFEST.tsv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return base, rows, flagged
+
+
+def test_corpus_valid_documents_pass() -> None:
+    base, rows, flagged = _corpus()
+    checked, failures = 0, []
+    for r in rows:
+        f = r["file"]
+        if r["wellformed"] != "yes" or f in flagged or f in NOT_VALID or "/api-snippets-history/" in f:
+            continue
+        errors = [d for d in check_xml((base / f).read_bytes(), f) or [] if d.is_error]
+        checked += 1
+        if errors:
+            failures.append((f, [(d.code, d.message) for d in errors]))
+    assert failures == []
+    assert checked > 300
+
+
+def test_corpus_malformed_documents_are_reported() -> None:
+    base, rows, _ = _corpus()
+    malformed = [r["file"] for r in rows if r["wellformed"] == "no"]
+    assert len(malformed) == 8
+    for f in malformed:
+        assert [d.code for d in check_xml((base / f).read_bytes(), f) or []] == ["TWL006"], f
+
+
+def test_corpus_not_valid_documents_are_flagged() -> None:
+    base, _, _ = _corpus()
+    for f in NOT_VALID:
+        assert any(d.is_error for d in check_xml((base / f).read_bytes(), f) or []), f

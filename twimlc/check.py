@@ -1,0 +1,97 @@
+"""``check``: every diagnostic for a ``.twl`` file or a TwiML XML document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .ast import Document, Span
+from .diagnostics import Diagnostic, diag
+
+TWL_SUFFIXES = (".twl",)
+XML_SUFFIXES = (".xml", ".twiml")
+
+
+def check_twl(source: str, path: str = "<string>", inline: bool = False) -> list[Diagnostic]:
+    from .compiler import analyze
+    from .generate import generate
+    from .validate import size_limits, validate
+
+    doc, diagnostics = analyze(source, path)
+    if doc is not None and not any(d.is_error for d in diagnostics):
+        diagnostics += validate(doc, path)
+        diagnostics += size_limits(generate(doc), path, inline)
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def read_xml_document(data: bytes, path: str) -> tuple[Document | None, list[Diagnostic], bool]:
+    """(document, diagnostics, is_twiml). ``is_twiml`` is False for well-formed XML whose
+    root is not ``<Response>`` in any case: such files are skipped, not reported."""
+    from .resolve import resolve
+    from .xmlread import is_twiml, parse_xml, to_syntax
+
+    root, problems = parse_xml(data, path)
+    if root is None:
+        return None, problems, True
+    if not is_twiml(root):
+        return None, [], False
+    text = data.decode("utf-8", errors="replace")
+    out: list[Diagnostic] = []
+    if root.tag != "Response":
+        line = root.sourceline if isinstance(root.sourceline, int) else 1
+        out.append(
+            diag(
+                "TWL312",
+                f"the root element is <{root.tag}>; it must be <Response> (12102)",
+                Span(line, 1, line, 2),
+                "TwiML is case-sensitive",
+                path,
+            )
+        )
+    nodes, root_attrs = to_syntax(root, text)
+    for a in root_attrs:
+        out.append(diag("TWL103", f"<Response> has no attribute {a.name!r}", a.span, None, path))
+    doc, diagnostics = resolve(nodes, [], path, xml=True)
+    return doc, out + diagnostics, True
+
+
+def check_xml(data: bytes, path: str = "<string>", inline: bool = False) -> list[Diagnostic] | None:
+    """Diagnostics for TwiML XML, or ``None`` when the file is XML but not TwiML."""
+    from .validate import size_limits, validate
+
+    doc, diagnostics, twiml = read_xml_document(data, path)
+    if not twiml:
+        return None
+    if doc is not None and not any(d.is_error for d in diagnostics):
+        diagnostics += validate(doc, path)
+    if doc is not None:
+        diagnostics += size_limits(data.decode("utf-8", errors="replace"), path, inline)
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def check(source_or_path: str | Path, *, filename: str | None = None, inline: bool = False) -> list[Diagnostic]:
+    """All diagnostics for a document. A :class:`~pathlib.Path` (or a ``str`` naming an
+    existing ``.twl``/``.xml``/``.twiml`` file) is read from disk; any other string is
+    checked as source: TwiML XML when it starts with ``<``, else ``.twl``."""
+    from .cli import read_source
+
+    if isinstance(source_or_path, Path) or (
+        isinstance(source_or_path, str)
+        and source_or_path.endswith(TWL_SUFFIXES + XML_SUFFIXES)
+        and "\n" not in source_or_path
+        and Path(source_or_path).is_file()
+    ):
+        path = str(source_or_path)
+        if path.endswith(XML_SUFFIXES):
+            try:
+                data = Path(path).read_bytes()
+            except OSError as e:
+                return [diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path)]
+            return check_xml(data, filename or path, inline) or []
+        text, problem = read_source(path)
+        if text is None:
+            return [problem] if problem else []
+        return check_twl(text, filename or path, inline)
+    name = filename or "<string>"
+    if source_or_path.lstrip().startswith("<"):
+        return check_xml(source_or_path.encode("utf-8"), name, inline) or []
+    return check_twl(source_or_path, name, inline)

@@ -1,0 +1,211 @@
+"""TwiML XML → the same syntax nodes ``.twl`` produces, through a hardened parser.
+
+Reading XML into :class:`~twimlc.ast.Statement` nodes lets one resolver check both
+languages with the same rules and codes. The parser never expands entities, never loads a
+DTD or anything over the network, refuses any ``<!DOCTYPE``, and bounds size and depth,
+so hostile input (billion laughs, external entities, 10,000-deep nesting, huge files)
+gets a coded error quickly and nothing outside the file is read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
+from .diagnostics import Diagnostic, diag
+from .vocabulary import KINDS, vocabulary
+
+MAX_BYTES = 10 * 1024 * 1024  # far above Twilio's 64 kB; a bound, not a rule
+MAX_DEPTH = 64
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+    )
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def parse_xml(data: bytes, path: str) -> tuple[etree._Element | None, list[Diagnostic]]:
+    """Parse bytes as XML, safely. Returns the root or a coded diagnostic."""
+    if len(data) > MAX_BYTES:
+        return None, [
+            diag(
+                "TWL007",
+                f"file is {len(data):,} bytes; twimlc reads XML up to {MAX_BYTES:,}",
+                Span(1, 1, 1, 2),
+                "Twilio refuses TwiML over 64 kB (11750)",
+                path,
+            )
+        ]
+    m = _DOCTYPE.search(data)
+    if m:
+        line, col = _position(data, m.start())
+        return None, [
+            diag(
+                "TWL007",
+                "a DOCTYPE is not allowed in TwiML (entities and DTDs are never loaded)",
+                Span(line, col, line, col + 9),
+                "remove the <!DOCTYPE …> declaration",
+                path,
+            )
+        ]
+    stripped = data.lstrip(b"\xef\xbb\xbf")
+    if stripped[:1].isspace() and stripped.lstrip().startswith(b"<?xml"):
+        return None, [
+            diag(
+                "TWL006",
+                "text before the XML declaration",
+                Span(1, 1, 1, 2),
+                "Twilio rejects this with 12100: remove the blank lines or spaces before <?xml",
+                path,
+            )
+        ]
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as e:
+        line, col = e.position if e.position else (1, 1)
+        msg = re.sub(r",? line \d+, column \d+$", "", str(e.msg or e))
+        return None, [
+            diag(
+                "TWL006",
+                f"malformed XML: {msg}",
+                Span.point(line or 1, max(col, 1)),
+                "Twilio rejects documents it cannot parse with 12100",
+                path,
+            )
+        ]
+    depth = _depth(root)
+    if depth > MAX_DEPTH:
+        return None, [
+            diag("TWL007", f"elements nest {depth} deep; twimlc reads up to {MAX_DEPTH}", Span(1, 1, 1, 2), None, path)
+        ]
+    return root, []
+
+
+def _depth(root: etree._Element) -> int:
+    deepest = 0
+    for el in root.iter():
+        d = 0
+        p: etree._Element | None = el
+        while p is not None and d <= MAX_DEPTH:
+            p = p.getparent()
+            d += 1
+        deepest = max(deepest, d)
+        if deepest > MAX_DEPTH:
+            break
+    return deepest
+
+
+def is_twiml(root: etree._Element) -> bool:
+    """Whether the root is ``<Response>`` in any case (the hook skips other XML)."""
+    return isinstance(root.tag, str) and root.tag.lower() == "response"
+
+
+class _Locator:
+    """Positions of each element's start tag and attributes (lxml gives lines only)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.cursor = 0
+
+    def _span(self, offset: int, length: int) -> Span:
+        line = self._line_of(offset)
+        col = offset - self.line_starts[line - 1] + 1
+        return Span(line, col, line, col + length)
+
+    def _line_of(self, offset: int) -> int:
+        lo, hi = 0, len(self.line_starts)
+        while lo + 1 < hi:
+            mid = (lo + hi) // 2
+            if self.line_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid
+        return lo + 1
+
+    def element(self, el: etree._Element, tag: str) -> tuple[Span, int]:
+        line = el.sourceline if isinstance(el.sourceline, int) else 1
+        begin = max(self.cursor, self.line_starts[min(line, len(self.line_starts)) - 1])
+        found = re.compile("<" + re.escape(tag) + r"(?=[\s/>])").search(self.text, begin)
+        if found is None:
+            return Span(line, 1, line, 2), begin
+        self.cursor = found.end()
+        return self._span(found.start() + 1, len(tag)), found.start()
+
+    def attribute(self, name: str, tag_offset: int) -> Span | None:
+        found = re.compile(r"\s" + re.escape(name) + r"\s*=").search(self.text, tag_offset)
+        return self._span(found.start() + 1, len(name)) if found else None
+
+
+def _tag_keyword(tag: str) -> str:
+    for kind in KINDS:
+        spec = vocabulary(kind).elements.get(tag)
+        if spec is not None and tag != "Response":
+            return spec.keyword
+    return "!" + tag
+
+
+def _attr_name(name: str) -> str:
+    if name.startswith(_XML_NS):
+        return "xml:" + name[len(_XML_NS) :]
+    return name
+
+
+def _str(v: str | bytes) -> str:
+    return v.decode("utf-8") if isinstance(v, bytes) else v
+
+
+def _statement(el: etree._Element, loc: _Locator) -> Statement:
+    tag = etree.QName(el).localname
+    span, offset = loc.element(el, tag)
+    args = []
+    for k, v in el.attrib.items():
+        name = _attr_name(_str(k))
+        aspan = loc.attribute(name, offset) or span
+        args.append(Arg(name, Scalar(_str(v), True, aspan), aspan))
+    body: list[SyntaxNode] = []
+    if el.text:
+        body.append(TextLine(el.text, span))
+    for child in el:
+        if isinstance(child.tag, str):
+            body.append(_statement(child, loc))
+        if child.tail:
+            body.append(TextLine(child.tail, span))
+    return Statement(_tag_keyword(tag), span, tuple(args), tuple(body), span)
+
+
+def _layout(nodes: list[SyntaxNode]) -> list[SyntaxNode]:
+    """Drop indentation: white-space text where a block holds elements and no other text."""
+    if any(isinstance(n, TextLine) and n.text.strip() for n in nodes):
+        return nodes
+    if not any(isinstance(n, Statement) for n in nodes):
+        return nodes
+    return [n for n in nodes if not isinstance(n, TextLine)]
+
+
+def _clean(node: Statement) -> Statement:
+    body = _layout([_clean(b) if isinstance(b, Statement) else b for b in node.body])
+    return Statement(node.keyword, node.keyword_span, node.args, tuple(body), node.span)
+
+
+def to_syntax(root: etree._Element, text: str) -> tuple[list[SyntaxNode], list[Arg]]:
+    """The root's children as statements, and the root's attributes."""
+    loc = _Locator(text)
+    top = _clean(_statement(root, loc))
+    return list(top.body), list(top.args)
