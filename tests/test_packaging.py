@@ -29,7 +29,11 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("twimlc/grammar/twl.lark", "twimlc/vocabulary.json", "twimlc/py.typed", "twimlc/__main__.py"):
+    needed_files = ["twimlc/grammar/twl.lark", "twimlc/vocabulary.json", "twimlc/py.typed", "twimlc/__main__.py"]
+    needed_files += [
+        f"twimlc/schemas/{n}" for n in ("twiml-voice.xsd", "twiml-messaging.xsd", "twiml-fax.xsd", "xml.xsd")
+    ]
+    for needed in needed_files:
         assert needed in names, f"{needed} missing from {wheel.name}"
     assert not any(n.startswith(("tests/", "grammar/", "schemas/")) for n in names)
 
