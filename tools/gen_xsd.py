@@ -11,7 +11,6 @@ the committed files differ from a fresh run::
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
