@@ -7,7 +7,9 @@ message names it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 from .ast import Document, Element, walk
 from .diagnostics import Diagnostic, diag
@@ -140,7 +142,149 @@ def _all_text(e: Element) -> str:
     return e.text + "".join(_all_text(c) for c in e.elements)
 
 
-RULES: tuple[Rule, ...] = (unreachable, reject_first, dial_nouns, limits)
+_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+_LOOKS_LIKE_NUMBER = re.compile(r"^[+0-9][0-9 ().\-]*$")
+
+
+def _phone_problem(number: str) -> str | None:
+    """Why an E.164-shaped number cannot exist (bad country code or length), else None."""
+    import phonenumbers  # imported only when a document dials a number
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException as e:
+        return str(e)
+    if not phonenumbers.is_possible_number(parsed):
+        return "no country has numbers of this length with this country code"
+    return None
+
+
+def phone_numbers(doc: Document, path: str) -> Iterator[Diagnostic]:
+    """<Number>, <Dial> text and callerId: E.164 expected (13224), and a possible number."""
+    for e in walk(doc.body):
+        if e.raw:
+            continue
+        values: list[tuple[str, str]] = []
+        if e.tag in ("Number", "Dial") and e.text.strip():
+            values.append((f"<{e.tag}>", e.text.strip()))
+        caller = e.attribute("callerId") if e.tag == "Dial" else None
+        if caller is not None and isinstance(caller.value, str) and _LOOKS_LIKE_NUMBER.match(caller.value):
+            values.append(("callerId", caller.value))
+        for what, number in values:
+            if not _LOOKS_LIKE_NUMBER.match(number):
+                continue  # a SIP address or client name, not a number
+            if not _E164.match(number):
+                yield diag(
+                    "TWL213",
+                    f"{what} {number!r} is not in E.164 format; Twilio expects E.164 (13224)",
+                    e.span,
+                    "write + country code and number, e.g. +14155550100",
+                    path,
+                )
+            else:
+                problem = _phone_problem(number)
+                if problem:
+                    yield diag(
+                        "TWL214", f"{what} {number!r} is not a possible phone number: {problem}", e.span, None, path
+                    )
+
+
+_URL_TEXT = {"Play", "Redirect", "Media"}
+_WEB_SCHEMES = {"http", "https"}
+_SOCKET_SCHEMES = {"ws", "wss"}
+
+
+def _url_problem(url: str, sockets: bool) -> str | None:
+    parts = urlsplit(url)
+    if not parts.scheme:
+        return None  # relative: resolved against the document's URL
+    allowed = _WEB_SCHEMES | (_SOCKET_SCHEMES if sockets else set())
+    if parts.scheme.lower() not in allowed:
+        return f"scheme {parts.scheme!r} is not " + " or ".join(sorted(allowed))
+    if not parts.netloc:
+        return "an absolute URL needs a host (scheme://host/path)"
+    return None
+
+
+def urls(doc: Document, path: str) -> Iterator[Diagnostic]:
+    """Absolute URLs use http(s) (ws/wss for streams) and name a host (11100)."""
+    v = vocabulary(doc.kind)
+    for e in walk(doc.body):
+        if e.raw:
+            continue
+        spec = v.elements[e.tag]
+        sockets = e.tag in ("Stream", "ConversationRelay")
+        checks: list[tuple[str, str]] = []
+        if e.tag in _URL_TEXT and e.text:
+            checks.append((f"<{e.tag}>", e.text.strip()))
+        for a in e.attributes:
+            t = spec.attributes.get(a.name)
+            if (
+                not a.raw
+                and t is not None
+                and (t.type == "url" or (sockets and a.name == "url"))
+                and isinstance(a.value, str)
+            ):
+                checks.append((a.name, a.value))
+        for what, url in checks:
+            problem = _url_problem(url, sockets)
+            if problem:
+                yield diag(
+                    "TWL205", f"{what}: {url!r} is not a valid URL: {problem}; Twilio reports 11100", e.span, None, path
+                )
+
+
+_GATHER_KEYS = re.compile(r"^[0-9#*]?$")
+_RECORD_KEYS = re.compile(r"^[0-9#*]*$")
+
+
+def attribute_values(doc: Document, path: str) -> Iterator[Diagnostic]:
+    """Values whose rules depend on the element or on other attributes. Twilio logs these
+    as warnings and ignores the attribute, so they are warnings here too."""
+    for e in walk(doc.body):
+        if e.raw:
+            continue
+        key = e.attribute("finishOnKey")
+        if key is not None and isinstance(key.value, str):
+            pattern = _GATHER_KEYS if e.tag == "Gather" else _RECORD_KEYS
+            if not pattern.match(key.value):
+                what = "one of 0-9, # or *, or empty" if e.tag == "Gather" else "any of 0-9, # and *"
+                yield diag("TWL215", f"finishOnKey {key.value!r} is not {what} (13311)", key.span, None, path)
+        if e.tag == "Gather":
+            st = e.attribute("speechTimeout")
+            if st is not None and isinstance(st.value, str):
+                if st.value != "auto" and not (st.value.isdigit() and int(st.value) > 0):
+                    yield diag(
+                        "TWL216",
+                        f"speechTimeout {st.value!r} is not 'auto' or a positive integer (13327)",
+                        st.span,
+                        None,
+                        path,
+                    )
+                elif st.value == "auto" and e.attribute("speechModel") is not None:
+                    yield diag(
+                        "TWL216",
+                        "speechTimeout 'auto' cannot be used with a speechModel (13327)",
+                        st.span,
+                        "set speechTimeout to a number of seconds",
+                        path,
+                    )
+        if e.tag == "Record":
+            t, m = e.attribute("transcribe"), e.attribute("maxLength")
+            if (
+                t is not None
+                and t.value == "true"
+                and m is not None
+                and isinstance(m.value, str)
+                and m.value.isdigit()
+                and int(m.value) > 120
+            ):
+                yield diag(
+                    "TWL217", f"transcription needs maxLength ≤ 120; it is {m.value} (13615)", m.span, None, path
+                )
+
+
+RULES: tuple[Rule, ...] = (unreachable, reject_first, dial_nouns, limits, phone_numbers, urls, attribute_values)
 
 
 def validate(doc: Document, path: str = "<string>") -> list[Diagnostic]:
