@@ -46,7 +46,6 @@ CODES = _codes(
     ("TWL103", ERROR, "unknown attribute"),
     ("TWL104", ERROR, "duplicate attribute"),
     ("TWL105", ERROR, "invalid document header"),
-    ("TWL106", ERROR, "voice, messaging and fax verbs mixed"),
     ("TWL201", ERROR, "value is not a boolean"),
     ("TWL202", ERROR, "value is not an integer"),
     ("TWL203", ERROR, "integer out of range"),
