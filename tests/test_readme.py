@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -12,6 +13,7 @@ import twimlc
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, re.S)
 TWL_BLOCKS = [body for lang, body in BLOCKS if lang == "" and not body.lstrip().startswith(("$", "tests/"))]
+SH_BLOCKS = [body for lang, body in BLOCKS if lang == "sh"]
 
 
 def test_readme_has_examples() -> None:
@@ -26,5 +28,37 @@ def test_readme_twl_compiles(body: str) -> None:
 
 
 def test_readme_files_exist() -> None:
-    for path in set(re.findall(r"\b((?:examples|tests/errors)/[\w.-]+\.twl)\b", README)):
+    for path in set(re.findall(r"\b((?:examples|tests/\w+|schemas|docs)/[\w.-]+\.(?:twl|xml|xsd|md))\b", README)):
         assert (ROOT / path).exists(), path
+
+
+COMMANDS = [
+    line.split("  #")[0].strip()
+    for body in SH_BLOCKS
+    for line in body.splitlines()
+    if line.startswith(("twimlc ", "python -m twimlc ", "xmllint "))
+]
+
+
+def test_readme_has_commands() -> None:
+    assert len(COMMANDS) >= 6
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_readme_command_runs(command: str, tmp_path: Path) -> None:
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    argv = shlex.split(command)
+    if argv[0] == "xmllint" and shutil.which("xmllint") is None:
+        pytest.skip("xmllint is not installed (Debian package libxml2-utils)")
+    if argv[0] == "twimlc":
+        argv = [sys.executable, "-m", "twimlc", *argv[1:]]
+    elif argv[:3] == ["python", "-m", "twimlc"]:
+        argv = [sys.executable, *argv[1:]]
+    argv = [str(tmp_path / "hello.xml") if a == "hello.xml" else a for a in argv]
+    r = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert r.returncode in (0, 1), r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
