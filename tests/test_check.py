@@ -13,7 +13,7 @@ import pytest
 from conftest import shared_or_skip
 
 import twimlc
-from twimlc.check import check_twl, check_xml
+from twimlc.checker import check_twl, check_xml
 from twimlc.cli import main
 
 
@@ -159,7 +159,7 @@ def test_all_files_reported_sorted(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_library_check(tmp_path: Path) -> None:
-    from twimlc.check import check
+    from twimlc.checker import check
 
     assert codes(check('hangup\nsay "x"')) == [("TWL401", 2)]
     assert codes(check("<Response><Hangup/><Say>x</Say></Response>")) == [("TWL401", 1)]

@@ -15,7 +15,7 @@ from conftest import CASES, ROOT, shared_or_skip
 from lxml import etree
 
 import twimlc
-from twimlc.check import read_xml_document
+from twimlc.checker import read_xml_document
 from twimlc.vocabulary import KINDS
 
 SCHEMA_DIR = ROOT / "schemas"

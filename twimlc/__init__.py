@@ -6,14 +6,32 @@
 <Response>
   <Say>Hello</Say>
 </Response>
+
+The public names are imported on first use, so ``import twimlc`` (and every CLI command)
+loads only the modules it needs: start-up time matters for a pre-commit hook.
 """
 
 from __future__ import annotations
 
-from .ast import Attribute, Comment, Document, Element, Span, Text
-from .compiler import analyze, compile, parse
-from .diagnostics import Diagnostic, TwimlcError
-from .generate import generate
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Attribute": "ast",
+    "Comment": "ast",
+    "Document": "ast",
+    "Element": "ast",
+    "Span": "ast",
+    "Text": "ast",
+    "Diagnostic": "diagnostics",
+    "TwimlcError": "diagnostics",
+    "analyze": "compiler",
+    "compile": "compiler",
+    "parse": "compiler",
+    "generate": "generator",
+    "check": "checker",
+}
 
 __all__ = [
     "Attribute",
@@ -25,8 +43,26 @@ __all__ = [
     "Text",
     "TwimlcError",
     "analyze",
+    "check",
     "compile",
     "generate",
     "parse",
 ]
-__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .ast import Attribute, Comment, Document, Element, Span, Text
+    from .checker import check
+    from .compiler import analyze, compile, parse
+    from .diagnostics import Diagnostic, TwimlcError
+    from .generator import generate
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'twimlc' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .ast import Span
 from .diagnostics import Diagnostic, diag, write_all
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -19,6 +21,9 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same directory and a
     rename, so a reader never sees half a file and a failure leaves the old file intact."""
+    import tempfile
+    from pathlib import Path
+
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
@@ -36,10 +41,15 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     """The file's text, or a coded diagnostic (never an exception) when it cannot be read."""
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        data = sys.stdin.buffer.read() if path == "-" else _read_bytes(path)
     except OSError as e:
         return None, diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path)
     try:
@@ -58,7 +68,7 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
 
 def _cmd_compile(args: argparse.Namespace) -> int:
     from .compiler import analyze
-    from .generate import generate
+    from .generator import generate
 
     path = args.file
     source, problem = read_source(path)
@@ -73,6 +83,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     xml = generate(doc)
     if args.output:
         try:
+            from pathlib import Path
+
             write_atomic(Path(args.output), xml)
         except OSError as e:
             sys.stderr.write(f"{args.output}: error: cannot write: {e.strerror or e}\n")
@@ -84,7 +96,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 
 def _files(paths: list[str]) -> list[str]:
     """Files named, and the .twl/.twiml/.xml files below directories named."""
-    from .check import TWL_SUFFIXES, XML_SUFFIXES
+    from .checker import TWL_SUFFIXES, XML_SUFFIXES
 
     out: list[str] = []
     for p in paths:
@@ -98,7 +110,7 @@ def _files(paths: list[str]) -> list[str]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .check import XML_SUFFIXES, check_twl, check_xml
+    from .checker import XML_SUFFIXES, check_twl, check_xml
     from .diagnostics import render_github, render_json, render_text, use_colour
 
     diagnostics: list[Diagnostic] = []
@@ -106,7 +118,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for path in _files(args.paths):
         if path.endswith(XML_SUFFIXES):
             try:
-                data = Path(path).read_bytes()
+                data = _read_bytes(path)
             except OSError as e:
                 diagnostics.append(diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path))
                 continue

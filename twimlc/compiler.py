@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .ast import Document
 from .diagnostics import Diagnostic, TwimlcError
-from .generate import generate
 from .parser import parse_syntax
 from .resolve import resolve
 
@@ -31,4 +30,6 @@ def parse(source: str, filename: str = "<string>") -> Document:
 
 def compile(source: str, filename: str = "<string>") -> str:
     """``.twl`` source → TwiML XML (with declaration); raises :class:`TwimlcError`."""
+    from .generator import generate
+
     return generate(parse(source, filename))

@@ -8,7 +8,6 @@ TWL9xx the escape hatch and tool-level problems.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -173,6 +172,8 @@ def render_text(d: Diagnostic, source: str | None, colour: bool = False) -> str:
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    import json
+
     return json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=2)
 
 

@@ -15,8 +15,6 @@ import os
 import re
 import sys
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -158,16 +156,23 @@ def _cache_path(grammar: str) -> str | None:
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     digest = hashlib.sha256(f"{grammar}\0{lark.__version__}\0{sys.version}".encode()).hexdigest()[:16]
-    directory = Path(base) / "twimlc"
+    directory = os.path.join(base, "twimlc")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        os.makedirs(directory, exist_ok=True)
     except OSError:
         return None
-    return str(directory / f"twl-{digest}.lark-cache")
+    return os.path.join(directory, f"twl-{digest}.lark-cache")
 
 
 def grammar_text() -> str:
-    return resources.files("twimlc.grammar").joinpath("twl.lark").read_text(encoding="utf-8")
+    """The grammar shipped as ``twimlc.grammar`` (top-level ``grammar/`` in the repository;
+    found through the import system, so wheels and editable installs both work)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("twimlc.grammar")
+    assert spec is not None and spec.submodule_search_locations
+    with open(os.path.join(next(iter(spec.submodule_search_locations)), "twl.lark"), encoding="utf-8") as f:
+        return f.read()
 
 
 @lru_cache(maxsize=1)

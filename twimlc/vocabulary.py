@@ -9,12 +9,11 @@ reads these objects; nothing is written per verb.
 
 from __future__ import annotations
 
-import difflib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 KINDS = ("voice", "messaging", "fax")
@@ -121,8 +120,8 @@ def _element(tag: str, kind: str, raw: dict[str, Any]) -> ElementSpec:
 
 @cache
 def _raw() -> dict[str, Any]:
-    text = resources.files("twimlc").joinpath("vocabulary.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
+    with open(os.path.join(os.path.dirname(__file__), "vocabulary.json"), encoding="utf-8") as f:
+        data: dict[str, Any] = json.load(f)
     return data
 
 
@@ -151,6 +150,8 @@ def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     the closest spelling."""
     if not candidates:
         return None
+    import difflib
+
     folded = {c.lower().replace("-", "").replace("_", ""): c for c in candidates}
     key = word.lower().replace("-", "").replace("_", "")
     if key in folded:

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .ast import Document, Span
 from .diagnostics import Diagnostic, diag
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TWL_SUFFIXES = (".twl",)
 XML_SUFFIXES = (".xml", ".twiml")
 
 
+def xml_size_bound(source: str) -> int:
+    """An upper bound on the size of the XML a ``.twl`` source compiles to: every character
+    becomes at most 6 (``"`` → ``&quot;``), every line at most 60 more (tags, quotes,
+    indentation), plus the declaration and ``<Response>``. Below the limits, the document
+    need not be generated (nor lxml imported) to know it fits."""
+    return 6 * len(source.encode("utf-8")) + 60 * (source.count("\n") + 1) + 100
+
+
 def check_twl(source: str, path: str = "<string>", inline: bool = False) -> list[Diagnostic]:
     from .compiler import analyze
-    from .generate import generate
-    from .validate import size_limits, validate
+    from .validate import MAX_DOCUMENT_BYTES, MAX_INLINE_CHARS, size_limits, validate
 
     doc, diagnostics = analyze(source, path)
     if doc is not None and not any(d.is_error for d in diagnostics):
         diagnostics += validate(doc, path)
-        diagnostics += size_limits(generate(doc), path, inline)
+        if xml_size_bound(source) >= (MAX_INLINE_CHARS if inline else MAX_DOCUMENT_BYTES):
+            from .generator import generate
+
+            diagnostics += size_limits(generate(doc), path, inline)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
@@ -72,6 +85,8 @@ def check(source_or_path: str | Path, *, filename: str | None = None, inline: bo
     """All diagnostics for a document. A :class:`~pathlib.Path` (or a ``str`` naming an
     existing ``.twl``/``.xml``/``.twiml`` file) is read from disk; any other string is
     checked as source: TwiML XML when it starts with ``<``, else ``.twl``."""
+    from pathlib import Path
+
     from .cli import read_source
 
     if isinstance(source_or_path, Path) or (

@@ -1,0 +1,50 @@
+"""The public library API, and that commands import only what they need."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+import twimlc
+
+
+def test_public_names_are_callables_even_after_submodule_imports() -> None:
+    import twimlc.checker  # noqa: F401
+    import twimlc.generator  # noqa: F401
+
+    assert callable(twimlc.check) and callable(twimlc.generate) and callable(twimlc.compile)
+    assert set(twimlc.__all__) >= {"parse", "compile", "check", "TwimlcError", "Diagnostic"}
+
+
+def test_library_round_trip() -> None:
+    doc = twimlc.parse('say "Hi"\n', filename="x.twl")
+    assert isinstance(doc, twimlc.Document)
+    assert [e.tag for e in doc.elements] == ["Say"]
+    assert doc.elements[0].span == twimlc.Span(1, 1, 1, 9)
+    assert "<Say>Hi</Say>" in twimlc.generate(doc)
+    assert twimlc.check(Path(ROOT / "examples" / "hello.twl")) == []
+
+
+def _modules_after(code: str) -> set[str]:
+    r = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(r.stdout.split())
+
+
+def test_check_twl_imports_no_heavy_modules() -> None:
+    mods = _modules_after("from twimlc.cli import main; main(['check', 'examples/hello.twl'])")
+    for heavy in ("lxml", "xmlschema", "httpx", "phonenumbers", "twilio"):
+        assert not any(m == heavy or m.startswith(heavy + ".") for m in mods), heavy
+
+
+def test_import_twimlc_is_cheap() -> None:
+    mods = _modules_after("import twimlc")
+    assert "lark" not in mods and "lxml" not in mods and "twimlc.parser" not in mods
