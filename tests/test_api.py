@@ -12,8 +12,8 @@ import twimlc
 
 
 def test_public_names_are_callables_even_after_submodule_imports() -> None:
-    import twimlc.checker  # noqa: F401
-    import twimlc.generator  # noqa: F401
+    import twimlc.checker
+    import twimlc.generator
 
     assert callable(twimlc.check) and callable(twimlc.generate) and callable(twimlc.compile)
     assert set(twimlc.__all__) >= {"parse", "compile", "check", "TwimlcError", "Diagnostic"}
