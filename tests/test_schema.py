@@ -102,3 +102,23 @@ def test_schema_agrees_with_checker_on_the_corpus() -> None:
             disagreements.append(r["file"])
     assert disagreements == []
     assert valid > 350
+
+
+def test_fast_path_reports_exactly_what_the_full_path_does() -> None:
+    """check_xml's C fast path (XSD first) must never hide a finding of the full path."""
+    from twimlc.checker import check_xml, size_limits_bytes
+    from twimlc.validate import validate
+
+    base = shared_or_skip("corpus")
+    files = sorted((base / "twiml").rglob("*.xml"))
+    files += sorted(CASES.glob("*.xml"))
+    for f in files:
+        data = f.read_bytes()
+        doc, diagnostics, twiml = read_xml_document(data, "x") if b"<Response" in data else (None, [], False)
+        if doc is None:
+            continue
+        if not any(d.is_error for d in diagnostics):
+            diagnostics = diagnostics + validate(doc, "x")
+        diagnostics += size_limits_bytes(data, "x", False)
+        full = sorted((d.code, d.span.line) for d in diagnostics)
+        assert sorted((d.code, d.span.line) for d in check_xml(data, "x") or []) == full, f

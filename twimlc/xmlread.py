@@ -13,7 +13,7 @@ import re
 
 from lxml import etree
 
-from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
+from .ast import Arg, Attribute, Document, Element, Node, Scalar, Span, Statement, SyntaxNode, Text, TextLine
 from .diagnostics import Diagnostic, diag
 from .vocabulary import KINDS, vocabulary
 
@@ -209,3 +209,62 @@ def to_syntax(root: etree._Element, text: str) -> tuple[list[SyntaxNode], list[A
     loc = _Locator(text)
     top = _clean(_statement(root, loc))
     return list(top.body), list(top.args)
+
+
+# --- the fast path: schema-valid XML straight to the typed tree ---------------------------
+
+_SCHEMAS: dict[str, etree.XMLSchema] = {}
+
+
+def schema(kind: str) -> etree.XMLSchema:
+    """The published XSD for ``kind``, built once per process."""
+    if kind not in _SCHEMAS:
+        from importlib.util import find_spec
+
+        spec = find_spec("twimlc.schemas")
+        assert spec is not None and spec.submodule_search_locations
+        import os
+
+        path = os.path.join(next(iter(spec.submodule_search_locations)), f"twiml-{kind}.xsd")
+        _SCHEMAS[kind] = etree.XMLSchema(etree.parse(path, _parser()))
+    return _SCHEMAS[kind]
+
+
+def _kind_of(root: etree._Element) -> str:
+    """As the resolver infers it: the first top-level verb that belongs to one kind."""
+    for child in root:
+        if isinstance(child.tag, str):
+            kinds = [k for k in KINDS if child.tag in vocabulary(k).elements]
+            if len(kinds) == 1:
+                return kinds[0]
+    return "voice"
+
+
+def _fast_element(el: etree._Element) -> Element:
+    line = el.sourceline if isinstance(el.sourceline, int) else 1
+    attrs = tuple(
+        Attribute(_attr_name(_str(k)), _str(v), False, " ", Span(line, 1, line, 2)) for k, v in el.attrib.items()
+    )
+    children: list[Node] = []
+    if el.text:
+        children.append(Text(el.text))
+    for c in el:
+        if isinstance(c.tag, str):
+            children.append(_fast_element(c))
+        if c.tail:
+            children.append(Text(c.tail))
+    if len(el) and not any(isinstance(c, Text) and c.value.strip() for c in children):
+        children = [c for c in children if not isinstance(c, Text)]
+    return Element(_str(el.tag), attrs, tuple(children), False, Span(line, 1, line, 2))
+
+
+def fast_document(root: etree._Element) -> Document | None:
+    """The typed tree of a document the XSD accepts, or ``None`` when it does not (then
+    the full path gives the diagnostics). Spans carry lines only."""
+    if root.tag != "Response" or root.attrib:
+        return None
+    kind = _kind_of(root)
+    if not schema(kind).validate(root):
+        return None
+    body = _fast_element(root).children
+    return Document(kind, body, False, (), Span(1, 1, 1, 2))
