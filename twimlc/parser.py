@@ -182,7 +182,6 @@ def _parser() -> Lark:
         parser="lalr",
         lexer="contextual",
         postlex=_TwlIndenter(),
-        propagate_positions=True,
         maybe_placeholders=False,
         transformer=_ToSyntax(),
         lexer_callbacks={"_NL": _collect_comments},
