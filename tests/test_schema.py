@@ -114,7 +114,7 @@ def test_fast_path_reports_exactly_what_the_full_path_does() -> None:
     files += sorted(CASES.glob("*.xml"))
     for f in files:
         data = f.read_bytes()
-        doc, diagnostics, twiml = read_xml_document(data, "x") if b"<Response" in data else (None, [], False)
+        doc, diagnostics, _ = read_xml_document(data, "x") if b"<Response" in data else (None, [], False)
         if doc is None:
             continue
         if not any(d.is_error for d in diagnostics):

@@ -23,7 +23,7 @@ MAX_MESSAGES = 10  # 14109
 MAX_NUMBERS = 10
 MAX_MEDIA = 10  # 21623
 
-Rule = Callable[[Document, str], Iterator[Diagnostic]]
+Rule = Callable[[Document, list[Element], str], Iterator[Diagnostic]]
 
 
 def _ends(doc: Document, e: Element) -> str | None:
@@ -39,7 +39,7 @@ def _ends(doc: Document, e: Element) -> str | None:
     return None
 
 
-def unreachable(doc: Document, path: str) -> Iterator[Diagnostic]:
+def unreachable(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """Verbs after Hangup, Reject, Redirect, Leave, or a Dial/Record with action, never run."""
     ender: str | None = None
     for e in doc.elements:
@@ -55,7 +55,7 @@ def unreachable(doc: Document, path: str) -> Iterator[Diagnostic]:
         ender = _ends(doc, e)
 
 
-def reject_first(doc: Document, path: str) -> Iterator[Diagnostic]:
+def reject_first(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """<Reject> after other verbs: the call is already answered (and billed)."""
     for i, e in enumerate(doc.elements):
         if e.tag == "Reject" and i > 0 and doc.kind == "voice":
@@ -68,9 +68,9 @@ def reject_first(doc: Document, path: str) -> Iterator[Diagnostic]:
             )
 
 
-def dial_nouns(doc: Document, path: str) -> Iterator[Diagnostic]:
-    for e in walk(doc.body):
-        if e.tag != "Dial" or e.raw:
+def dial_nouns(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
+    for e in elements:
+        if e.tag != "Dial":
             continue
         numbers = [c for c in e.elements if c.tag == "Number"]
         if len(numbers) > MAX_NUMBERS:
@@ -94,7 +94,7 @@ def dial_nouns(doc: Document, path: str) -> Iterator[Diagnostic]:
             yield diag("TWL311", "a <Dial> holds one <Conference>", conferences[1].span, None, path)
 
 
-def limits(doc: Document, path: str) -> Iterator[Diagnostic]:
+def limits(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     messages = [e for e in doc.elements if e.tag == "Message"]
     if len(messages) > MAX_MESSAGES:
         yield diag(
@@ -104,9 +104,7 @@ def limits(doc: Document, path: str) -> Iterator[Diagnostic]:
             None,
             path,
         )
-    for e in walk(doc.body):
-        if e.raw:
-            continue
+    for e in elements:
         if e.tag == "Say":
             n = len(_all_text(e))
             if n > MAX_SAY_CHARS:
@@ -159,11 +157,9 @@ def _phone_problem(number: str) -> str | None:
     return None
 
 
-def phone_numbers(doc: Document, path: str) -> Iterator[Diagnostic]:
+def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """<Number>, <Dial> text and callerId: E.164 expected (13224), and a possible number."""
-    for e in walk(doc.body):
-        if e.raw:
-            continue
+    for e in elements:
         values: list[tuple[str, str]] = []
         if e.tag in ("Number", "Dial") and e.text.strip():
             values.append((f"<{e.tag}>", e.text.strip()))
@@ -206,12 +202,10 @@ def _url_problem(url: str, sockets: bool) -> str | None:
     return None
 
 
-def urls(doc: Document, path: str) -> Iterator[Diagnostic]:
+def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """Absolute URLs use http(s) (ws/wss for streams) and name a host (11100)."""
     v = vocabulary(doc.kind)
-    for e in walk(doc.body):
-        if e.raw:
-            continue
+    for e in elements:
         spec = v.elements[e.tag]
         sockets = e.tag in ("Stream", "ConversationRelay")
         checks: list[tuple[str, str]] = []
@@ -238,12 +232,10 @@ _GATHER_KEYS = re.compile(r"^[0-9#*]?$")
 _RECORD_KEYS = re.compile(r"^[0-9#*]*$")
 
 
-def attribute_values(doc: Document, path: str) -> Iterator[Diagnostic]:
+def attribute_values(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """Values whose rules depend on the element or on other attributes. Twilio logs these
     as warnings and ignores the attribute, so they are warnings here too."""
-    for e in walk(doc.body):
-        if e.raw:
-            continue
+    for e in elements:
         key = e.attribute("finishOnKey")
         if key is not None and isinstance(key.value, str):
             pattern = _GATHER_KEYS if e.tag == "Gather" else _RECORD_KEYS
@@ -288,9 +280,12 @@ RULES: tuple[Rule, ...] = (unreachable, reject_first, dial_nouns, limits, phone_
 
 
 def validate(doc: Document, path: str = "<string>") -> list[Diagnostic]:
+    """Every rule's findings. Rules get the document and its elements (raw ``!Tag`` ones
+    left out: they are unchecked by definition), walked once."""
+    elements = [e for e in walk(doc.body) if not e.raw]
     out: list[Diagnostic] = []
     for rule in RULES:
-        out.extend(rule(doc, path))
+        out.extend(rule(doc, elements, path))
     return out
 
 
