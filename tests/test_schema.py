@@ -95,7 +95,7 @@ def test_schema_agrees_with_checker_on_the_corpus() -> None:
     for r in rows:
         data = (base / r["file"]).read_bytes()
         doc, diagnostics, _ = read_xml_document(data, r["file"])
-        ours = doc is not None and not any(d.is_error for d in diagnostics)
+        ours = doc is not None and not any(d.is_error or d.code == "TWL306" for d in diagnostics)
         xsd = schema(doc.kind if doc else "voice").validate(etree.fromstring(data))
         valid += xsd
         if ours != xsd:

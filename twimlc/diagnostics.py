@@ -66,6 +66,7 @@ CODES = _codes(
     ("TWL303", ERROR, "element needs text"),
     ("TWL304", ERROR, "more than one positional value"),
     ("TWL305", ERROR, "element takes no children"),
+    ("TWL306", WARNING, "text directly inside <Response>"),
     ("TWL310", ERROR, "too many <Number> nouns in one <Dial>"),
     ("TWL311", ERROR, "<Conference> mixed with other nouns in a <Dial>"),
     ("TWL312", ERROR, "the root element is not <Response>"),

@@ -181,10 +181,12 @@ class Resolver:
                 if e is not None:
                     out.append(e)
         if parent is not None and not raw_parent:
-            texts = [c for c in out if isinstance(c, Text)]
-            if texts and not parent.text:
-                where = "directly inside <Response>" if parent.tag == "Response" else f"inside {self._name(parent)}"
-                self.report("TWL302", f"text is not allowed {where}", texts[0].span)
+            texts = [c for c in out if isinstance(c, Text) and (c.value.strip() or parent.tag != "Response")]
+            if texts and parent.tag == "Response":
+                self.report("TWL306", "text directly inside <Response> is not TwiML; Twilio ignores it (12200)", texts[0].span,
+                            "put it in a say or message")
+            elif texts and not parent.text:
+                self.report("TWL302", f"text is not allowed inside {self._name(parent)}", texts[0].span)
         return out
 
     def _text(self, text: str, span: Span) -> None:
