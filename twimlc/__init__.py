@@ -31,6 +31,8 @@ _EXPORTS = {
     "parse": "compiler",
     "generate": "generator",
     "check": "checker",
+    "format": "fmt",
+    "decompile": "decompiler",
 }
 
 __all__ = [
@@ -45,6 +47,8 @@ __all__ = [
     "analyze",
     "check",
     "compile",
+    "decompile",
+    "format",
     "generate",
     "parse",
 ]
@@ -53,7 +57,9 @@ if TYPE_CHECKING:
     from .ast import Attribute, Comment, Document, Element, Span, Text
     from .checker import check
     from .compiler import analyze, compile, parse
+    from .decompiler import decompile
     from .diagnostics import Diagnostic, TwimlcError
+    from .fmt import format
     from .generator import generate
 
 

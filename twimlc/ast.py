@@ -166,6 +166,8 @@ class Document:
     kind_explicit: bool = False  # the source said ``twiml <kind>``
     attributes: tuple[Attribute, ...] = ()  # on <Response>; only raw ones exist
     span: Span = field(default=NOWHERE, compare=False)
+    # comments above the ``twiml`` header line, and one trailing it (``trailing=True``)
+    preamble: tuple[Comment, ...] = ()
 
     @property
     def elements(self) -> tuple[Element, ...]:

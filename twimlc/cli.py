@@ -149,6 +149,107 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if failing else EXIT_OK
 
 
+def _cmd_decompile(args: argparse.Namespace) -> int:
+    """One file: to standard output or -o. Several files or a directory: NAME.twl next to
+    each NAME.xml, never overwriting an existing file without --force."""
+    from pathlib import Path
+
+    from .checker import XML_SUFFIXES
+    from .decompiler import decompile_with_diagnostics
+    from .diagnostics import TwimlcError
+
+    paths: list[str] = []
+    for p in args.paths:
+        if os.path.isdir(p):
+            paths.extend(f for f in _files([p]) if f.endswith(XML_SUFFIXES))
+        else:
+            paths.append(p)
+    beside = len(paths) > 1 or any(os.path.isdir(p) for p in args.paths)
+    if args.output and beside:
+        sys.stderr.write("twimlc decompile: error: -o takes a single input file\n")
+        return EXIT_USAGE
+    status = EXIT_OK
+    for path in paths:
+        try:
+            data = sys.stdin.buffer.read() if path == "-" else _read_bytes(path)
+        except OSError as e:
+            write_all([diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path)], {})
+            status = EXIT_PROBLEMS
+            continue
+        text = data.decode("utf-8", errors="replace")
+        try:
+            source, warnings = decompile_with_diagnostics(data, path)
+        except TwimlcError as e:
+            write_all(e.diagnostics, {path: text})
+            status = EXIT_PROBLEMS
+            continue
+        write_all(warnings, {path: text})
+        target = Path(args.output) if args.output else (Path(path).with_suffix(".twl") if beside else None)
+        if target is None:
+            sys.stdout.write(source)
+            continue
+        if target.exists() and not args.force and not args.output:
+            sys.stderr.write(f"{target}: error: exists; use --force to overwrite\n")
+            status = EXIT_PROBLEMS
+            continue
+        try:
+            write_atomic(target, source)
+        except OSError as e:
+            sys.stderr.write(f"{target}: error: cannot write: {e.strerror or e}\n")
+            status = EXIT_PROBLEMS
+            continue
+        if beside:
+            sys.stderr.write(f"wrote {target}\n")
+    return status
+
+
+def _cmd_fmt(args: argparse.Namespace) -> int:
+    import difflib
+    from pathlib import Path
+
+    from .diagnostics import TwimlcError
+    from .fmt import format_with_diagnostics
+
+    paths = [p for p in _files(args.paths) if p.endswith(".twl") or not os.path.isdir(p)]
+    changed = failed = 0
+    for path in paths:
+        source, problem = read_source(path)
+        if source is None:
+            assert problem is not None
+            write_all([problem], {})
+            failed += 1
+            continue
+        try:
+            formatted, _ = format_with_diagnostics(source, path)
+        except TwimlcError as e:
+            write_all(e.diagnostics, {path: source})
+            failed += 1
+            continue
+        if formatted == source:
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    source.splitlines(True), formatted.splitlines(True), f"{path}", f"{path} (formatted)"
+                )
+            )
+        if args.check or args.diff:
+            if args.check:
+                sys.stderr.write(f"would reformat {path}\n")
+            continue
+        try:
+            write_atomic(Path(path), formatted)
+        except OSError as e:
+            sys.stderr.write(f"{path}: error: cannot write: {e.strerror or e}\n")
+            failed += 1
+            continue
+        sys.stderr.write(f"reformatted {path}\n")
+    if failed:
+        return EXIT_PROBLEMS
+    return EXIT_PROBLEMS if args.check and changed else EXIT_OK
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -172,6 +273,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--inline", action="store_true", help="also apply the Calls API's 4,000-character limit on inline TwiML"
     )
     k.set_defaults(func=_cmd_check)
+    d = sub.add_parser("decompile", help="turn TwiML XML into .twl")
+    d.add_argument("paths", nargs="+", metavar="FILE.xml", help="files or directories ('-' for standard input)")
+    d.add_argument(
+        "-o", "--output", metavar="OUT.twl", help="for one file: write here (atomically) instead of standard output"
+    )
+    d.add_argument("--force", action="store_true", help="overwrite .twl files that already exist")
+    d.set_defaults(func=_cmd_decompile)
+    f = sub.add_parser("fmt", help="format .twl files in the canonical layout")
+    f.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    f.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    f.add_argument("--diff", action="store_true", help="change nothing; print a unified diff")
+    f.set_defaults(func=_cmd_fmt)
     return p
 
 

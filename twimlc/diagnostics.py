@@ -80,6 +80,8 @@ CODES = _codes(
     ("TWL506", ERROR, "inline TwiML too long for the Calls API"),
     ("TWL901", WARNING, "element outside twimlc's vocabulary (escape hatch)"),
     ("TWL902", WARNING, "attribute outside twimlc's vocabulary (escape hatch)"),
+    ("TWL903", ERROR, "decompile could not reproduce the document"),
+    ("TWL904", ERROR, "fmt could not keep the document's meaning"),
 )
 
 

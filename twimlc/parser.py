@@ -45,7 +45,7 @@ def _collect_comments(token: Token) -> Token:
         for part in token.split("\n"):
             hash_at = part.find("#")
             if hash_at >= 0:
-                text = part[hash_at + 1 :].rstrip("\r")
+                text = part[hash_at + 1 :].rstrip()
                 start = col + hash_at
                 sink.append(CommentLine(text, Span(line, start, line, start + 1 + len(text))))
             line += 1

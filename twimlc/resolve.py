@@ -117,8 +117,13 @@ class Resolver:
             if isinstance(n, Statement) and n.keyword == HEADER_KEYWORD:
                 self.report("TWL105", "the 'twiml' header must be the first statement", n.keyword_span)
         span = Span(1, 1, nodes[-1].span.end_line, nodes[-1].span.end_column) if nodes else Span(1, 1, 1, 1)
+        preamble: tuple[Comment, ...] = ()
+        if header is not None:
+            line = header.span.end_line
+            preamble = tuple(Comment(c.text, c.span.line == line, c.span) for c in comments if c.span.line <= line)
+            comments = [c for c in comments if c.span.line > line]
         placed = attach_comments(tuple(children), comments)
-        return Document(kind, placed, explicit, root_attrs, span)
+        return Document(kind, placed, explicit, root_attrs, span, preamble)
 
     def _kind(self, header: Statement | None, body: list[SyntaxNode]) -> tuple[str, bool, tuple[Attribute, ...]]:
         if header is not None:
@@ -183,8 +188,12 @@ class Resolver:
         if parent is not None and not raw_parent:
             texts = [c for c in out if isinstance(c, Text) and (c.value.strip() or parent.tag != "Response")]
             if texts and parent.tag == "Response":
-                self.report("TWL306", "text directly inside <Response> is not TwiML; Twilio ignores it (12200)", texts[0].span,
-                            "put it in a say or message")
+                self.report(
+                    "TWL306",
+                    "text directly inside <Response> is not TwiML; Twilio ignores it (12200)",
+                    texts[0].span,
+                    "put it in a say or message",
+                )
             elif texts and not parent.text:
                 self.report("TWL302", f"text is not allowed inside {self._name(parent)}", texts[0].span)
         return out

@@ -1,0 +1,122 @@
+"""decompile: TwiML XML → .twl that compiles back to the same TwiML, on the shared corpus
+and on odd documents; the CLI's file handling."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from conftest import CASES, shared_or_skip
+
+import twimlc
+from twimlc.canonical import canonical
+from twimlc.cli import main
+from twimlc.decompiler import decompile_with_diagnostics
+
+
+def test_corpus_round_trips() -> None:
+    base = shared_or_skip("corpus")
+    with (base / "MANIFEST.tsv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f, delimiter="\t") if r["wellformed"] == "yes"]
+    failures = []
+    for r in rows:
+        data = (base / r["file"]).read_bytes()
+        try:
+            source = twimlc.decompile(data)
+        except twimlc.TwimlcError as e:
+            failures.append((r["file"], str(e)))
+            continue
+        assert canonical(twimlc.compile(source)) == canonical(data), r["file"]
+        assert twimlc.format(source) == source, r["file"]  # decompile prints the canonical layout
+    assert failures == []
+    assert len(rows) == 441
+
+
+@pytest.mark.parametrize("xml", sorted(CASES.glob("*.xml")), ids=lambda p: p.stem)
+def test_golden_cases_round_trip(xml: Path) -> None:
+    source = twimlc.decompile(xml.read_bytes())
+    assert canonical(twimlc.compile(source)) == canonical(xml.read_bytes())
+    original = xml.with_suffix(".twl").read_text(encoding="utf-8")
+    # the same elements and attributes as the hand-written source (comments aside)
+    assert [e.tag for e in twimlc.parse(source).elements] == [e.tag for e in twimlc.parse(original).elements]
+
+
+ODD = {
+    "comments": b"<!-- before -->\n<Response>\n  <!-- a\n  two-line comment -->\n  <Say>Hi<!-- inside --> there</Say>\n</Response>\n<!-- after -->",
+    "unknown element": b'<Response><Ninja rank="1">x<Say>y</Say></Ninja></Response>',
+    "wrong case": b"<Response><say>Hi</say></Response>",
+    "bad value": b'<Response><Say loop="many">Hi</Say></Response>',
+    "unknown attribute": b'<Response><Say lagnauge="en">Hi</Say></Response>',
+    "misplaced verb": b"<Response><Gather><Dial>+15558675310</Dial></Gather></Response>",
+    "text in response": b"<Response>before<Say>x</Say>after</Response>",
+    "root attributes": b'<Response a="1" foo="bar"><Hangup/></Response>',
+    "messaging redirect only": b"<Response><Redirect>/sms</Redirect></Response>",
+    "odd text": '<Response><Say>  "quotes" \\ &amp; &lt; ]]&gt; \n\tnew line 日本語 🎉 </Say></Response>'.encode(),
+    "odd attributes": b'<Response><Say voice="a b" language="en&quot;US">x</Say><Gather input="dtmf  speech" finishOnKey=""/></Response>',
+    "empty": b"<Response/>",
+    "whitespace only text": b"<Response><Say> </Say><Play>\n</Play></Response>",
+    "xml lang": b'<Response><Say><lang xml:lang="fr-FR">bonjour</lang></Say></Response>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD))
+def test_odd_documents_round_trip(name: str) -> None:
+    data = ODD[name]
+    source, warnings = decompile_with_diagnostics(data)
+    assert canonical(twimlc.compile(source)) == canonical(data)
+    assert all(not w.is_error for w in warnings)
+
+
+def test_comments_and_escape_hatch_are_visible() -> None:
+    source, warnings = decompile_with_diagnostics(ODD["unknown element"])
+    assert source.startswith('!Ninja "x" rank=1:') or "!Ninja" in source
+    assert [w.code for w in warnings] == ["TWL901"]
+    source = twimlc.decompile(ODD["comments"])
+    assert "# before" in source and "# inside" in source and "# after" in source
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<Response><Say>unclosed</Response>",
+        b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Response>&x;</Response>',
+        b"<project/>",
+    ],
+)
+def test_bad_xml_is_refused_with_a_code(data: bytes) -> None:
+    with pytest.raises(twimlc.TwimlcError) as e:
+        twimlc.decompile(data)
+    assert e.value.diagnostics[0].code in ("TWL006", "TWL007", "TWL312")
+
+
+def test_cli_single_file_to_stdout_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    xml = tmp_path / "a.xml"
+    xml.write_bytes(b"<Response><Say>Hi</Say></Response>")
+    assert main(["decompile", str(xml)]) == 0
+    assert capsys.readouterr().out == 'say "Hi"\n'
+    out = tmp_path / "out.twl"
+    assert main(["decompile", str(xml), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == 'say "Hi"\n'
+
+
+def test_cli_directory_writes_beside_and_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.xml").write_bytes(b"<Response><Say>A</Say></Response>")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.xml").write_bytes(b"<Response><Play>b.mp3</Play></Response>")
+    (tmp_path / "sub" / "b.twl").write_text("# mine\n", encoding="utf-8")
+    assert main(["decompile", str(tmp_path)]) == 1
+    assert (tmp_path / "a.twl").read_text(encoding="utf-8") == 'say "A"\n'
+    assert (tmp_path / "sub" / "b.twl").read_text(encoding="utf-8") == "# mine\n"
+    assert "use --force" in capsys.readouterr().err
+    assert main(["decompile", "--force", str(tmp_path)]) == 0
+    assert (tmp_path / "sub" / "b.twl").read_text(encoding="utf-8") == "play b.mp3\n"
+
+
+def test_cli_bad_file_does_not_stop_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad.xml").write_bytes(b"<Response><Say>")
+    (tmp_path / "good.xml").write_bytes(b"<Response><Hangup/></Response>")
+    assert main(["decompile", str(tmp_path / "bad.xml"), str(tmp_path / "good.xml")]) == 1
+    assert (tmp_path / "good.twl").read_text(encoding="utf-8") == "hangup\n"
+    assert not (tmp_path / "bad.twl").exists()
+    assert "TWL006" in capsys.readouterr().err

@@ -1,0 +1,206 @@
+"""TwiML XML → idiomatic ``.twl``, with black's safety check.
+
+The XML is read with the hardened parser. Everything twimlc's vocabulary knows, where it
+is allowed and with a valid value, becomes ordinary ``.twl``; anything else (an element
+outside the vocabulary or in the wrong place, an unknown attribute, a value of the wrong
+type) comes through the escape hatch (``!Tag``, ``!name=value``) with a warning, so that
+documents which break the rules still decompile and can be fixed in ``.twl``. XML comments
+become ``#`` comments. Before returning, the result is compiled again and compared with the
+input as canonical XML; if they differ, decompile refuses (``TWL903``).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .ast import Attribute, Comment, Document, Element, Node, Span, Text
+from .diagnostics import Diagnostic, TwimlcError, diag
+from .resolve import check_value
+from .vocabulary import KINDS, ElementSpec, Vocabulary, vocabulary
+from .xmlread import _attr_name, _str, is_twiml, parse_xml
+
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+
+
+class _Reader:
+    def __init__(self, kind: str, path: str) -> None:
+        self.vocab: Vocabulary = vocabulary(kind)
+        self.path = path
+        self.warnings: list[Diagnostic] = []
+        self.line = 0
+
+    def warn(self, code: str, message: str, line: int, hint: str | None = None) -> None:
+        self.warnings.append(diag(code, message, Span(line, 1, line, 2), hint, self.path))
+
+    def place(self, before: str | None) -> Span:
+        """A position in printing order: one line per node, two where the XML had a blank
+        line before it (so the printer keeps blank lines as they were)."""
+        self.line += 2 if before and not before.strip() and before.count("\n") >= 2 else 1
+        return Span(self.line, 1, self.line, 2)
+
+    def children(self, el: etree._Element, parent: ElementSpec | None) -> tuple[Node, ...]:
+        out: list[Node] = []
+        if el.text:
+            out.append(Text(el.text, self.place(None)))
+        before = el.text
+        for c in el:
+            if isinstance(c, etree._Comment):
+                out.append(_comment(c, self.place(before)))
+            elif isinstance(c.tag, str):
+                out.append(self.element(c, parent, self.place(before)))
+            if c.tail:
+                out.append(Text(c.tail, self.place(None)))
+            before = c.tail
+        has_elements = any(isinstance(n, Element | Comment) for n in out)
+        if has_elements and not any(isinstance(n, Text) and n.value.strip() for n in out):
+            out = [n for n in out if not isinstance(n, Text)]  # indentation, not content
+        return _merge_texts(out)
+
+    def element(self, el: etree._Element, parent: ElementSpec | None, where: Span) -> Element:
+        tag = _str(el.tag)
+        line = el.sourceline if isinstance(el.sourceline, int) else 1
+        base = self.vocab.elements.get(tag) if tag != "Response" else None
+        spec = base.variant(parent.tag if parent else None) if base else None
+        ok = spec is not None and (parent is None or tag in parent.children)
+        children: tuple[Node, ...] = ()
+        if ok and spec is not None:
+            children = self.children(el, spec)
+            texts = [c for c in children if isinstance(c, Text)]
+            if (texts and not spec.text) or (spec.text_required and not any(t.value for t in texts)):
+                ok = False
+            elif any(isinstance(c, Element) and c.tag not in spec.children and not c.raw for c in children):
+                ok = False
+            if not spec.children and any(isinstance(c, Element) for c in children):
+                ok = False
+        if not ok or spec is None:
+            if base is not None:
+                self.warn(
+                    "TWL901",
+                    f"<{tag}> breaks TwiML's rules here; kept as !{tag}",
+                    line,
+                    "fix it in .twl, then write its keyword",
+                )
+            else:
+                self.warn("TWL901", f"<{tag}> is outside twimlc's vocabulary; kept as !{tag}", line)
+            attrs = tuple(
+                Attribute(_attr_name(_str(k)), _str(v), True, " ", Span(line, 1, line, 2)) for k, v in el.attrib.items()
+            )
+            return Element(tag, attrs, self.children(el, None), True, where)
+        attributes = []
+        for k, v in el.attrib.items():
+            name, text = _attr_name(_str(k)), _str(v)
+            t = spec.attributes.get(name)
+            if t is None or _invalid(t, text):
+                what = "is not an attribute of" if t is None else "has a value twimlc would refuse on"
+                self.warn("TWL902", f"{name!r} {what} <{tag}>; kept as !{name}", line)
+                attributes.append(Attribute(name, text, True, " ", Span(line, 1, line, 2)))
+            else:
+                attributes.append(Attribute(name, text, False, t.separator or " ", Span(line, 1, line, 2)))
+        return Element(tag, tuple(attributes), children, False, where)
+
+
+def _invalid(t: object, text: str) -> bool:
+    from .vocabulary import ValueType
+
+    assert isinstance(t, ValueType)
+    if "\n" in text or "\r" in text or "\t" in text:
+        return True  # the .twl escapes them faithfully, but the resolver splits lists on them
+    if t.is_list:
+        items = text.split(t.separator.strip() or None) if t.separator else [text]
+        if text != text.strip() or (t.separator == " " and "  " in text):
+            return False if t.type == "string" else any(check_value(t, i.strip()) for i in items)
+        return any(check_value(t, i.strip()) for i in items if i.strip())
+    return check_value(t, text) is not None
+
+
+def _comment(node: etree._Element, where: Span) -> Comment:
+    """An XML comment as a ``#`` comment: one space after '#', no trailing white space."""
+    text = _str(node.text or "").strip()
+    return Comment(
+        "\n".join(" " + line.rstrip() if line.strip() else "" for line in text.split("\n")), False, where
+    )
+
+
+def _merge_texts(nodes: list[Node]) -> tuple[Node, ...]:
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].value + n.value, out[-1].span)
+        else:
+            out.append(n)
+    return tuple(out)
+
+
+def _kind(root: etree._Element) -> str:
+    for child in root:
+        if isinstance(child.tag, str):
+            kinds = [k for k in KINDS if child.tag in vocabulary(k).elements]
+            if len(kinds) == 1:
+                return kinds[0]
+    return "voice"
+
+
+def read_document(data: bytes, path: str = "<string>") -> tuple[Document, list[Diagnostic]]:
+    """Any well-formed TwiML → a typed document that compiles back to it."""
+    root, problems = parse_xml(data, path)
+    if root is None:
+        raise TwimlcError(problems)
+    if not is_twiml(root) or root.tag != "Response":
+        raise TwimlcError(
+            [diag("TWL312", f"the root element is <{root.tag}>; TwiML's is <Response>", Span(1, 1, 1, 2), None, path)]
+        )
+    kind = _kind(root)
+    reader = _Reader(kind, path)
+    attrs = tuple(Attribute(_attr_name(_str(k)), _str(v), True, " ", Span(1, 1, 1, 2)) for k, v in root.attrib.items())
+    for a in attrs:
+        reader.warn("TWL902", f"<Response> attribute {a.name!r} is outside twimlc's vocabulary; kept as !{a.name}", 1)
+    body = list(reader.children(root, reader.vocab.root))
+    before = _siblings(root, "previous")
+    after = _siblings(root, "next")
+    doc = Document(kind, tuple(before + body + after), False, attrs, Span(1, 1, 1, 2))
+    return doc, reader.warnings
+
+
+def _siblings(root: etree._Element, direction: str) -> list[Node]:
+    out: list[Node] = []
+    node = root.getprevious() if direction == "previous" else root.getnext()
+    while node is not None:
+        if isinstance(node, etree._Comment):
+            out.append(_comment(node, Span(0, 0, 0, 0)))
+        node = node.getprevious() if direction == "previous" else node.getnext()
+    return out[::-1] if direction == "previous" else out
+
+
+def decompile_with_diagnostics(xml: str | bytes, path: str = "<string>") -> tuple[str, list[Diagnostic]]:
+    """``.twl`` source for ``xml`` and the warnings; raises :class:`TwimlcError` for XML
+    that cannot be read, or when the result would not compile back to the same TwiML."""
+    from .canonical import canonical
+    from .compiler import analyze
+    from .generator import generate
+    from .printer import print_document
+
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    doc, warnings = read_document(data, path)
+    source = print_document(doc)
+    again, diagnostics = analyze(source, path)
+    errors = [d for d in diagnostics if d.is_error]
+    same = again is not None and not errors and canonical(generate(again)) == canonical(data)
+    if not same:
+        detail = f": {errors[0].code} {errors[0].message}" if errors else ""
+        raise TwimlcError(
+            [
+                diag(
+                    "TWL903",
+                    f"decompile could not reproduce this document{detail}; nothing was written",
+                    Span(1, 1, 1, 2),
+                    "please report it with the file",
+                    path,
+                )
+            ]
+        )
+    return source, sorted(warnings, key=Diagnostic.sort_key)
+
+
+def decompile(xml: str | bytes, filename: str = "<string>") -> str:
+    """TwiML XML → ``.twl`` source (library API)."""
+    return decompile_with_diagnostics(xml, filename)[0]
