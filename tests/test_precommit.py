@@ -63,9 +63,9 @@ def test_hook_runs_in_real_pre_commit(tmp_path: Path) -> None:
     (project / "pom.xml").write_text("<project/>\n", encoding="utf-8")
     subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
 
-    def run(*files: str) -> subprocess.CompletedProcess[str]:
+    def run(*files: str, hook: str = "twimlc-check") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [*PRE_COMMIT, "try-repo", str(repo), "twimlc-check", "--files", *files],
+            [*PRE_COMMIT, "try-repo", str(repo), hook, "--files", *files],
             cwd=project,
             capture_output=True,
             text=True,
@@ -81,3 +81,11 @@ def test_hook_runs_in_real_pre_commit(tmp_path: Path) -> None:
     assert "bad.twl:1:8: error[TWL103]" in bad.stdout
     assert "bad.xml:1:12: error[TWL101]" in bad.stdout
     assert "did you mean 'numDigits'?" in bad.stdout
+
+    # twimlc-fmt rewrites a messy file (pre-commit then fails, as with black) and passes clean ones
+    (project / "messy.twl").write_text('say   "x"    voice=alice\n', encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True, env=env)
+    fmt = run("messy.twl", "good.twl", hook="twimlc-fmt")
+    assert fmt.returncode == 1, fmt.stdout + fmt.stderr
+    assert (project / "messy.twl").read_text(encoding="utf-8") == 'say "x" voice=alice\n'
+    assert run("messy.twl", "good.twl", hook="twimlc-fmt").returncode == 0

@@ -29,7 +29,8 @@ def test_readme_twl_compiles(body: str) -> None:
 
 def test_readme_files_exist() -> None:
     for path in set(re.findall(r"\b((?:examples|tests/\w+|schemas|docs)/[\w.-]+\.(?:twl|xml|xsd|md))\b", README)):
-        assert (ROOT / path).exists(), path
+        if "NAME" not in path:
+            assert (ROOT / path).exists(), path
 
 
 COMMANDS = [
@@ -58,7 +59,9 @@ def test_readme_command_runs(command: str, tmp_path: Path) -> None:
         argv = [sys.executable, "-m", "twimlc", *argv[1:]]
     elif argv[:3] == ["python", "-m", "twimlc"]:
         argv = [sys.executable, *argv[1:]]
-    argv = [str(tmp_path / "hello.xml") if a == "hello.xml" else a for a in argv]
-    r = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
+    # run in a copy, so that commands which write (fmt, decompile -o) touch nothing here
+    for folder in ("examples", "tests/cases", "tests/errors", "schemas", "docs"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    r = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert r.returncode in (0, 1), r.stderr
     assert "Traceback" not in r.stderr + r.stdout

@@ -168,6 +168,7 @@ class Document:
     span: Span = field(default=NOWHERE, compare=False)
     # comments above the ``twiml`` header line, and one trailing it (``trailing=True``)
     preamble: tuple[Comment, ...] = ()
+    header_line: int = field(default=0, compare=False)
 
     @property
     def elements(self) -> tuple[Element, ...]:

@@ -210,9 +210,12 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     from .diagnostics import TwimlcError
     from .fmt import format_with_diagnostics
 
-    paths = [p for p in _files(args.paths) if p.endswith(".twl") or not os.path.isdir(p)]
+    paths = [p for p in _files(args.paths) if p.endswith(".twl") or p in args.paths]
     changed = failed = 0
     for path in paths:
+        if not path.endswith(".twl"):
+            sys.stderr.write(f"{path}: skipped: fmt formats .twl files (to convert TwiML XML, use twimlc decompile)\n")
+            continue
         source, problem = read_source(path)
         if source is None:
             assert problem is not None

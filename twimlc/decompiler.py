@@ -38,10 +38,14 @@ class _Reader:
         self.line += 2 if before and not before.strip() and before.count("\n") >= 2 else 1
         return Span(self.line, 1, self.line, 2)
 
+    def here(self) -> Span:
+        """Text takes the line of what precedes it: it never opens a blank line."""
+        return Span(self.line, 1, self.line, 2)
+
     def children(self, el: etree._Element, parent: ElementSpec | None) -> tuple[Node, ...]:
         out: list[Node] = []
         if el.text:
-            out.append(Text(el.text, self.place(None)))
+            out.append(Text(el.text, self.here()))
         before = el.text
         for c in el:
             if isinstance(c, etree._Comment):
@@ -49,7 +53,7 @@ class _Reader:
             elif isinstance(c.tag, str):
                 out.append(self.element(c, parent, self.place(before)))
             if c.tail:
-                out.append(Text(c.tail, self.place(None)))
+                out.append(Text(c.tail, self.here()))
             before = c.tail
         has_elements = any(isinstance(n, Element | Comment) for n in out)
         if has_elements and not any(isinstance(n, Text) and n.value.strip() for n in out):
@@ -116,9 +120,7 @@ def _invalid(t: object, text: str) -> bool:
 def _comment(node: etree._Element, where: Span) -> Comment:
     """An XML comment as a ``#`` comment: one space after '#', no trailing white space."""
     text = _str(node.text or "").strip()
-    return Comment(
-        "\n".join(" " + line.rstrip() if line.strip() else "" for line in text.split("\n")), False, where
-    )
+    return Comment("\n".join(" " + line.rstrip() if line.strip() else "" for line in text.split("\n")), False, where)
 
 
 def _merge_texts(nodes: list[Node]) -> tuple[Node, ...]:

@@ -101,6 +101,7 @@ class Printer:
             for c in doc.preamble:
                 if c.trailing:
                     self.trail(c)
+            self.last_line = doc.header_line
         self.block(doc.body, 0)
         return "\n".join(self.lines) + "\n" if self.lines else ""
 

@@ -123,7 +123,7 @@ class Resolver:
             preamble = tuple(Comment(c.text, c.span.line == line, c.span) for c in comments if c.span.line <= line)
             comments = [c for c in comments if c.span.line > line]
         placed = attach_comments(tuple(children), comments)
-        return Document(kind, placed, explicit, root_attrs, span, preamble)
+        return Document(kind, placed, explicit, root_attrs, span, preamble, header.span.line if header else 0)
 
     def _kind(self, header: Statement | None, body: list[SyntaxNode]) -> tuple[str, bool, tuple[Attribute, ...]]:
         if header is not None:

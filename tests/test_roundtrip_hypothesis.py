@@ -1,0 +1,115 @@
+"""Round trips on random documents built from the vocabulary table (ASTs, not grammar
+text): parse(print(ast)) == ast; compile → decompile → compile is stable; fmt is
+idempotent and keeps the tree. Deterministic (derandomize) so CI is repeatable."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import twimlc
+from twimlc.ast import Attribute, Comment, Document, Element, Node, Text
+from twimlc.canonical import canonical
+from twimlc.printer import print_document
+from twimlc.vocabulary import KINDS, ElementSpec, ValueType, vocabulary
+
+SETTINGS = settings(derandomize=True, max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Text XML can carry: no surrogates, no control characters but tab, line feed and carriage return.
+ODD = ['"', "\\", "&", "<", ">", "]]>", "\n", "\t", "#", ":", "=", "[", "]", " ", "🎉", "日本語", "é", "'"]
+xml_chars = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(
+    ["\t", "\n", "\r"]
+)
+texts = st.one_of(st.text(xml_chars, max_size=12), st.lists(st.sampled_from(ODD), min_size=1, max_size=6).map("".join))
+words = st.text(st.sampled_from("abcXYZ019-_./"), min_size=1, max_size=10)
+
+
+def scalar(t: ValueType) -> st.SearchStrategy[str]:
+    if t.type == "bool":
+        return st.sampled_from(["true", "false"])
+    if t.type == "int":
+        lo = t.min if t.min is not None else -5
+        hi = t.max if t.max is not None else lo + 5000
+        return st.integers(lo, hi).map(str)
+    if t.type == "enum" and not t.open:
+        return st.sampled_from(t.values)
+    if t.type == "enum":
+        return st.one_of(st.sampled_from(t.values[:20]), words)
+    if t.type == "url":
+        return st.one_of(words.map(lambda w: "/" + w), words.map(lambda w: f"https://example.com/{w}?a=1&b=2"))
+    if t.type == "phone":
+        return st.integers(10**6, 10**12).map(lambda n: f"+1{n}")
+    if t.type == "duration":
+        return st.tuples(st.integers(0, 9999), st.sampled_from(["ms", "s"])).map(lambda p: f"{p[0]}{p[1]}")
+    if t.type == "dtmf":
+        return st.text(st.sampled_from("0123456789ABCDwW#*"), max_size=8)
+    return texts.filter(lambda s: not t.is_list or (t.separator or " ") not in s)
+
+
+def attribute(name: str, t: ValueType) -> st.SearchStrategy[Attribute]:
+    if t.is_list:
+        item = scalar(t).filter(lambda s: s.strip() == s and s != "" and not any(c.isspace() for c in s))
+        return st.lists(item, min_size=1, max_size=3).map(
+            lambda items: Attribute(name, tuple(items), False, t.separator or " ")
+        )
+    if t.type == "string":
+        return texts.map(lambda v: Attribute(name, v, False, " "))
+    return scalar(t).map(lambda v: Attribute(name, v, False, " "))
+
+
+@st.composite
+def element(draw: st.DrawFn, kind: str, spec: ElementSpec, depth: int) -> Element:
+    vocab = vocabulary(kind)
+    names = draw(st.lists(st.sampled_from(sorted(spec.attributes)), unique=True, max_size=4)) if spec.attributes else []
+    attrs = tuple(draw(attribute(n, spec.attributes[n])) for n in names)
+    children: list[Node] = []
+    if spec.children and depth < 3:
+        for _ in range(draw(st.integers(0, 3))):
+            choice = draw(st.sampled_from(spec.children))
+            child_spec = vocab.elements[choice].variant(spec.tag)
+            if spec.text and draw(st.booleans()):
+                children.append(Text(draw(texts)))
+            if draw(st.integers(0, 9)) == 0:
+                children.append(Comment(" " + draw(words)))
+            children.append(draw(element(kind, child_spec, depth + 1)))
+    if spec.text and (spec.text_required or draw(st.booleans())):
+        children.append(Text(draw(texts.filter(bool)) if spec.text_required else draw(texts)))
+    return Element(spec.tag, attrs, tuple(children))
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> Document:
+    kind = draw(st.sampled_from(KINDS))
+    vocab = vocabulary(kind)
+    body = tuple(
+        draw(element(kind, vocab.elements[t], 1))
+        for t in draw(st.lists(st.sampled_from(vocab.root.children), max_size=4))
+    )
+    return Document(kind, body, True)
+
+
+@SETTINGS
+@given(documents())
+def test_parse_of_print_is_identity(doc: Document) -> None:
+    source = print_document(doc)
+    assert twimlc.parse(source) == doc, source
+
+
+@SETTINGS
+@given(documents())
+def test_compile_decompile_compile_is_stable(doc: Document) -> None:
+    xml = twimlc.generate(doc)
+    source = twimlc.decompile(xml)
+    again = twimlc.compile(source)
+    assert canonical(again) == canonical(xml)
+    assert twimlc.decompile(again) == source
+
+
+@SETTINGS
+@given(documents())
+def test_fmt_is_idempotent_and_keeps_the_tree(doc: Document) -> None:
+    source = print_document(doc)
+    formatted = twimlc.format(source)
+    assert formatted == source
+    assert twimlc.format(formatted) == formatted
+    assert twimlc.parse(formatted) == doc
