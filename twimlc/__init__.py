@@ -33,6 +33,7 @@ _EXPORTS = {
     "check": "checker",
     "format": "fmt",
     "decompile": "decompiler",
+    "dial": "dialer",
 }
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "check",
     "compile",
     "decompile",
+    "dial",
     "format",
     "generate",
     "parse",
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from .compiler import analyze, compile, parse
     from .decompiler import decompile
     from .diagnostics import Diagnostic, TwimlcError
+    from .dialer import dial
     from .fmt import format
     from .generator import generate
 

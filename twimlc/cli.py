@@ -253,6 +253,73 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if args.check and changed else EXIT_OK
 
 
+def _cmd_dial(args: argparse.Namespace) -> int:
+    import json
+
+    from . import dialer
+    from .diagnostics import TwimlcError
+
+    try:
+        twiml = None
+        if not args.url:
+            source, problem = read_source(args.file)
+            if source is None:
+                assert problem is not None
+                write_all([problem], {})
+                return EXIT_PROBLEMS
+            try:
+                twiml = dialer.twiml_for(source, args.file)
+            except TwimlcError as e:
+                write_all(e.diagnostics, {args.file: source})
+                return EXIT_PROBLEMS
+        options = dialer.parse_options(args.call_option or [])
+        base = dialer.base_url(None, args.base_url)
+        if args.dry_run:
+            try:
+                creds = dialer.Credentials.from_env()
+            except dialer.DialError:
+                creds = dialer.Credentials(
+                    os.environ.get("TWILIO_ACCOUNT_SID") or "$TWILIO_ACCOUNT_SID", "$TWILIO_ACCOUNT_SID", ""
+                )
+            request = dialer.build_request(
+                twiml, to=args.to, from_=args.from_, url=args.url, options=options, credentials=creds, base=base
+            )
+            sys.stdout.write(request.describe() + "\n")
+            sys.stderr.write("dry run: nothing was sent\n")
+            return EXIT_OK
+        creds = dialer.Credentials.from_env()
+        request = dialer.build_request(
+            twiml, to=args.to, from_=args.from_, url=args.url, options=options, credentials=creds, base=base
+        )
+        import httpx
+
+        with httpx.Client(timeout=httpx.Timeout(args.timeout)) as client:
+            call = dialer.send(request, creds, client)
+            if args.format == "json" and not args.wait:
+                sys.stdout.write(json.dumps(call.resource, indent=2) + "\n")
+            else:
+                sys.stdout.write(f"{call.sid} {call.status}\n")
+            if not args.wait:
+                return EXIT_OK
+            live = sys.stderr.isatty()
+
+            def show(c: dialer.Call) -> None:
+                sys.stderr.write(f"\r{c.sid}: {c.status:<12}" if live else f"{c.sid}: {c.status}\n")
+                sys.stderr.flush()
+
+            final = dialer.wait(call, creds, client, base, show, interval=args.interval)
+            if live:
+                sys.stderr.write("\n")
+            if args.format == "json":
+                sys.stdout.write(json.dumps(final.resource, indent=2) + "\n")
+            else:
+                sys.stdout.write(f"{final.sid} {final.status}\n")
+            return dialer.FINAL_STATUSES.get(final.status, EXIT_PROBLEMS)
+    except dialer.DialError as e:
+        sys.stderr.write(f"twimlc dial: error: {e}\n")
+        return EXIT_PROBLEMS
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -288,6 +355,23 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     f.add_argument("--diff", action="store_true", help="change nothing; print a unified diff")
     f.set_defaults(func=_cmd_fmt)
+    c = sub.add_parser("dial", help="place a call with the Calls API, using checked TwiML")
+    c.add_argument("file", metavar="FILE", nargs="?", default="-", help=".twl or TwiML .xml (not needed with --url)")
+    c.add_argument("--to", required=True, help="E.164 number, client:NAME or SIP URI to call")
+    c.add_argument("--from", dest="from_", required=True, metavar="FROM", help="your Twilio number (E.164)")
+    c.add_argument("--url", help="a URL returning the TwiML, instead of sending FILE inline")
+    c.add_argument(
+        "--call-option", action="append", metavar="NAME=VALUE", help="another Calls API parameter (repeatable)"
+    )
+    c.add_argument("--dry-run", action="store_true", help="print the request (credentials redacted) and send nothing")
+    c.add_argument("--wait", action="store_true", help="follow the call until it ends; the exit code tells the outcome")
+    c.add_argument("--interval", type=float, default=2.0, help=argparse.SUPPRESS)
+    c.add_argument("--base-url", help="API base instead of https://api.twilio.com (also TWIMLC_API_BASE)")
+    c.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for the API (default 15)")
+    c.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text: SID and status; json: the call resource"
+    )
+    c.set_defaults(func=_cmd_dial)
     return p
 
 

@@ -1,0 +1,114 @@
+"""A real HTTP server on 127.0.0.1 that behaves like the Calls API, for the dialer tests.
+
+Each POST takes the next behaviour from a script (``ok``, ``400``, ``401``, ``429``,
+``500``, ``slow``, ``drop``); GETs of a call return the next status from ``statuses``.
+Every request that reached the server is recorded."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+ACCOUNT = "AC00000000000000000000000000000000"
+TOKEN = "s3cr3t-auth-token-value-0123456789"
+CALL_SID = "CA11111111111111111111111111111111"
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    form: list[tuple[str, str]]
+
+
+@dataclass
+class Script:
+    posts: list[str] = field(default_factory=lambda: ["ok"])
+    statuses: list[str] = field(default_factory=lambda: ["completed"])
+    slow_seconds: float = 2.0
+    seen: list[Seen] = field(default_factory=list)
+
+
+def _error(code: int, message: str, status: int) -> bytes:
+    return json.dumps(
+        {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+    ).encode()
+
+
+def make_handler(script: Script) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:  # quiet
+            pass
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length).decode()
+            script.seen.append(Seen("POST", self.path, dict(self.headers), parse_qsl(body, keep_blank_values=True)))
+            behaviour = script.posts.pop(0) if script.posts else "ok"
+            form = dict(parse_qsl(body))
+            if behaviour == "ok":
+                resource = {
+                    "sid": CALL_SID,
+                    "status": "queued",
+                    "to": form.get("To"),
+                    "from": form.get("From"),
+                    "account_sid": ACCOUNT,
+                }
+                self._send(201, json.dumps(resource).encode())
+            elif behaviour == "400":
+                self._send(400, _error(21211, "The 'To' number +1555 is not a valid phone number.", 400))
+            elif behaviour == "401":
+                self._send(401, _error(20003, "Authenticate", 401))
+            elif behaviour == "429":
+                self._send(429, _error(20429, "Too Many Requests", 429), {"Retry-After": "0"})
+            elif behaviour == "500":
+                self._send(500, b'{"message": "internal error"}')
+            elif behaviour == "slow":
+                time.sleep(script.slow_seconds)
+                self._send(201, b'{"sid": "CAslow", "status": "queued"}')
+            elif behaviour == "drop":
+                self.close_connection = True
+                self.connection.shutdown(2)
+
+        def do_GET(self) -> None:
+            script.seen.append(Seen("GET", self.path, dict(self.headers), []))
+            status = script.statuses.pop(0) if len(script.statuses) > 1 else script.statuses[0]
+            self._send(200, json.dumps({"sid": CALL_SID, "status": status}).encode())
+
+    return Handler
+
+
+class FakeTwilio:
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(script))
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeTwilio:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
