@@ -277,3 +277,14 @@ def test_secrets_never_in_reprs() -> None:
         base="http://127.0.0.1:1",
     )
     assert TOKEN not in request.describe() and TOKEN not in repr(request)
+
+
+def test_dial_renders_a_template(env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    t = tmp_path / "greet.twl"
+    t.write_text('param name string\nsay "Hello {{name}}"\n', encoding="utf-8")
+    with FakeTwilio(Script()) as server:
+        assert run(server, "--param", "name=Ann & Bo", file=str(t)) == 0
+        assert run(server, file=str(t)) == 1  # missing parameter: nothing sent
+    assert len(server.script.seen) == 1
+    assert "<Say>Hello Ann &amp; Bo</Say>" in dict(server.script.seen[0].form)["Twiml"]
+    assert "'name' is required" in assert_no_secret(capsys)[1]

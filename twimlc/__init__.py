@@ -34,6 +34,8 @@ _EXPORTS = {
     "format": "fmt",
     "decompile": "decompiler",
     "dial": "dialer",
+    "load": "template",
+    "Template": "template",
 }
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "Document",
     "Element",
     "Span",
+    "Template",
     "Text",
     "TwimlcError",
     "analyze",
@@ -52,6 +55,7 @@ __all__ = [
     "dial",
     "format",
     "generate",
+    "load",
     "parse",
 ]
 
@@ -64,6 +68,7 @@ if TYPE_CHECKING:
     from .dialer import dial
     from .fmt import format
     from .generator import generate
+    from .template import Template, load
 
 
 def __getattr__(name: str) -> Any:

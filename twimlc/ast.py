@@ -152,7 +152,18 @@ class Element:
         return "".join(c.value for c in self.children if isinstance(c, Text))
 
 
-Node = Element | Text | Comment
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A template parameter: ``param NAME TYPE [default=VALUE]``; used as ``{{NAME}}``."""
+
+    name: str
+    type: str  # string, integer, boolean, phone, url, digits, enum
+    values: tuple[str, ...] = ()  # for enum
+    default: str | None = None
+    span: Span = field(default=NOWHERE, compare=False)
+
+
+Node = Element | Text | Comment | Param
 
 KINDS = ("voice", "messaging", "fax")
 
@@ -173,6 +184,10 @@ class Document:
     @property
     def elements(self) -> tuple[Element, ...]:
         return tuple(c for c in self.body if isinstance(c, Element))
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        return tuple(c for c in self.body if isinstance(c, Param))
 
 
 def walk(nodes: tuple[Node, ...]) -> list[Element]:

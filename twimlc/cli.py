@@ -15,6 +15,8 @@ from .diagnostics import Diagnostic, diag, write_all
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .ast import Document
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -66,6 +68,23 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
+def _params(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--param {pair!r} is not NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def _render(doc: Document, path: str, pairs: list[str] | None) -> str:
+    """A template's XML with ``--param`` values; ValueError (ParamError) when they do not fit."""
+    from .template import Template
+
+    return Template(doc, path).render(**_params(pairs))
+
+
 def _cmd_compile(args: argparse.Namespace) -> int:
     from .compiler import analyze
     from .generator import generate
@@ -80,7 +99,11 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     write_all(diagnostics, {path: source})
     if doc is None or any(d.is_error for d in diagnostics):
         return EXIT_PROBLEMS
-    xml = generate(doc)
+    try:
+        xml = _render(doc, path, args.param) if (doc.params or args.param) else generate(doc)
+    except ValueError as e:
+        sys.stderr.write(f"{path}: error: {e}\n")
+        return EXIT_PROBLEMS
     if args.output:
         try:
             from pathlib import Path
@@ -268,9 +291,12 @@ def _cmd_dial(args: argparse.Namespace) -> int:
                 write_all([problem], {})
                 return EXIT_PROBLEMS
             try:
-                twiml = dialer.twiml_for(source, args.file)
+                twiml = dialer.twiml_for(source, args.file, _params(args.param))
             except TwimlcError as e:
                 write_all(e.diagnostics, {args.file: source})
+                return EXIT_PROBLEMS
+            except ValueError as e:
+                sys.stderr.write(f"{args.file}: error: {e}\n")
                 return EXIT_PROBLEMS
         options = dialer.parse_options(args.call_option or [])
         base = dialer.base_url(None, args.base_url)
@@ -334,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="compile a .twl file to TwiML XML")
     c.add_argument("file", metavar="FILE.twl", help="the source ('-' for standard input)")
     c.add_argument("-o", "--output", metavar="OUT.xml", help="write here (atomically) instead of standard output")
+    c.add_argument("--param", action="append", metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
     c.set_defaults(func=_cmd_compile)
     k = sub.add_parser("check", help="check .twl files and TwiML XML (.xml, .twiml)")
     k.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
@@ -363,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--call-option", action="append", metavar="NAME=VALUE", help="another Calls API parameter (repeatable)"
     )
+    c.add_argument("--param", action="append", metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
     c.add_argument("--dry-run", action="store_true", help="print the request (credentials redacted) and send nothing")
     c.add_argument("--wait", action="store_true", help="follow the call until it ends; the exit code tells the outcome")
     c.add_argument("--interval", type=float, default=2.0, help=argparse.SUPPRESS)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from .ast import Document
 from .diagnostics import Diagnostic, TwimlcError
 from .parser import parse_syntax
@@ -28,8 +31,15 @@ def parse(source: str, filename: str = "<string>") -> Document:
     return doc
 
 
-def compile(source: str, filename: str = "<string>") -> str:
-    """``.twl`` source → TwiML XML (with declaration); raises :class:`TwimlcError`."""
+def compile(source: str, filename: str = "<string>", params: Mapping[str, Any] | None = None) -> str:
+    """``.twl`` source → TwiML XML (with declaration); raises :class:`TwimlcError`. A
+    template (a document with ``param`` declarations) is rendered with ``params``; to
+    render it many times, :func:`twimlc.load` it once."""
+    doc = parse(source, filename)
+    if doc.params or params:
+        from .template import Template
+
+        return Template(doc, filename).render(**(params or {}))
     from .generator import generate
 
-    return generate(parse(source, filename))
+    return generate(doc)

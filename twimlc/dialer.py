@@ -388,7 +388,9 @@ def wait(
     return current
 
 
-def twiml_for(source_or_document: str | Document, filename: str = "<string>") -> str:
+def twiml_for(
+    source_or_document: str | Document, filename: str = "<string>", params: Mapping[str, Any] | None = None
+) -> str:
     """Checked TwiML for a ``.twl`` source, a TwiML XML string, or a Document; raises
     :class:`~twimlc.diagnostics.TwimlcError` (nothing is sent) on any error."""
     from .ast import Document
@@ -416,7 +418,7 @@ def twiml_for(source_or_document: str | Document, filename: str = "<string>") ->
     problems = [d for d in check_twl(text, filename) if d.is_error]
     if problems:
         raise TwimlcError(problems)
-    return compile(text, filename)
+    return compile(text, filename, params)
 
 
 def dial(
@@ -432,13 +434,14 @@ def dial(
     timeout: float = DEFAULT_TIMEOUT,
     env: Mapping[str, str] | None = None,
     filename: str = "<string>",
+    params: Mapping[str, Any] | None = None,
 ) -> Call:
     """Place a call. The document (``.twl`` source, TwiML XML or a Document) is checked
     and sent inline as ``Twiml``, unless ``url`` is given. Bring your own ``httpx.Client``
     for custom transports. Raises :class:`DialError` or ``TwimlcError``."""
     import httpx
 
-    twiml = None if url else twiml_for(source_or_document if source_or_document is not None else "", filename)
+    twiml = None if url else twiml_for(source_or_document if source_or_document is not None else "", filename, params)
     creds = credentials or Credentials.from_env(env)
     request = build_request(
         twiml,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .ast import Attribute, Comment, Document, Element, Node, Text
+from .ast import Attribute, Comment, Document, Element, Node, Param, Text
 from .vocabulary import HEADER_KEYWORD, kinds_with_keyword, vocabulary
 
 INDENT = "    "
@@ -143,6 +143,10 @@ class Printer:
                         self.emit(depth, "#" + part, node)
             elif isinstance(node, Text):
                 self.emit(depth, quote(node.value), node)
+            elif isinstance(node, Param):
+                kind = "[" + " ".join(value(v) for v in node.values) + "]" if node.type == "enum" else node.type
+                default = f" default={value(node.default, after_equals=True)}" if node.default is not None else ""
+                self.emit(depth, f"param {node.name} {kind}{default}", node)
             else:
                 self.element(node, depth)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from . import placeholders
 from .ast import (
     Arg,
     Attribute,
@@ -19,6 +20,7 @@ from .ast import (
     Element,
     ListValue,
     Node,
+    Param,
     Scalar,
     Span,
     Statement,
@@ -97,6 +99,9 @@ class Resolver:
         self.xml = xml  # the input was TwiML XML: name elements <Tag>, unknown tags are errors
         self.diagnostics: list[Diagnostic] = []
         self.kind_reason = "the header says so"
+        self.params: dict[str, Param] = {}
+        self.used: set[str] = set()
+        self.bad_params: set[str] = set()
 
     def report(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diagnostics.append(diag(code, message, span, hint, self.path))
@@ -112,7 +117,24 @@ class Resolver:
             body.remove(header)
         kind, explicit, root_attrs = self._kind(header, body)
         vocab = vocabulary(kind)
+        for n in body:
+            if isinstance(n, Statement) and n.keyword == placeholders.PARAM_KEYWORD:
+                param = self._param(n)
+                if param is None:
+                    self.bad_params.add(_param_name(n))  # reported once, not again at each use
+                else:
+                    if param.name in self.params:
+                        self.report("TWL604", f"parameter {param.name!r} is declared twice", n.keyword_span)
+                    self.params[param.name] = param
         children = self._block(body, vocab, vocab.root, raw_parent=False)
+        for name, param in self.params.items():
+            if name not in self.used:
+                self.report(
+                    "TWL602",
+                    f"parameter {name!r} is declared but never used",
+                    param.span,
+                    f"use it as {{{{{name}}}}}, or remove it",
+                )
         for n in body:
             if isinstance(n, Statement) and n.keyword == HEADER_KEYWORD:
                 self.report("TWL105", "the 'twiml' header must be the first statement", n.keyword_span)
@@ -181,6 +203,13 @@ class Resolver:
             if isinstance(n, TextLine):
                 self._text(n.text, n.span)
                 out.append(Text(n.text, n.span))
+            elif isinstance(n, Statement) and n.keyword == placeholders.PARAM_KEYWORD:
+                if parent is not None and parent.tag == "Response" and not raw_parent:
+                    declared = self.params.get(_param_name(n))
+                    if declared is not None and declared.span == n.span:
+                        out.append(declared)
+                else:
+                    self.report("TWL604", "parameters are declared at the top level", n.keyword_span)
             elif isinstance(n, Statement):
                 e = self._element(n, vocab, parent, raw_parent)
                 if e is not None:
@@ -198,7 +227,72 @@ class Resolver:
                 self.report("TWL302", f"text is not allowed inside {self._name(parent)}", texts[0].span)
         return out
 
+    def _uses(self, text: str, span: Span) -> list[Param]:
+        """The declared parameters ``text`` uses; undeclared ones are reported."""
+        found = []
+        for name in placeholders.names(text):
+            param = self.params.get(name)
+            if param is None and name in self.bad_params:
+                continue
+            if param is None:
+                near = suggest(name, list(self.params))
+                hint = f"did you mean {{{{{near}}}}}?" if near else f"declare it: param {name} string"
+                self.report("TWL601", f"parameter {name!r} is not declared", span, hint)
+            else:
+                self.used.add(name)
+                found.append(param)
+        return found
+
+    def _param(self, s: Statement) -> Param | None:
+        """``param NAME TYPE [default=VALUE]``, TYPE a word or ``[choices]`` (an enum)."""
+        positional = [a for a in s.args if a.name is None]
+        named = {a.name: a for a in s.args if a.name is not None}
+        usage = (
+            "write: param NAME TYPE [default=VALUE], TYPE one of "
+            + ", ".join(placeholders.PARAM_TYPES[:-1])
+            + " or [choices]"
+        )
+        if len(positional) != 2 or not isinstance(positional[0].value, Scalar) or set(named) - {"default"} or s.body:
+            self.report("TWL604", "invalid parameter declaration", s.span, usage)
+            return None
+        name_value, type_value = positional[0].value, positional[1].value
+        if not _IDENTIFIER.match(name_value.text):
+            self.report("TWL604", f"{name_value.text!r} is not a parameter name (letters, digits, _)", name_value.span)
+            return None
+        if isinstance(type_value, ListValue):
+            ptype, values = "enum", tuple(i.text for i in type_value.items)
+            if not values:
+                self.report("TWL604", "an enum parameter lists at least one choice", type_value.span)
+                return None
+        elif type_value.text in placeholders.PARAM_TYPES and type_value.text != "enum":
+            ptype, values = type_value.text, ()
+        else:
+            near = suggest(type_value.text, list(placeholders.PARAM_TYPES[:-1]))
+            self.report(
+                "TWL604",
+                f"unknown parameter type {type_value.text!r}",
+                type_value.span,
+                f"did you mean {near!r}?" if near else usage,
+            )
+            return None
+        default = None
+        if "default" in named:
+            d = named["default"].value
+            if isinstance(d, ListValue):
+                self.report("TWL604", "a default is one value", d.span)
+                return None
+            from .template import convert
+
+            problem = convert(Param(name_value.text, ptype, values), d.text)[1]
+            if problem:
+                self.report("TWL605", f"default of {name_value.text!r}: {problem}", d.span)
+                return None
+            default = d.text
+        return Param(name_value.text, ptype, values, default, s.span)
+
     def _text(self, text: str, span: Span) -> None:
+        if "{{" in text:
+            self._uses(text, span)
         m = _NOT_XML.search(text)
         if m:
             self.report("TWL210", f"character U+{ord(m.group()):04X} cannot appear in XML", span, "remove it")
@@ -377,6 +471,36 @@ class Resolver:
             return None
         return self._typed(a, a.name, t)
 
+    def _placeholder_fits(self, item: Scalar, name: str, t: ValueType) -> bool:
+        """A value with ``{{param}}``: the whole value must fit the attribute's type; a
+        value with text around placeholders must fit once they are filled in."""
+        params = [self.params[n] for n in placeholders.names(item.text) if n in self.params]
+        if len(params) != len(placeholders.names(item.text)):
+            return False  # undeclared or badly declared: reported already
+        if placeholders.is_whole(item.text):
+            p = params[0]
+            if not placeholders.fits(p.type, p.values, t):
+                self.report(
+                    "TWL603",
+                    f"parameter {p.name!r} is {_a(p.type)}, but {name} needs {t.describe()}",
+                    item.span,
+                    "declare the parameter with a type that fits",
+                )
+                return False
+            return True
+        filled = placeholders.PLACEHOLDER.sub(
+            lambda m: placeholders.sample(self.params[m.group(1)].type, self.params[m.group(1)].values), item.text
+        )
+        problem = check_value(t, filled)
+        if problem:
+            self.report(
+                "TWL603",
+                f"{name}: {item.text!r} cannot be valid with its parameters filled in ({problem[1]})",
+                item.span,
+            )
+            return False
+        return True
+
     def _untyped(self, a: Arg, name: str) -> Attribute | None:
         if isinstance(a.value, ListValue):
             for item in a.value.items:
@@ -403,6 +527,10 @@ class Resolver:
             items = [a.value]
         for item in items:
             self._text(item.text, item.span)
+            if "{{" in item.text and placeholders.names(item.text):
+                if not self._placeholder_fits(item, name, t):
+                    ok = False
+                continue
             problem = check_value(t, item.text)
             if problem:
                 ok = False
@@ -414,6 +542,18 @@ class Resolver:
             tuple(i.text for i in a.value.items) if isinstance(a.value, ListValue) else a.value.text
         )
         return Attribute(name, value, False, t.separator or " ", a.span)
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _param_name(s: Statement) -> str:
+    first = next((a for a in s.args if a.name is None), None)
+    return first.value.text if first is not None and isinstance(first.value, Scalar) else ""
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 # --- comments -----------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator
         if caller is not None and isinstance(caller.value, str) and _LOOKS_LIKE_NUMBER.match(caller.value):
             values.append(("callerId", caller.value))
         for what, number in values:
-            if not _LOOKS_LIKE_NUMBER.match(number):
+            if "{{" in number or not _LOOKS_LIKE_NUMBER.match(number):
                 continue  # a SIP address or client name, not a number
             if not _E164.match(number):
                 yield diag(
@@ -221,6 +221,8 @@ def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnost
             ):
                 checks.append((a.name, a.value))
         for what, url in checks:
+            if "{{" in url:
+                continue  # a template parameter: checked when rendered
             problem = _url_problem(url, sockets)
             if problem:
                 yield diag(
@@ -237,14 +239,14 @@ def attribute_values(doc: Document, elements: list[Element], path: str) -> Itera
     as warnings and ignores the attribute, so they are warnings here too."""
     for e in elements:
         key = e.attribute("finishOnKey")
-        if key is not None and isinstance(key.value, str):
+        if key is not None and isinstance(key.value, str) and "{{" not in key.value:
             pattern = _GATHER_KEYS if e.tag == "Gather" else _RECORD_KEYS
             if not pattern.match(key.value):
                 what = "one of 0-9, # or *, or empty" if e.tag == "Gather" else "any of 0-9, # and *"
                 yield diag("TWL215", f"finishOnKey {key.value!r} is not {what} (13311)", key.span, None, path)
         if e.tag == "Gather":
             st = e.attribute("speechTimeout")
-            if st is not None and isinstance(st.value, str):
+            if st is not None and isinstance(st.value, str) and "{{" not in st.value:
                 if st.value != "auto" and not (st.value.isdigit() and int(st.value) > 0):
                     yield diag(
                         "TWL216",
