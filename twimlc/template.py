@@ -32,10 +32,6 @@ _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _DIGITS = re.compile(r"^[0-9]+$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _MARK = re.compile("\ue000([0-9]+)\ue001")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTR_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
-)
 LIMITS = {"Say": 4096, "Message": 1600}  # characters of text, as twimlc check counts them
 MAX_DOCUMENT_BYTES = 64 * 1024
 
@@ -116,8 +112,12 @@ class Template:
         xml = serialize(root)
         pieces = _MARK.split(xml)
         self._static = pieces[0::2]
-        self._order = [int(i) for i in pieces[1::2]]
-        self._static_bytes = sum(len(s.encode("utf-8")) for s in self._static)
+        order = [self._slots[int(i)] for i in pieces[1::2]]
+        # The render plan: each distinct (parameter, context) is converted and escaped once.
+        self._slot_keys = [(s.param, s.attribute, s.encode_url) for s in order]
+        self._keys = sorted(set(self._slot_keys))
+        self._ranges = sorted({(s.param, s.int_range) for s in order if s.int_range is not None}, key=str)
+        self._group_params = [[s.param for s in order if s.limit_group == g] for g in range(len(self._limits))]
 
     # --- precompile ------------------------------------------------------------------
 
@@ -170,56 +170,81 @@ class Template:
 
     def render(self, **values: Any) -> str:
         """The document with ``values`` filled in; raises :class:`ParamError`."""
-        unknown = set(values) - set(self._by_name)
-        if unknown:
-            name = sorted(unknown)[0]
+        by_name = self._by_name
+        for k in values:
+            if k not in by_name:
+                raise ParamError(k, f"unknown parameter {k!r}; the template takes " + (", ".join(by_name) or "none"))
+        texts: dict[str, str] = {}
+        for p in self.params:
+            value = values.get(p.name, _MISSING)
+            if value is _MISSING:
+                if p.default is None:
+                    raise ParamError(p.name, f"parameter {p.name!r} is required ({p.type})")
+                texts[p.name] = p.default
+                continue
+            text, problem = convert(p, value)
+            if problem:
+                raise ParamError(p.name, f"parameter {p.name!r}: {problem}")
+            texts[p.name] = text
+        if len(values) > len(texts) or any(k not in texts for k in values):
+            name = sorted(set(values) - set(texts))[0]
             raise ParamError(
                 name, f"unknown parameter {name!r}; the template takes " + (", ".join(self._by_name) or "none")
             )
-        texts: dict[str, str] = {}
-        for p in self.params:
-            if p.name in values:
-                text, problem = convert(p, values[p.name])
-                if problem:
-                    raise ParamError(p.name, f"parameter {p.name!r}: {problem}")
-            elif p.default is not None:
-                text = p.default
-            else:
-                raise ParamError(p.name, f"parameter {p.name!r} is required ({p.type})")
-            texts[p.name] = text
-        out = [self._static[0]]
-        group_lengths = [0] * len(self._limits)
-        for i, slot_index in enumerate(self._order):
-            slot = self._slots[slot_index]
-            text = texts[slot.param]
-            if slot.int_range is not None:
-                lo, hi = slot.int_range
-                n = int(text)
-                if (lo is not None and n < lo) or (hi is not None and n > hi):
-                    bounds = (
-                        f"{lo}..{hi}"
-                        if lo is not None and hi is not None
-                        else (f"at least {lo}" if lo is not None else f"at most {hi}")
-                    )
-                    raise ParamError(slot.param, f"parameter {slot.param!r}: {n} is out of range ({bounds})")
-            if slot.encode_url:
-                text = percent_encode(text, safe="")
-            if slot.limit_group is not None:
-                group_lengths[slot.limit_group] += len(text)
-            out.append(text.translate(_ATTR_ESCAPES if slot.attribute else _TEXT_ESCAPES))
-            out.append(self._static[i + 1])
-        for (tag, limit, static), extra in zip(self._limits, group_lengths, strict=True):
-            if static + extra > limit:
-                raise ParamError(
-                    "", f"<{tag}> text would be {static + extra:,} characters; Twilio's limit is {limit:,}"
-                )
+        for name, (lo, hi) in self._ranges:
+            _check_range(name, int(texts[name]), lo, hi)
+        for (tag, limit, fixed), names in zip(self._limits, self._group_params, strict=True):
+            total = fixed + sum(len(texts[n]) for n in names)
+            if total > limit:
+                raise ParamError("", f"<{tag}> text would be {total:,} characters; Twilio's limit is {limit:,}")
+        pieces = {}
+        for key in self._keys:
+            name, attribute, encode = key
+            text = percent_encode(texts[name], safe="") if encode else texts[name]
+            pieces[key] = _escape_attr(text) if attribute else _escape_text(text)
+        out = [""] * (2 * len(self._slot_keys) + 1)
+        out[0::2] = self._static
+        out[1::2] = [pieces[k] for k in self._slot_keys]
         xml = "".join(out)
-        if (
-            self._static_bytes + sum(len(x) for x in out) > MAX_DOCUMENT_BYTES
-            and len(xml.encode("utf-8")) > MAX_DOCUMENT_BYTES
-        ):
+        if len(xml) > MAX_DOCUMENT_BYTES // 4 and len(xml.encode("utf-8")) > MAX_DOCUMENT_BYTES:
             raise ParamError("", "the rendered document is over Twilio's 64 kB limit (11750)")
         return xml
+
+
+_MISSING = object()
+
+
+def _check_range(name: str, n: int, lo: int | None, hi: int | None) -> None:
+    if (lo is not None and n < lo) or (hi is not None and n > hi):
+        bounds = (
+            f"{lo}..{hi}"
+            if lo is not None and hi is not None
+            else (f"at least {lo}" if lo is not None else f"at most {hi}")
+        )
+        raise ParamError(name, f"parameter {name!r}: {n} is out of range ({bounds})")
+
+
+def _escape_text(s: str) -> str:
+    """Element text as lxml writes it: & < > escaped, and CR kept as a reference."""
+    if "&" in s:
+        s = s.replace("&", "&amp;")
+    if "<" in s:
+        s = s.replace("<", "&lt;")
+    if ">" in s:
+        s = s.replace(">", "&gt;")
+    if "\r" in s:
+        s = s.replace("\r", "&#13;")
+    return s
+
+
+def _escape_attr(s: str) -> str:
+    """An attribute value (always double-quoted) as lxml writes it."""
+    s = _escape_text(s)
+    if '"' in s:
+        s = s.replace('"', "&quot;")
+    if "\t" in s or "\n" in s:
+        s = s.replace("\t", "&#9;").replace("\n", "&#10;")
+    return s
 
 
 def _attr(name: str) -> str:
