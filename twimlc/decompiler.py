@@ -16,8 +16,8 @@ from lxml import etree
 from .ast import Attribute, Comment, Document, Element, Node, Span, Text
 from .diagnostics import Diagnostic, TwimlcError, diag
 from .resolve import check_value
-from .vocabulary import KINDS, ElementSpec, Vocabulary, vocabulary
-from .xmlread import _attr_name, _str, is_twiml, parse_xml
+from .vocabulary import ElementSpec, Vocabulary, vocabulary
+from .xmlread import _attr_name, _str, is_twiml, kind_of, parse_xml
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
@@ -133,15 +133,6 @@ def _merge_texts(nodes: list[Node]) -> tuple[Node, ...]:
     return tuple(out)
 
 
-def _kind(root: etree._Element) -> str:
-    for child in root:
-        if isinstance(child.tag, str):
-            kinds = [k for k in KINDS if child.tag in vocabulary(k).elements]
-            if len(kinds) == 1:
-                return kinds[0]
-    return "voice"
-
-
 def read_document(data: bytes, path: str = "<string>") -> tuple[Document, list[Diagnostic]]:
     """Any well-formed TwiML → a typed document that compiles back to it."""
     root, problems = parse_xml(data, path)
@@ -151,7 +142,7 @@ def read_document(data: bytes, path: str = "<string>") -> tuple[Document, list[D
         raise TwimlcError(
             [diag("TWL312", f"the root element is <{root.tag}>; TwiML's is <Response>", Span(1, 1, 1, 2), None, path)]
         )
-    kind = _kind(root)
+    kind = kind_of(root)
     reader = _Reader(kind, path)
     attrs = tuple(Attribute(_attr_name(_str(k)), _str(v), True, " ", Span(1, 1, 1, 2)) for k, v in root.attrib.items())
     for a in attrs:

@@ -50,6 +50,24 @@ _DTMF = re.compile(r"^[0-9A-DwW#*]*$")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
+# Value types checked by a pattern: (pattern, code, what is wrong, how to fix it).
+_PATTERNS = {
+    "phone": (
+        _E164,
+        "TWL206",
+        "is not an E.164 phone number",
+        "write it as + country code and number, e.g. +14155550100",
+    ),
+    "duration": (_DURATION, "TWL207", "is not a duration", "write a number followed by ms or s, e.g. 500ms"),
+    "dtmf": (
+        _DTMF,
+        "TWL208",
+        "contains characters that are not DTMF digits",
+        "use 0-9, A-D, *, # and w (half-second pause)",
+    ),
+}
+
+
 def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
     """``None`` when ``text`` is a valid single value of type ``t``, else (code, message, hint)."""
     if t.type == "bool":
@@ -73,23 +91,10 @@ def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
     elif t.type == "url":
         if any(c.isspace() for c in text):
             return ("TWL205", f"{text!r} is not a URL (it contains white space)", "percent-encode spaces as %20")
-    elif t.type == "phone":
-        if not _E164.match(text):
-            return (
-                "TWL206",
-                f"{text!r} is not an E.164 phone number",
-                "write it as + country code and number, e.g. +14155550100",
-            )
-    elif t.type == "duration":
-        if not _DURATION.match(text):
-            return ("TWL207", f"{text!r} is not a duration", "write a number followed by ms or s, e.g. 500ms")
-    elif t.type == "dtmf":
-        if not _DTMF.match(text):
-            return (
-                "TWL208",
-                f"{text!r} contains characters that are not DTMF digits",
-                "use 0-9, A-D, *, # and w (half-second pause)",
-            )
+    elif t.type in _PATTERNS:
+        pattern, code, what, hint = _PATTERNS[t.type]
+        if not pattern.match(text):
+            return (code, f"{text!r} {what}", hint)
     return None
 
 

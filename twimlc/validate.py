@@ -68,19 +68,24 @@ def reject_first(doc: Document, elements: list[Element], path: str) -> Iterator[
             )
 
 
+def _too_many(items: list[Element], limit: int, code: str, message: str, path: str) -> Iterator[Diagnostic]:
+    """``message`` (with {n}) at the first item past ``limit``."""
+    if len(items) > limit:
+        yield diag(code, message.format(n=len(items)), items[limit].span, None, path)
+
+
 def dial_nouns(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     for e in elements:
         if e.tag != "Dial":
             continue
         numbers = [c for c in e.elements if c.tag == "Number"]
-        if len(numbers) > MAX_NUMBERS:
-            yield diag(
-                "TWL310",
-                f"<Dial> has {len(numbers)} <Number> nouns; Twilio dials at most {MAX_NUMBERS} at once",
-                numbers[MAX_NUMBERS].span,
-                None,
-                path,
-            )
+        yield from _too_many(
+            numbers,
+            MAX_NUMBERS,
+            "TWL310",
+            f"<Dial> has {{n}} <Number> nouns; Twilio dials at most {MAX_NUMBERS} at once",
+            path,
+        )
         conferences = [c for c in e.elements if c.tag == "Conference"]
         if conferences and numbers:
             yield diag(
@@ -90,20 +95,18 @@ def dial_nouns(doc: Document, elements: list[Element], path: str) -> Iterator[Di
                 "dial the numbers in a separate <Dial>",
                 path,
             )
-        if len(conferences) > 1:
-            yield diag("TWL311", "a <Dial> holds one <Conference>", conferences[1].span, None, path)
+        yield from _too_many(conferences, 1, "TWL311", "a <Dial> holds one <Conference>", path)
 
 
 def limits(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     messages = [e for e in doc.elements if e.tag == "Message"]
-    if len(messages) > MAX_MESSAGES:
-        yield diag(
-            "TWL504",
-            f"{len(messages)} <Message> verbs; Twilio sends at most {MAX_MESSAGES} per reply (14109)",
-            messages[MAX_MESSAGES].span,
-            None,
-            path,
-        )
+    yield from _too_many(
+        messages,
+        MAX_MESSAGES,
+        "TWL504",
+        f"{{n}} <Message> verbs; Twilio sends at most {MAX_MESSAGES} per reply (14109)",
+        path,
+    )
     for e in elements:
         if e.tag == "Say":
             n = len(_all_text(e))
@@ -126,14 +129,9 @@ def limits(doc: Document, elements: list[Element], path: str) -> Iterator[Diagno
                     path,
                 )
             media = [c for c in e.elements if c.tag == "Media"]
-            if len(media) > MAX_MEDIA:
-                yield diag(
-                    "TWL505",
-                    f"{len(media)} <Media> in one message; Twilio's limit is {MAX_MEDIA} (21623)",
-                    media[MAX_MEDIA].span,
-                    None,
-                    path,
-                )
+            yield from _too_many(
+                media, MAX_MEDIA, "TWL505", f"{{n}} <Media> in one message; Twilio's limit is {MAX_MEDIA} (21623)", path
+            )
 
 
 def _all_text(e: Element) -> str:

@@ -215,7 +215,7 @@ def schema(kind: str) -> etree.XMLSchema:
     return _SCHEMAS[kind]
 
 
-def _kind_of(root: etree._Element) -> str:
+def kind_of(root: etree._Element) -> str:
     """As the resolver infers it: the first top-level verb that belongs to one kind."""
     for child in root:
         if isinstance(child.tag, str):
@@ -248,7 +248,7 @@ def fast_document(root: etree._Element) -> Document | None:
     the full path gives the diagnostics). Spans carry lines only."""
     if root.tag != "Response" or root.attrib:
         return None
-    kind = _kind_of(root)
+    kind = kind_of(root)
     if not schema(kind).validate(root):
         return None
     body = _fast_element(root).children
