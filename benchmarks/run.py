@@ -131,7 +131,7 @@ def big_document() -> tuple[str, Callable[[], str]]:
     lines, n = [], 0
     while True:
         lines.append(
-            f'say "Option {n}: thank you for calling our support line, all of our agents are busy, please hold." voice=Polly.Joanna language=en-US'
+            f'say "Option {n}: thank you for calling our support line, all of our agents are busy right now, please stay on the line." voice=Polly.Joanna language=en-US'
         )
         lines.append(f"gather input=[dtmf speech] action=/menu/{n} numDigits=1 timeout=5:")
         lines.append(f'    say "Press {n % 10} to continue."')
@@ -145,7 +145,7 @@ def big_document() -> tuple[str, Callable[[], str]]:
         r = VoiceResponse()
         for i in range(n):
             r.say(
-                f"Option {i}: thank you for calling our support line, all of our agents are busy, please hold.",
+                f"Option {i}: thank you for calling our support line, all of our agents are busy right now, please stay on the line.",
                 voice="Polly.Joanna",
                 language="en-US",
             )
