@@ -136,6 +136,14 @@ class _ToSyntax(Transformer[Token, list[SyntaxNode]]):
         name, value = children
         return Arg(str(name)[:-1], value, _join(_token_span(name), value.span))
 
+    def attribute_bare(self, children: list[Token]) -> Arg:
+        (t,) = children
+        name, _, text = str(t).partition("=")
+        line, col = t.line or 0, t.column or 0
+        start = col + len(name) + 1
+        value = Scalar(text, False, Span(line, start, line, start + len(text)))
+        return Arg(name, value, _token_span(t))
+
     def string(self, children: list[Token]) -> Scalar:
         (t,) = children
         text = unescape(str(t)[1:-1])
@@ -200,6 +208,7 @@ def _parser() -> Lark:
 _TERMINAL_WORDS = {
     "KEYWORD": "a keyword",
     "ATTRNAME": "an attribute (name=value)",
+    "ATTRBARE": "an attribute (name=value)",
     "BARE": "a value",
     "STRING": 'a quoted string ("…")',
     "LSQB": "'['",
