@@ -215,3 +215,20 @@ def test_corpus_not_valid_documents_are_flagged() -> None:
     base, _, _ = _corpus()
     for f in NOT_VALID:
         assert any(d.is_error for d in check_xml((base / f).read_bytes(), f) or []), f
+
+
+def test_huge_file_is_refused_without_reading_it_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import resource
+
+    big = tmp_path / "huge.xml"
+    with big.open("wb") as f:
+        f.write(b"<Response><Say>")
+        f.seek(200 * 1024 * 1024)
+        f.write(b"</Say></Response>")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    assert main(["check", "--format", "json", str(big)]) == 1
+    assert time.perf_counter() - start < 1.0
+    assert json.loads(capsys.readouterr().out)[0]["code"] == "TWL007"
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kib < 100 * 1024  # far less than the 200 MB file

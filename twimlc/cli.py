@@ -43,15 +43,29 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+class TooLarge(OSError):
+    """A file over the size twimlc reads; refused without reading it whole."""
+
+
 def _read_bytes(path: str) -> bytes:
+    """The file's bytes, reading at most one byte past the limit (bounded memory)."""
+    from .validate import MAX_READ_BYTES as MAX_BYTES
+
     with open(path, "rb") as f:
-        return f.read()
+        data = f.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise TooLarge(
+            f"the file is over {MAX_BYTES:,} bytes; twimlc reads up to that (Twilio refuses TwiML over 64 kB)"
+        )
+    return data
 
 
 def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     """The file's text, or a coded diagnostic (never an exception) when it cannot be read."""
     try:
         data = sys.stdin.buffer.read() if path == "-" else _read_bytes(path)
+    except TooLarge as e:
+        return None, diag("TWL007", str(e), Span(0, 0, 0, 0), None, path)
     except OSError as e:
         return None, diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path)
     try:
@@ -142,6 +156,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if path.endswith(XML_SUFFIXES):
             try:
                 data = _read_bytes(path)
+            except TooLarge as e:
+                diagnostics.append(diag("TWL007", str(e), Span(0, 0, 0, 0), None, path))
+                continue
             except OSError as e:
                 diagnostics.append(diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path))
                 continue

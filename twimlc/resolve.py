@@ -316,7 +316,8 @@ class Resolver:
             where = "at the top level" if parent.tag == "Response" else f"inside {self._name(parent)}"
             allowed = [self._name(vocab.elements[c]) for c in parent.children if c in vocab.elements]
             hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{self._name(parent)} takes no children"
-            self.report("TWL301", f"{self._name(base)} is not allowed {where}", s.keyword_span, hint)
+            twilio = "13320" if parent.tag == "Gather" else "12200"
+            self.report("TWL301", f"{self._name(base)} is not allowed {where} (Twilio: {twilio})", s.keyword_span, hint)
         spec = base.variant(parent_tag)
         attributes = [
             a for a in (self._attribute(arg, spec, self._name(base)) for arg in s.args if arg.name is not None) if a
@@ -401,7 +402,7 @@ class Resolver:
         tags = [t for t in vocab.elements if t != "Response"]
         near = suggest(tag, tags)
         hint = f"did you mean <{near}>? (TwiML is case-sensitive)" if near else None
-        self.report("TWL101", f"unknown element <{tag}>", span, hint)
+        self.report("TWL101", f"unknown element <{tag}> (Twilio: 12200)", span, hint)
 
     def _unknown_keyword(self, s: Statement, vocab: Vocabulary) -> None:
         others = kinds_with_keyword(s.keyword)
@@ -472,7 +473,7 @@ class Resolver:
                     else f"{owner} takes no attributes"
                 )
                 hint = f"{known}; to pass it anyway, write !{a.name}=…"
-            self.report("TWL103", f"unknown attribute {a.name!r} on {owner}", name_span, hint)
+            self.report("TWL103", f"unknown attribute {a.name!r} on {owner} (Twilio: 12200)", name_span, hint)
             return None
         return self._typed(a, a.name, t)
 

@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, diag
 from .vocabulary import vocabulary
 
 MAX_DOCUMENT_BYTES = 64 * 1024  # 11750
+MAX_READ_BYTES = 10 * 1024 * 1024  # what twimlc reads at all: a bound on memory, far above Twilio's limit
 MAX_INLINE_CHARS = 4000  # Calls API `Twiml` parameter, 32018
 MAX_SAY_CHARS = 4096  # 13521
 MAX_BODY_CHARS = 1600  # 14103 / 21617

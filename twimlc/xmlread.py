@@ -16,9 +16,9 @@ from lxml import etree
 
 from .ast import Arg, Attribute, Document, Element, Node, Scalar, Span, Statement, SyntaxNode, Text, TextLine
 from .diagnostics import Diagnostic, diag
+from .validate import MAX_READ_BYTES as MAX_BYTES
 from .vocabulary import KINDS, vocabulary
 
-MAX_BYTES = 10 * 1024 * 1024  # far above Twilio's 64 kB; a bound, not a rule
 MAX_DEPTH = 256  # libxml2's own limit without huge_tree
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
