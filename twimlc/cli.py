@@ -52,7 +52,9 @@ def _read_bytes(path: str) -> bytes:
     from .validate import MAX_READ_BYTES as MAX_BYTES
 
     with open(path, "rb") as f:
-        data = f.read(MAX_BYTES + 1)
+        size = os.fstat(f.fileno()).st_size
+        # read(n) allocates n bytes up front: ask for the size (a regular file) or the bound
+        data = f.read(size + 1 if 0 < size <= MAX_BYTES else MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise TooLarge(
             f"the file is over {MAX_BYTES:,} bytes; twimlc reads up to that (Twilio refuses TwiML over 64 kB)"
