@@ -232,3 +232,18 @@ def test_huge_file_is_refused_without_reading_it_whole(tmp_path: Path, capsys: p
     assert json.loads(capsys.readouterr().out)[0]["code"] == "TWL007"
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 100 * 1024  # far less than the 200 MB file
+
+
+@pytest.mark.parametrize("depth", [65, 600])
+def test_deep_nesting_is_a_coded_error_not_a_crash(
+    depth: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    twl = "".join("    " * i + "!x:\n" for i in range(depth)) + "    " * depth + 'say "deep"\n'
+    assert [d.code for d in check_twl(twl)] == ["TWL004"]
+    xml = b"<Response>" + b"<Say>" * depth + b"</Say>" * depth + b"</Response>"
+    assert [d.code for d in check_xml(xml) or []] in (["TWL006"], ["TWL007"])  # libxml2 stops at 256 itself
+    f = tmp_path / "deep.twl"
+    f.write_text(twl, encoding="utf-8")
+    for command in (["check"], ["compile"], ["fmt", "--check"]):
+        assert main([*command, str(f)]) == 1
+    assert "Traceback" not in "".join(capsys.readouterr())

@@ -361,10 +361,33 @@ def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode],
         ) from None
     finally:
         _comments.reset(token)
-    bad = _check_escapes(nodes, text, path)
+    bad = _check_escapes(nodes, text, path) + _check_depth(nodes, path)
     if bad:
         raise TwimlcError(bad)
     return nodes, sorted(sink, key=lambda c: (c.span.line, c.span.column))
+
+
+MAX_NESTING = 64  # TwiML nests a handful of levels; this bounds recursion everywhere after parsing
+
+
+def _check_depth(nodes: list[SyntaxNode], path: str) -> list[Diagnostic]:
+    """Blocks nested deeper than MAX_NESTING (checked without recursion)."""
+    stack = [(n, 1) for n in nodes]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Statement):
+            if depth > MAX_NESTING:
+                return [
+                    diag(
+                        "TWL004",
+                        f"blocks nest more than {MAX_NESTING} deep",
+                        node.keyword_span,
+                        "TwiML never nests this deep",
+                        path,
+                    )
+                ]
+            stack.extend((child, depth + 1) for child in node.body)
+    return []
 
 
 def _dedent_line(text: str, message: str) -> int:

@@ -19,7 +19,8 @@ from .diagnostics import Diagnostic, diag
 from .validate import MAX_READ_BYTES as MAX_BYTES
 from .vocabulary import KINDS, vocabulary
 
-MAX_DEPTH = 256  # libxml2's own limit without huge_tree
+MAX_DEPTH = 64  # TwiML nests a handful of levels; deeper is hostile or broken
+_TOO_DEEP = etree.XPath(f"boolean(//*[count(ancestor::*) >= {MAX_DEPTH}])")
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 
@@ -90,6 +91,16 @@ def parse_xml(data: bytes, path: str) -> tuple[etree._Element | None, list[Diagn
                 f"malformed XML: {msg}",
                 Span.point(line or 1, max(col, 1)),
                 "Twilio rejects documents it cannot parse with 12100",
+                path,
+            )
+        ]
+    if _TOO_DEEP(root):
+        return None, [
+            diag(
+                "TWL007",
+                f"elements nest more than {MAX_DEPTH} deep",
+                Span(1, 1, 1, 2),
+                "TwiML never nests this deep",
                 path,
             )
         ]
