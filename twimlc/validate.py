@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .ast import Document, Element, walk
 from .diagnostics import Diagnostic, diag
-from .vocabulary import vocabulary
+from .vocabulary import ElementSpec, vocabulary
 
 MAX_DOCUMENT_BYTES = 64 * 1024  # 11750
 MAX_READ_BYTES = 10 * 1024 * 1024  # what twimlc reads at all: a bound on memory, far above Twilio's limit
@@ -156,6 +156,17 @@ def _phone_problem(number: str) -> str | None:
     return None
 
 
+def number_problem(number: str) -> tuple[str, str] | None:
+    """(code, message) when a dialled number is not E.164 or cannot exist; None for a
+    good number, a SIP address, a client name or a template parameter."""
+    if "{{" in number or not _LOOKS_LIKE_NUMBER.match(number):
+        return None
+    if not _E164.match(number):
+        return ("TWL213", f"{number!r} is not in E.164 format; Twilio expects E.164 (13224)")
+    problem = _phone_problem(number)
+    return ("TWL214", f"{number!r} is not a possible phone number: {problem}") if problem else None
+
+
 def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """<Number>, <Dial> text and callerId: E.164 expected (13224), and a possible number."""
     for e in elements:
@@ -163,28 +174,18 @@ def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator
         if e.tag in ("Number", "Dial") and e.text.strip():
             values.append((f"<{e.tag}>", e.text.strip()))
         caller = e.attribute("callerId") if e.tag == "Dial" else None
-        if caller is not None and isinstance(caller.value, str) and _LOOKS_LIKE_NUMBER.match(caller.value):
+        if caller is not None and isinstance(caller.value, str):
             values.append(("callerId", caller.value))
         for what, number in values:
-            if "{{" in number or not _LOOKS_LIKE_NUMBER.match(number):
-                continue  # a SIP address or client name, not a number
-            if not _E164.match(number):
-                yield diag(
-                    "TWL213",
-                    f"{what} {number!r} is not in E.164 format; Twilio expects E.164 (13224)",
-                    e.span,
-                    "write + country code and number, e.g. +14155550100",
-                    path,
-                )
-            else:
-                problem = _phone_problem(number)
-                if problem:
-                    yield diag(
-                        "TWL214", f"{what} {number!r} is not a possible phone number: {problem}", e.span, None, path
-                    )
+            found = number_problem(number)
+            if found:
+                code, message = found
+                hint = "write + country code and number, e.g. +14155550100" if code == "TWL213" else None
+                yield diag(code, f"{what} {message}", e.span, hint, path)
 
 
 _URL_TEXT = {"Play", "Redirect", "Media"}
+_SOCKET_TAGS = {"Stream", "ConversationRelay"}
 _WEB_SCHEMES = {"http", "https"}
 _SOCKET_SCHEMES = {"ws", "wss"}
 
@@ -201,23 +202,22 @@ def _url_problem(url: str, sockets: bool) -> str | None:
     return None
 
 
+def is_url_attribute(spec: ElementSpec, name: str) -> bool:
+    t = spec.attributes.get(name)
+    return t is not None and (t.type == "url" or (name == "url" and spec.tag in _SOCKET_TAGS))
+
+
 def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """Absolute URLs use http(s) (ws/wss for streams) and name a host (11100)."""
     v = vocabulary(doc.kind)
     for e in elements:
         spec = v.elements[e.tag]
-        sockets = e.tag in ("Stream", "ConversationRelay")
+        sockets = e.tag in _SOCKET_TAGS
         checks: list[tuple[str, str]] = []
         if e.tag in _URL_TEXT and e.text:
             checks.append((f"<{e.tag}>", e.text.strip()))
         for a in e.attributes:
-            t = spec.attributes.get(a.name)
-            if (
-                not a.raw
-                and t is not None
-                and (t.type == "url" or (sockets and a.name == "url"))
-                and isinstance(a.value, str)
-            ):
+            if not a.raw and isinstance(a.value, str) and is_url_attribute(spec, a.name):
                 checks.append((a.name, a.value))
         for what, url in checks:
             if "{{" in url:
@@ -233,48 +233,56 @@ _GATHER_KEYS = re.compile(r"^[0-9#*]?$")
 _RECORD_KEYS = re.compile(r"^[0-9#*]*$")
 
 
+def finish_on_key_problem(tag: str, value: str) -> str | None:
+    if "{{" in value or (_GATHER_KEYS if tag == "Gather" else _RECORD_KEYS).match(value):
+        return None
+    what = "one of 0-9, # or *, or empty" if tag == "Gather" else "any of 0-9, # and *"
+    return f"finishOnKey {value!r} is not {what} (13311)"
+
+
+def speech_timeout_problem(value: str, has_model: bool) -> tuple[str, str | None] | None:
+    if "{{" in value:
+        return None
+    if value != "auto" and not (value.isdigit() and int(value) > 0):
+        return (f"speechTimeout {value!r} is not 'auto' or a positive integer (13327)", None)
+    if value == "auto" and has_model:
+        return (
+            "speechTimeout 'auto' cannot be used with a speechModel (13327)",
+            "set speechTimeout to a number of seconds",
+        )
+    return None
+
+
+def transcription_problem(transcribe: str | None, max_length: str | None) -> str | None:
+    if transcribe == "true" and max_length is not None and max_length.isdigit() and int(max_length) > 120:
+        return f"transcription needs maxLength ≤ 120; it is {max_length} (13615)"
+    return None
+
+
+def _value(e: Element, name: str) -> str | None:
+    a = e.attribute(name)
+    return a.value if a is not None and isinstance(a.value, str) else None
+
+
 def attribute_values(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """Values whose rules depend on the element or on other attributes. Twilio logs these
     as warnings and ignores the attribute, so they are warnings here too."""
     for e in elements:
         key = e.attribute("finishOnKey")
-        if key is not None and isinstance(key.value, str) and "{{" not in key.value:
-            pattern = _GATHER_KEYS if e.tag == "Gather" else _RECORD_KEYS
-            if not pattern.match(key.value):
-                what = "one of 0-9, # or *, or empty" if e.tag == "Gather" else "any of 0-9, # and *"
-                yield diag("TWL215", f"finishOnKey {key.value!r} is not {what} (13311)", key.span, None, path)
-        if e.tag == "Gather":
-            st = e.attribute("speechTimeout")
-            if st is not None and isinstance(st.value, str) and "{{" not in st.value:
-                if st.value != "auto" and not (st.value.isdigit() and int(st.value) > 0):
-                    yield diag(
-                        "TWL216",
-                        f"speechTimeout {st.value!r} is not 'auto' or a positive integer (13327)",
-                        st.span,
-                        None,
-                        path,
-                    )
-                elif st.value == "auto" and e.attribute("speechModel") is not None:
-                    yield diag(
-                        "TWL216",
-                        "speechTimeout 'auto' cannot be used with a speechModel (13327)",
-                        st.span,
-                        "set speechTimeout to a number of seconds",
-                        path,
-                    )
+        if key is not None and isinstance(key.value, str):
+            problem = finish_on_key_problem(e.tag, key.value)
+            if problem:
+                yield diag("TWL215", problem, key.span, None, path)
+        st = e.attribute("speechTimeout") if e.tag == "Gather" else None
+        if st is not None and isinstance(st.value, str):
+            found = speech_timeout_problem(st.value, e.attribute("speechModel") is not None)
+            if found:
+                yield diag("TWL216", found[0], st.span, found[1], path)
         if e.tag == "Record":
-            t, m = e.attribute("transcribe"), e.attribute("maxLength")
-            if (
-                t is not None
-                and t.value == "true"
-                and m is not None
-                and isinstance(m.value, str)
-                and m.value.isdigit()
-                and int(m.value) > 120
-            ):
-                yield diag(
-                    "TWL217", f"transcription needs maxLength ≤ 120; it is {m.value} (13615)", m.span, None, path
-                )
+            problem = transcription_problem(_value(e, "transcribe"), _value(e, "maxLength"))
+            if problem:
+                m = e.attribute("maxLength")
+                yield diag("TWL217", problem, m.span if m else e.span, None, path)
 
 
 RULES: tuple[Rule, ...] = (unreachable, reject_first, dial_nouns, limits, phone_numbers, urls, attribute_values)
