@@ -70,22 +70,19 @@ def read_xml_document(data: bytes, path: str) -> tuple[Document | None, list[Dia
 def check_xml(data: bytes, path: str = "<string>", inline: bool = False) -> list[Diagnostic] | None:
     """Diagnostics for TwiML XML, or ``None`` when the file is XML but not TwiML.
 
-    The per-file path stays in C where it can: libxml2 parses the document and validates
-    it against the published XSD (generated from the same table as the checker, and
-    tested to agree with it). A schema-valid document is turned into the typed tree
-    cheaply and only the semantic rules run in Python; a document with any finding is
-    read again on the full path, for exact positions and friendly messages."""
+    The per-file path stays in C where it can: libxml2 parses the document, validates it
+    against the published XSD (generated from the same table as the checker, and tested
+    to agree with it), and XPath finds whatever a semantic rule could flag. A clean
+    document ends there; any other is read on the full path, for exact positions and
+    friendly messages."""
     from .validate import size_limits, validate
-    from .xmlread import fast_document, parse_xml
+    from .xmlread import fast_clean, parse_xml
 
     root, problems = parse_xml(data, path)
     if root is None:
         return problems
-    fast = fast_document(root)
-    if fast is not None:
-        found = validate(fast, path) + size_limits_bytes(data, path, inline)
-        if not found:
-            return []
+    if fast_clean(root) and not size_limits_bytes(data, path, inline):
+        return []
     doc, diagnostics, twiml = read_xml_document(data, path)
     if not twiml:
         return None

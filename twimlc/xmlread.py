@@ -14,8 +14,9 @@ from functools import cache
 
 from lxml import etree
 
-from .ast import Arg, Attribute, Document, Element, Node, Scalar, Span, Statement, SyntaxNode, Text, TextLine
+from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
+from .validate import _URL_TEXT, _url_problem, finish_on_key_problem, is_url_attribute, number_problem
 from .validate import MAX_READ_BYTES as MAX_BYTES
 from .vocabulary import KINDS, vocabulary
 
@@ -236,31 +237,59 @@ def kind_of(root: etree._Element) -> str:
     return "voice"
 
 
-def _fast_element(el: etree._Element) -> Element:
-    line = el.sourceline if isinstance(el.sourceline, int) else 1
-    attrs = tuple(
-        Attribute(_attr_name(_str(k)), _str(v), False, " ", Span(line, 1, line, 2)) for k, v in el.attrib.items()
-    )
-    children: list[Node] = []
-    if el.text:
-        children.append(Text(el.text))
-    for c in el:
-        if isinstance(c.tag, str):
-            children.append(_fast_element(c))
-        if c.tail:
-            children.append(Text(c.tail))
-    if len(el) and not any(isinstance(c, Text) and c.value.strip() for c in children):
-        children = [c for c in children if not isinstance(c, Text)]
-    return Element(_str(el.tag), attrs, tuple(children), False, Span(line, 1, line, 2))
+# Where validate.py's rules can report anything in a schema-valid document, as XPath run in
+# C. A superset: a document none of these select has no finding, so the typed tree is not
+# built at all. tests/test_schema.py checks on the corpus that the fast path reports exactly
+# what the full path does; keep this in step with validate.RULES.
+_MAY_FLAG = etree.XPath(
+    "boolean("
+    "/Response/*[self::Hangup or self::Reject or self::Redirect or self::Leave"
+    " or ((self::Dial or self::Record) and @action)][following-sibling::*]"  # unreachable
+    " | /Response/Reject[preceding-sibling::*]"  # reject_first
+    " | //Dial[count(Number) > 10 or (Conference and Number) or count(Conference) > 1]"  # dial_nouns
+    " | /Response[count(Message) > 10] | //Say[string-length(.) > 4096]"  # limits
+    " | //Message[string-length(.) > 1600 or count(Media) > 10]"
+    " | //Gather[@speechTimeout] | //Record[@transcribe = 'true']"  # attribute_values
+    " | //*[contains(@*, '{{') or contains(text(), '{{')]"  # template placeholders
+    ")"
+)
+_NUMBERS = etree.XPath("//Number | //Dial")  # phone_numbers
+_KEYS = etree.XPath("//*[@finishOnKey]")  # attribute_values: finishOnKey
+_URLS = etree.XPath("//*[@*[contains(., ':')]] | //Play | //Redirect | //Media")  # urls: absolute URLs only
 
 
-def fast_document(root: etree._Element) -> Document | None:
-    """The typed tree of a document the XSD accepts, or ``None`` when it does not (then
-    the full path gives the diagnostics). Spans carry lines only."""
+def _nodes(xpath: etree.XPath, root: etree._Element) -> list[etree._Element]:
+    result = xpath(root)
+    return [n for n in result if isinstance(n, etree._Element)] if isinstance(result, list) else []
+
+
+def _nothing_to_flag(root: etree._Element, kind: str) -> bool:
+    """No rule of validate.py can report anything for this schema-valid document."""
+    if _MAY_FLAG(root):
+        return False
+    for el in _nodes(_NUMBERS, root):
+        text = ((el.text or "") + "".join(c.tail or "" for c in el)).strip()  # direct text, as Element.text
+        if (text and number_problem(text)) or number_problem(_str(el.get("callerId") or "")):
+            return False
+    for el in _nodes(_KEYS, root):
+        if finish_on_key_problem(_str(el.tag), _str(el.get("finishOnKey") or "")):
+            return False
+    elements = vocabulary(kind).elements
+    for el in _nodes(_URLS, root):
+        spec = elements[_str(el.tag)]
+        sockets = el.tag in ("Stream", "ConversationRelay")
+        if el.tag in _URL_TEXT and el.text and _url_problem(el.text.strip(), sockets):
+            return False
+        for name, value in el.attrib.items():
+            if ":" in value and is_url_attribute(spec, _attr_name(_str(name))) and _url_problem(_str(value), sockets):
+                return False
+    return True
+
+
+def fast_clean(root: etree._Element) -> bool:
+    """True when the document is valid against the published XSD and no semantic rule
+    can report anything: the per-file path in C (libxml2 and XPath) for clean files."""
     if root.tag != "Response" or root.attrib:
-        return None
+        return False
     kind = kind_of(root)
-    if not schema(kind).validate(root):
-        return None
-    body = _fast_element(root).children
-    return Document(kind, body, False, (), Span(1, 1, 1, 2))
+    return bool(schema(kind).validate(root)) and _nothing_to_flag(root, kind)
