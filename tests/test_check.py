@@ -247,3 +247,9 @@ def test_deep_nesting_is_a_coded_error_not_a_crash(
     for command in (["check"], ["compile"], ["fmt", "--check"]):
         assert main([*command, str(f)]) == 1
     assert "Traceback" not in "".join(capsys.readouterr())
+
+
+def test_xml_has_no_template_parameters() -> None:
+    """TwiML Bins write {{To}} in XML: that is text to twimlc check, not an undeclared parameter."""
+    assert check_xml(b"<Response><Say>Hello {{From}}</Say></Response>") == []
+    assert [d.code for d in check_xml(b'<Response><Gather numDigits="{{n}}"/></Response>') or []] == ["TWL202"]

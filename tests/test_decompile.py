@@ -120,3 +120,13 @@ def test_cli_bad_file_does_not_stop_the_others(tmp_path: Path, capsys: pytest.Ca
     assert (tmp_path / "good.twl").read_text(encoding="utf-8") == "hangup\n"
     assert not (tmp_path / "bad.twl").exists()
     assert "TWL006" in capsys.readouterr().err
+
+
+def test_twiml_bin_variables_become_parameters() -> None:
+    data = b'<Response><Say>Hello {{From}}</Say><Gather numDigits="{{n}}" action="/next?to={{To}}"/><Dial><Number>{{To}}</Number></Dial></Response>'
+    source, warnings = decompile_with_diagnostics(data)
+    assert source.startswith("param From string\nparam n string\nparam To string\n")
+    assert "gather !numDigits={{n}} action=/next?to={{To}}" in source
+    assert "TWL905" in [w.code for w in warnings]
+    xml = twimlc.compile(source, params={"From": "Ann", "n": "1", "To": "+14155550100"})
+    assert "<Say>Hello Ann</Say>" in xml and "<Number>+14155550100</Number>" in xml

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .ast import Attribute, Comment, Document, Element, Node, Span, Text
+from . import placeholders
+from .ast import Attribute, Comment, Document, Element, Node, Param, Span, Text
 from .diagnostics import Diagnostic, TwimlcError, diag
 from .resolve import check_value
 from .vocabulary import ElementSpec, Vocabulary, vocabulary
@@ -107,6 +108,12 @@ def _invalid(t: object, text: str) -> bool:
     from .vocabulary import ValueType
 
     assert isinstance(t, ValueType)
+    if "{{" in text and placeholders.names(text):
+        # a TwiML Bin variable: it becomes a string parameter; keep the attribute typed
+        # only where a string (or the text around it) fits
+        if placeholders.is_whole(text):
+            return not placeholders.fits("string", (), t)
+        text = placeholders.PLACEHOLDER.sub("x", text)
     if "\n" in text or "\r" in text or "\t" in text:
         return True  # the .twl escapes them faithfully, but the resolver splits lists on them
     if t.is_list:
@@ -150,8 +157,41 @@ def read_document(data: bytes, path: str = "<string>") -> tuple[Document, list[D
     body = list(reader.children(root, reader.vocab.root))
     before = _siblings(root, "previous")
     after = _siblings(root, "next")
-    doc = Document(kind, tuple(before + body + after), False, attrs, Span(1, 1, 1, 2))
+    params = _bin_variables(before + body + after, attrs)
+    if params:
+        reader.warnings.append(
+            diag(
+                "TWL905",
+                "TwiML Bin variables became string parameters: " + ", ".join(p.name for p in params),
+                Span(1, 1, 1, 2),
+                "give them values with --param NAME=VALUE, or Template.render()",
+                path,
+            )
+        )
+    doc = Document(kind, tuple(params + before + body + after), False, attrs, Span(1, 1, 1, 2))
     return doc, reader.warnings
+
+
+def _bin_variables(nodes: list[Node], attrs: tuple[Attribute, ...]) -> list[Param]:
+    """``{{Name}}`` (TwiML Bins' Mustache variables) found anywhere, as string parameters."""
+    found: dict[str, None] = {}
+
+    def scan(text: str) -> None:
+        for name in placeholders.names(text):
+            found.setdefault(name)
+
+    for a in attrs:
+        scan(a.rendered())
+    stack = list(nodes)
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, Text):
+            scan(n.value)
+        elif isinstance(n, Element):
+            for a in n.attributes:
+                scan(a.rendered())
+            stack[:0] = list(n.children)
+    return [Param(name, "string") for name in found]
 
 
 def _siblings(root: etree._Element, direction: str) -> list[Node]:

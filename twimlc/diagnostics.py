@@ -87,6 +87,7 @@ CODES = _codes(
     ("TWL901", WARNING, "element outside twimlc's vocabulary (escape hatch)"),
     ("TWL902", WARNING, "attribute outside twimlc's vocabulary (escape hatch)"),
     ("TWL903", ERROR, "decompile could not reproduce the document"),
+    ("TWL905", WARNING, "TwiML Bin variables became template parameters"),
     ("TWL904", ERROR, "fmt could not keep the document's meaning"),
 )
 

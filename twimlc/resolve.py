@@ -296,7 +296,7 @@ class Resolver:
         return Param(name_value.text, ptype, values, default, s.span)
 
     def _text(self, text: str, span: Span) -> None:
-        if "{{" in text:
+        if "{{" in text and not self.xml:  # XML has no parameters: {{x}} is text there
             self._uses(text, span)
         m = _NOT_XML.search(text)
         if m:
@@ -533,7 +533,7 @@ class Resolver:
             items = [a.value]
         for item in items:
             self._text(item.text, item.span)
-            if "{{" in item.text and placeholders.names(item.text):
+            if "{{" in item.text and not self.xml and placeholders.names(item.text):
                 if not self._placeholder_fits(item, name, t):
                     ok = False
                 continue

@@ -250,7 +250,6 @@ _MAY_FLAG = etree.XPath(
     " | /Response[count(Message) > 10] | //Say[string-length(.) > 4096]"  # limits
     " | //Message[string-length(.) > 1600 or count(Media) > 10]"
     " | //Gather[@speechTimeout] | //Record[@transcribe = 'true']"  # attribute_values
-    " | //*[contains(@*, '{{') or contains(text(), '{{')]"  # template placeholders
     ")"
 )
 _NUMBERS = etree.XPath("//Number | //Dial")  # phone_numbers
