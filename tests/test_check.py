@@ -253,3 +253,12 @@ def test_xml_has_no_template_parameters() -> None:
     """TwiML Bins write {{To}} in XML: that is text to twimlc check, not an undeclared parameter."""
     assert check_xml(b"<Response><Say>Hello {{From}}</Say></Response>") == []
     assert [d.code for d in check_xml(b'<Response><Gather numDigits="{{n}}"/></Response>') or []] == ["TWL202"]
+
+
+def test_text_output_ends_with_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "ok.twl").write_text('say "x"\n', encoding="utf-8")
+    (tmp_path / "warn.twl").write_text('hangup\nsay "x"\n', encoding="utf-8")
+    assert main(["check", str(tmp_path / "ok.twl")]) == 0
+    assert capsys.readouterr().err == "checked 1 file: no problems\n"
+    assert main(["check", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == "checked 2 files: 1 warning\n"

@@ -70,3 +70,12 @@ def test_file_with_errors_is_reported_and_untouched(tmp_path: Path, capsys: pyte
     assert main(["fmt", str(bad)]) == 1
     assert bad.read_text(encoding="utf-8") == "sya   x\n"
     assert "TWL101" in capsys.readouterr().err
+
+
+def test_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.twl").write_text('say   "x"\n', encoding="utf-8")
+    (tmp_path / "b.twl").write_text('say "x"\n', encoding="utf-8")
+    assert main(["fmt", "--check", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "1 file would be reformatted, 1 file left unchanged"
+    assert main(["fmt", str(tmp_path)]) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == "1 file reformatted, 1 file left unchanged"

@@ -187,8 +187,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
         colour = use_colour(sys.stdout)
         for d in diagnostics:
             sys.stdout.write(render_text(d, sources.get(d.path), colour) + "\n")
+        sys.stderr.write(_summary(len(sources), diagnostics) + "\n")
     failing = any(d.is_error or args.strict for d in diagnostics)
     return EXIT_PROBLEMS if failing else EXIT_OK
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _summary(files: int, diagnostics: list[Diagnostic]) -> str:
+    """The closing line of ``check``'s text output, on standard error."""
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    found = ", ".join(_plural(n, w) for n, w in ((errors, "error"), (warnings, "warning")) if n) or "no problems"
+    return f"checked {_plural(files, 'file')}: {found}"
 
 
 def _cmd_decompile(args: argparse.Namespace) -> int:
@@ -253,9 +266,10 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     from .fmt import format_with_diagnostics
 
     paths = [p for p in _files(args.paths) if p.endswith(".twl") or p in args.paths]
-    changed = failed = 0
+    changed = failed = skipped = 0
     for path in paths:
         if not path.endswith(".twl"):
+            skipped += 1
             sys.stderr.write(f"{path}: skipped: fmt formats .twl files (to convert TwiML XML, use twimlc decompile)\n")
             continue
         source, problem = read_source(path)
@@ -290,6 +304,12 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             failed += 1
             continue
         sys.stderr.write(f"reformatted {path}\n")
+    verb = "would be reformatted" if args.check or args.diff else "reformatted"
+    left = len(paths) - changed - failed - skipped
+    parts = [f"{_plural(changed, 'file')} {verb}"] if changed else []
+    parts += [f"{_plural(left, 'file')} left unchanged"] if left else []
+    parts += [f"{_plural(failed, 'file')} failed"] if failed else []
+    sys.stderr.write((", ".join(parts) or "no .twl files") + "\n")
     if failed:
         return EXIT_PROBLEMS
     return EXIT_PROBLEMS if args.check and changed else EXIT_OK
