@@ -102,3 +102,22 @@ def test_cli_odd_files(tmp_path: Path, data: bytes, capsys: pytest.CaptureFixtur
         assert main(["check", str(f)]) in (0, 1)
         out = capsys.readouterr()
         assert "Traceback" not in out.out + out.err
+
+
+@FUZZ
+@given(st.one_of(mutated(SEEDS_TWL), st.binary(max_size=200)))
+def test_cli_fmt_and_compile_never_crash(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "input.twl"
+    path.write_bytes(data)
+    assert main(["fmt", "--check", str(path)]) in (0, 1)
+    assert main(["compile", str(path)]) in (0, 1)
+    assert path.read_bytes() == data  # --check and compile never touch the source
+
+
+@FUZZ
+@given(st.one_of(mutated(SEEDS_XML), st.binary(max_size=200)))
+def test_cli_decompile_never_crashes(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / "input.xml"
+    path.write_bytes(data)
+    assert main(["decompile", str(path), "-o", str(folder / "out.twl")]) in (0, 1)
