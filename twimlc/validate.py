@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit
 
 from .ast import Document, Element, walk
 from .diagnostics import Diagnostic, diag
@@ -191,6 +190,10 @@ _SOCKET_SCHEMES = {"ws", "wss"}
 
 
 def _url_problem(url: str, sockets: bool) -> str | None:
+    if ":" not in url:
+        return None  # relative: resolved against the document's URL
+    from urllib.parse import urlsplit
+
     parts = urlsplit(url)
     if not parts.scheme:
         return None  # relative: resolved against the document's URL
