@@ -10,6 +10,8 @@ from .diagnostics import Diagnostic, diag
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from lxml import etree
+
 TWL_SUFFIXES = (".twl",)
 XML_SUFFIXES = (".xml", ".twiml")
 
@@ -36,15 +38,19 @@ def check_twl(source: str, path: str = "<string>", inline: bool = False) -> list
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def read_xml_document(data: bytes, path: str) -> tuple[Document | None, list[Diagnostic], bool]:
+def read_xml_document(
+    data: bytes, path: str, root: etree._Element | None = None
+) -> tuple[Document | None, list[Diagnostic], bool]:
     """(document, diagnostics, is_twiml). ``is_twiml`` is False for well-formed XML whose
-    root is not ``<Response>`` in any case: such files are skipped, not reported."""
+    root is not ``<Response>`` in any case: such files are skipped, not reported. ``root``
+    is ``data`` already parsed, if the caller has it."""
     from .resolve import resolve
     from .xmlread import is_twiml, parse_xml, to_syntax
 
-    root, problems = parse_xml(data, path)
     if root is None:
-        return None, problems, True
+        root, problems = parse_xml(data, path)
+        if root is None:
+            return None, problems, True
     if not is_twiml(root):
         return None, [], False
     text = data.decode("utf-8", errors="replace")
@@ -83,7 +89,7 @@ def check_xml(data: bytes, path: str = "<string>", inline: bool = False) -> list
         return problems
     if fast_clean(root) and not size_limits_bytes(data, path, inline):
         return []
-    doc, diagnostics, twiml = read_xml_document(data, path)
+    doc, diagnostics, twiml = read_xml_document(data, path, root)
     if not twiml:
         return None
     if doc is not None and not any(d.is_error for d in diagnostics):
