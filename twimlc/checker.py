@@ -81,7 +81,7 @@ def check_xml(data: bytes, path: str = "<string>", inline: bool = False) -> list
     to agree with it), and XPath finds whatever a semantic rule could flag. A clean
     document ends there; any other is read on the full path, for exact positions and
     friendly messages."""
-    from .validate import size_limits, validate
+    from .validate import validate
     from .xmlread import fast_clean, parse_xml
 
     root, problems = parse_xml(data, path)
@@ -95,7 +95,7 @@ def check_xml(data: bytes, path: str = "<string>", inline: bool = False) -> list
     if doc is not None and not any(d.is_error for d in diagnostics):
         diagnostics += validate(doc, path)
     if doc is not None:
-        diagnostics += size_limits(data.decode("utf-8", errors="replace"), path, inline)
+        diagnostics += size_limits_bytes(data, path, inline)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
@@ -113,7 +113,7 @@ def check(source_or_path: str | Path, *, filename: str | None = None, inline: bo
     checked as source: TwiML XML when it starts with ``<``, else ``.twl``."""
     from pathlib import Path
 
-    from .cli import read_source
+    from .files import read_bytes, read_source
 
     if isinstance(source_or_path, Path) or (
         isinstance(source_or_path, str)
@@ -123,10 +123,9 @@ def check(source_or_path: str | Path, *, filename: str | None = None, inline: bo
     ):
         path = str(source_or_path)
         if path.endswith(XML_SUFFIXES):
-            try:
-                data = Path(path).read_bytes()
-            except OSError as e:
-                return [diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path)]
+            data, problem = read_bytes(path)
+            if data is None:
+                return [problem] if problem else []
             return check_xml(data, filename or path, inline) or []
         text, problem = read_source(path)
         if text is None:

@@ -9,79 +9,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .ast import Span
-from .diagnostics import Diagnostic, diag, write_all
+from .diagnostics import Diagnostic, write_all
+from .files import read_bytes, read_source, write_atomic
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from .ast import Document
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and a
-    rename, so a reader never sees half a file and a failure leaves the old file intact."""
-    import tempfile
-    from pathlib import Path
-
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-class TooLarge(OSError):
-    """A file over the size twimlc reads; refused without reading it whole."""
-
-
-def _read_bytes(path: str) -> bytes:
-    """The file's bytes, reading at most one byte past the limit (bounded memory)."""
-    from .validate import MAX_READ_BYTES as MAX_BYTES
-
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        # read(n) allocates n bytes up front: ask for the size (a regular file) or the bound
-        data = f.read(size + 1 if 0 < size <= MAX_BYTES else MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise TooLarge(
-            f"the file is over {MAX_BYTES:,} bytes; twimlc reads up to that (Twilio refuses TwiML over 64 kB)"
-        )
-    return data
-
-
-def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
-    """The file's text, or a coded diagnostic (never an exception) when it cannot be read."""
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else _read_bytes(path)
-    except TooLarge as e:
-        return None, diag("TWL007", str(e), Span(0, 0, 0, 0), None, path)
-    except OSError as e:
-        return None, diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path)
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        return None, diag(
-            "TWL005",
-            f"not UTF-8 text (byte 0x{data[e.start]:02x})",
-            Span.point(line, col),
-            "save the file as UTF-8",
-            path,
-        )
 
 
 def _params(pairs: list[str] | None) -> dict[str, str]:
@@ -94,11 +28,11 @@ def _params(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _render(doc: Document, path: str, pairs: list[str] | None) -> str:
+def _render(doc: Document, pairs: list[str] | None) -> str:
     """A template's XML with ``--param`` values; ValueError (ParamError) when they do not fit."""
     from .template import Template
 
-    return Template(doc, path).render(**_params(pairs))
+    return Template(doc).render(**_params(pairs))
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
@@ -116,7 +50,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     if doc is None or any(d.is_error for d in diagnostics):
         return EXIT_PROBLEMS
     try:
-        xml = _render(doc, path, args.param) if (doc.params or args.param) else generate(doc)
+        xml = _render(doc, args.param) if (doc.params or args.param) else generate(doc)
     except ValueError as e:
         sys.stderr.write(f"{path}: error: {e}\n")
         return EXIT_PROBLEMS
@@ -156,13 +90,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     sources: dict[str, str] = {}
     for path in _files(args.paths):
         if path.endswith(XML_SUFFIXES):
-            try:
-                data = _read_bytes(path)
-            except TooLarge as e:
-                diagnostics.append(diag("TWL007", str(e), Span(0, 0, 0, 0), None, path))
-                continue
-            except OSError as e:
-                diagnostics.append(diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path))
+            data, problem = read_bytes(path)
+            if data is None:
+                assert problem is not None
+                diagnostics.append(problem)
                 continue
             found = check_xml(data, path, args.inline)
             if found is None:
@@ -225,10 +156,10 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     status = EXIT_OK
     for path in paths:
-        try:
-            data = sys.stdin.buffer.read() if path == "-" else _read_bytes(path)
-        except OSError as e:
-            write_all([diag("TWL005", f"cannot read file: {e.strerror or e}", Span(0, 0, 0, 0), None, path)], {})
+        data, problem = read_bytes(path)
+        if data is None:
+            assert problem is not None
+            write_all([problem], {})
             status = EXIT_PROBLEMS
             continue
         text = data.decode("utf-8", errors="replace")

@@ -1,0 +1,81 @@
+"""Reading and writing the files twimlc works on: bounded reads that turn every failure
+into a coded diagnostic, and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from .ast import Span
+from .diagnostics import Diagnostic, diag
+from .validate import MAX_READ_BYTES
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+NOWHERE = Span(0, 0, 0, 0)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory and a
+    rename, so a reader never sees half a file and a failure leaves the old file intact."""
+    import tempfile
+    from pathlib import Path
+
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_bytes(path: str) -> tuple[bytes | None, Diagnostic | None]:
+    """The file's bytes (``-``: standard input), or a coded diagnostic: TWL007 for a file
+    over the size twimlc reads (refused after reading one byte past the limit, so memory
+    stays bounded), TWL005 when it cannot be read."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_READ_BYTES + 1)
+        else:
+            with open(path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                # read(n) allocates n bytes up front: ask for the size (a regular file) or the bound
+                data = f.read(size + 1 if 0 < size <= MAX_READ_BYTES else MAX_READ_BYTES + 1)
+    except OSError as e:
+        return None, diag("TWL005", f"cannot read file: {e.strerror or e}", NOWHERE, None, path)
+    if len(data) > MAX_READ_BYTES:
+        message = (
+            f"the file is over {MAX_READ_BYTES:,} bytes; twimlc reads up to that (Twilio refuses TwiML over 64 kB)"
+        )
+        return None, diag("TWL007", message, NOWHERE, None, path)
+    return data, None
+
+
+def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
+    """The file's text, or a coded diagnostic (never an exception) when it cannot be read."""
+    data, problem = read_bytes(path)
+    if data is None:
+        return None, problem
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, diag(
+            "TWL005",
+            f"not UTF-8 text (byte 0x{data[e.start]:02x})",
+            Span.point(line, col),
+            "save the file as UTF-8",
+            path,
+        )
