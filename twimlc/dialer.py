@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .vocabulary import suggest
+from .vocabulary import E164, suggest
 
 if TYPE_CHECKING:
     import httpx
@@ -66,7 +66,6 @@ HINTS = {
 # Final call statuses and the exit code each gives the CLI.
 FINAL_STATUSES = {"completed": 0, "busy": 3, "no-answer": 4, "canceled": 5, "failed": 6}
 
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _CLIENT = re.compile(r"^client:[A-Za-z0-9_.@\-]{1,121}$")
 _SIP = re.compile(r"^sips?:[^\s@]+@[^\s]+$", re.I)
 
@@ -184,7 +183,7 @@ def base_url(env: Mapping[str, str] | None = None, override: str | None = None) 
 
 def check_number(value: str, what: str, allow_client: bool = True) -> None:
     """E.164 (a number that can exist), ``client:NAME`` or a SIP URI."""
-    if _E164.match(value):
+    if E164.match(value):
         import phonenumbers
 
         try:

@@ -30,8 +30,11 @@ from .ast import (
 )
 from .diagnostics import Diagnostic, diag
 from .vocabulary import (
+    E164,
     HEADER_KEYWORD,
+    INTEGER,
     KINDS,
+    NOT_XML,
     ElementSpec,
     ValueType,
     Vocabulary,
@@ -41,10 +44,7 @@ from .vocabulary import (
 )
 
 # Characters XML 1.0 cannot carry, even escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*(:[A-Za-z_][A-Za-z0-9_.\-]*)?$")
-_INT = re.compile(r"^[+-]?[0-9]+$")
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _DURATION = re.compile(r"^[0-9]+(\.[0-9]+)?(ms|s)$")
 _DTMF = re.compile(r"^[0-9A-DwW#*]*$")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -53,7 +53,7 @@ _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 # Value types checked by a pattern: (pattern, code, what is wrong, how to fix it).
 _PATTERNS = {
     "phone": (
-        _E164,
+        E164,
         "TWL206",
         "is not an E.164 phone number",
         "write it as + country code and number, e.g. +14155550100",
@@ -75,7 +75,7 @@ def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
             hint = f"write {text.lower()}" if text.lower() in ("true", "false") else "write true or false"
             return ("TWL201", f"{text!r} is not a boolean", hint)
     elif t.type == "int":
-        if not _INT.match(text):
+        if not INTEGER.match(text):
             return ("TWL202", f"{text!r} is not an integer", None)
         n = int(text)
         if (t.min is not None and n < t.min) or (t.max is not None and n > t.max):
@@ -298,7 +298,7 @@ class Resolver:
     def _text(self, text: str, span: Span) -> None:
         if "{{" in text and not self.xml:  # XML has no parameters: {{x}} is text there
             self._uses(text, span)
-        m = _NOT_XML.search(text)
+        m = NOT_XML.search(text)
         if m:
             self.report("TWL210", f"character U+{ord(m.group()):04X} cannot appear in XML", span, "remove it")
 

@@ -21,19 +21,17 @@ from urllib.parse import quote as percent_encode
 
 from .ast import Param
 from .diagnostics import TwimlcError
+from .validate import _URL_TEXT, MAX_BODY_CHARS, MAX_DOCUMENT_BYTES, MAX_SAY_CHARS
+from .vocabulary import E164, INTEGER, NOT_XML
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from .ast import Document
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _DIGITS = re.compile(r"^[0-9]+$")
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _MARK = re.compile("\ue000([0-9]+)\ue001")
-LIMITS = {"Say": 4096, "Message": 1600}  # characters of text, as twimlc check counts them
-MAX_DOCUMENT_BYTES = 64 * 1024
+LIMITS = {"Say": MAX_SAY_CHARS, "Message": MAX_BODY_CHARS}  # characters of text, as twimlc check counts them
 
 
 class ParamError(TwimlcError, ValueError):
@@ -64,7 +62,7 @@ def convert(param: Param, value: Any) -> tuple[str, str | None]:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | str)
-            or (isinstance(value, str) and not _INTEGER.match(value))
+            or (isinstance(value, str) and not INTEGER.match(value))
         ):
             return "", f"{value!r} is not an integer"
         return str(int(value)), None
@@ -73,10 +71,10 @@ def convert(param: Param, value: Any) -> tuple[str, str | None]:
             value = str(value)
         else:
             return "", f"{value!r} is not text"
-    bad = _NOT_XML.search(value)
+    bad = NOT_XML.search(value)
     if bad:
         return "", f"character U+{ord(bad.group()):04X} cannot appear in XML"
-    if t == "phone" and not _E164.match(value):
+    if t == "phone" and not E164.match(value):
         return "", f"{value!r} is not an E.164 phone number"
     if t == "digits" and not _DIGITS.match(value):
         return "", f"{value!r} is not digits"
@@ -99,7 +97,7 @@ class _Slot:
 class Template:
     """A checked, precompiled template. ``render(**values) -> str``; ``params``."""
 
-    def __init__(self, doc: Document, source_name: str = "<string>") -> None:
+    def __init__(self, doc: Document) -> None:
         from .generator import serialize, to_tree
 
         self.document = doc
@@ -130,7 +128,7 @@ class Template:
         def marked(text: str, attribute: bool, tag: str, attr_name: str | None, group: int | None) -> str:
             spec = vocab.elements.get(tag)
             t = spec.attributes.get(attr_name) if spec is not None and attr_name else None
-            is_url = (t is not None and t.type == "url") or (attr_name is None and tag in ("Play", "Redirect", "Media"))
+            is_url = (t is not None and t.type == "url") or (attr_name is None and tag in _URL_TEXT)
             whole = PLACEHOLDER.fullmatch(text) is not None
 
             def one(m: re.Match[str]) -> str:
@@ -273,4 +271,4 @@ def load(path_or_source: str | Path, filename: str | None = None) -> Template:
     problems = [d for d in check_twl(source, name) if d.is_error] if doc is not None else diagnostics
     if doc is None or problems:
         raise TwimlcError(diagnostics if doc is None else problems)
-    return Template(doc, name)
+    return Template(doc)

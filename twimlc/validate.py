@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 from .ast import Document, Element, walk
 from .diagnostics import Diagnostic, diag
-from .vocabulary import ElementSpec, vocabulary
+from .vocabulary import E164, ElementSpec, vocabulary
 
 MAX_DOCUMENT_BYTES = 64 * 1024  # 11750
 MAX_READ_BYTES = 10 * 1024 * 1024  # what twimlc reads at all: a bound on memory, far above Twilio's limit
@@ -138,7 +138,6 @@ def _all_text(e: Element) -> str:
     return e.text + "".join(_all_text(c) for c in e.elements)
 
 
-_E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 _LOOKS_LIKE_NUMBER = re.compile(r"^[+0-9][0-9 ().\-]*$")
 
 
@@ -160,7 +159,7 @@ def number_problem(number: str) -> tuple[str, str] | None:
     good number, a SIP address, a client name or a template parameter."""
     if "{{" in number or not _LOOKS_LIKE_NUMBER.match(number):
         return None
-    if not _E164.match(number):
+    if not E164.match(number):
         return ("TWL213", f"{number!r} is not in E.164 format; Twilio expects E.164 (13224)")
     problem = _phone_problem(number)
     return ("TWL214", f"{number!r} is not a possible phone number: {problem}") if problem else None

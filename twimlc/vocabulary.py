@@ -17,6 +17,11 @@ from functools import cache
 from typing import Any
 
 KINDS = ("voice", "messaging", "fax")
+
+# Patterns every part of twimlc checks values with.
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+INTEGER = re.compile(r"^[+-]?[0-9]+$")
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot carry these
 HEADER_KEYWORD = "twiml"
 
 

@@ -10,13 +10,13 @@ gets a coded error quickly and nothing outside the file is read.
 from __future__ import annotations
 
 import re
-from functools import cache
+import threading
 
 from lxml import etree
 
 from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
-from .validate import _URL_TEXT, _url_problem, finish_on_key_problem, is_url_attribute, number_problem
+from .validate import _SOCKET_TAGS, _URL_TEXT, _url_problem, finish_on_key_problem, is_url_attribute, number_problem
 from .validate import MAX_READ_BYTES as MAX_BYTES
 from .vocabulary import KINDS, vocabulary
 
@@ -26,18 +26,24 @@ _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 
 
-@cache
+_LOCAL = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    """One hardened parser per process (lxml parsers are reusable, not thread-safe: the
-    CLI is single-threaded; library users on threads get a fresh one via copy)."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_pis=True,
-    )
+    """The hardened parser, one per thread (lxml parsers may not be shared between
+    threads; reusing one within a thread saves building it per file)."""
+    parser: etree.XMLParser | None = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_pis=True,
+        )
+        _LOCAL.parser = parser
+    return parser
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
@@ -48,63 +54,48 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 
 def parse_xml(data: bytes, path: str) -> tuple[etree._Element | None, list[Diagnostic]]:
     """Parse bytes as XML, safely. Returns the root or a coded diagnostic."""
+
+    def refuse(code: str, message: str, span: Span, hint: str) -> tuple[None, list[Diagnostic]]:
+        return None, [diag(code, message, span, hint, path)]
+
+    start = Span(1, 1, 1, 2)
     if len(data) > MAX_BYTES:
-        return None, [
-            diag(
-                "TWL007",
-                f"file is {len(data):,} bytes; twimlc reads XML up to {MAX_BYTES:,}",
-                Span(1, 1, 1, 2),
-                "Twilio refuses TwiML over 64 kB (11750)",
-                path,
-            )
-        ]
+        return refuse(
+            "TWL007",
+            f"file is {len(data):,} bytes; twimlc reads XML up to {MAX_BYTES:,}",
+            start,
+            "Twilio refuses TwiML over 64 kB (11750)",
+        )
     m = _DOCTYPE.search(data)
     if m:
         line, col = _position(data, m.start())
-        return None, [
-            diag(
-                "TWL007",
-                "a DOCTYPE is not allowed in TwiML (entities and DTDs are never loaded)",
-                Span(line, col, line, col + 9),
-                "remove the <!DOCTYPE …> declaration",
-                path,
-            )
-        ]
+        return refuse(
+            "TWL007",
+            "a DOCTYPE is not allowed in TwiML (entities and DTDs are never loaded)",
+            Span(line, col, line, col + 9),
+            "remove the <!DOCTYPE …> declaration",
+        )
     stripped = data.lstrip(b"\xef\xbb\xbf")
     if stripped[:1].isspace() and stripped.lstrip().startswith(b"<?xml"):
-        return None, [
-            diag(
-                "TWL006",
-                "text before the XML declaration",
-                Span(1, 1, 1, 2),
-                "Twilio rejects this with 12100: remove the blank lines or spaces before <?xml",
-                path,
-            )
-        ]
+        return refuse(
+            "TWL006",
+            "text before the XML declaration",
+            start,
+            "Twilio rejects this with 12100: remove the blank lines or spaces before <?xml",
+        )
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as e:
         line, col = e.position if e.position else (1, 1)
         msg = re.sub(r",? line \d+, column \d+$", "", str(e.msg or e))
-        return None, [
-            diag(
-                "TWL006",
-                f"malformed XML: {msg}",
-                Span.point(line or 1, max(col, 1)),
-                "Twilio rejects documents it cannot parse with 12100",
-                path,
-            )
-        ]
+        return refuse(
+            "TWL006",
+            f"malformed XML: {msg}",
+            Span.point(line or 1, max(col, 1)),
+            "Twilio rejects documents it cannot parse with 12100",
+        )
     if _TOO_DEEP(root):
-        return None, [
-            diag(
-                "TWL007",
-                f"elements nest more than {MAX_DEPTH} deep",
-                Span(1, 1, 1, 2),
-                "TwiML never nests this deep",
-                path,
-            )
-        ]
+        return refuse("TWL007", f"elements nest more than {MAX_DEPTH} deep", start, "TwiML never nests this deep")
     return root, []
 
 
@@ -208,7 +199,7 @@ def to_syntax(root: etree._Element, text: str) -> tuple[list[SyntaxNode], list[A
     return list(top.body), list(top.args)
 
 
-# --- the fast path: schema-valid XML straight to the typed tree ---------------------------
+# --- the fast path: clean, schema-valid XML decided in C ----------------------------------
 
 _SCHEMAS: dict[str, etree.XMLSchema] = {}
 
@@ -276,7 +267,7 @@ def _nothing_to_flag(root: etree._Element, kind: str) -> bool:
     elements = vocabulary(kind).elements
     for el in _nodes(_URLS, root):
         spec = elements[_str(el.tag)]
-        sockets = el.tag in ("Stream", "ConversationRelay")
+        sockets = el.tag in _SOCKET_TAGS
         if el.tag in _URL_TEXT and el.text and _url_problem(el.text.strip(), sockets):
             return False
         for name, value in el.attrib.items():
