@@ -60,3 +60,12 @@ def test_status_callback_hint_on_number() -> None:
     _, diagnostics = twimlc.analyze("dial:\n    number +15558675310 statusCallBack=/x status_callback=/y\n")
     hints = [d.hint for d in diagnostics if d.code == "TWL103"]
     assert hints == ["did you mean 'statusCallback'?", "did you mean 'statusCallback'?"]
+
+
+def test_escapes_are_checked_in_strings_only() -> None:
+    """A quoted backslash in a comment is not a string; strings anywhere are checked."""
+    assert twimlc.compile('# path "C:\\q"\nsay "x"\n')
+    for source in ('say:\n    "a\\q"\n', 'gather hints=[a "b\\q"]\n', 'say: "\\q"\n'):
+        with pytest.raises(twimlc.TwimlcError) as info:
+            twimlc.compile(source)
+        assert [d.code for d in info.value.diagnostics] == ["TWL003"]

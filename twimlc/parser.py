@@ -24,7 +24,17 @@ from lark.indenter import DedentError, Indenter
 from .ast import Arg, CommentLine, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, TwimlcError, diag
 
-_comments: contextvars.ContextVar[list[CommentLine]] = contextvars.ContextVar("twl_comments")
+
+class _Scan:
+    """What the lexer callbacks collect during one parse: comments, and strings with an
+    invalid escape (as ``(line, column, escape)``)."""
+
+    def __init__(self) -> None:
+        self.comments: list[CommentLine] = []
+        self.bad_escapes: list[tuple[int, int, str]] = []
+
+
+_scan: contextvars.ContextVar[_Scan] = contextvars.ContextVar("twl_scan")
 
 
 class _TwlIndenter(Indenter):
@@ -38,8 +48,9 @@ class _TwlIndenter(Indenter):
 
 def _collect_comments(token: Token) -> Token:
     """Lexer callback for newline tokens: record each ``# comment`` inside them."""
-    sink = _comments.get(None)
-    if sink is not None and "#" in token:
+    scan = _scan.get(None)
+    if scan is not None and "#" in token:
+        sink = scan.comments
         line = token.line or 1
         col = token.column or 1
         for part in token.split("\n"):
@@ -50,6 +61,17 @@ def _collect_comments(token: Token) -> Token:
                 sink.append(CommentLine(text, Span(line, start, line, start + 1 + len(text))))
             line += 1
             col = 1
+    return token
+
+
+def _check_string(token: Token) -> Token:
+    """Lexer callback for strings: record the first invalid escape (the transformer, which
+    must not raise, keeps the text as written)."""
+    scan = _scan.get(None)
+    if scan is not None and "\\" in token:
+        at = bad_escape(str(token)[1:-1])
+        if at is not None:
+            scan.bad_escapes.append((token.line or 1, (token.column or 1) + 1 + at, str(token)[1 + at : 3 + at]))
     return token
 
 
@@ -192,7 +214,7 @@ def _parser() -> Lark:
         postlex=_TwlIndenter(),
         maybe_placeholders=False,
         transformer=_ToSyntax(),
-        lexer_callbacks={"_NL": _collect_comments},
+        lexer_callbacks={"_NL": _collect_comments, "STRING": _check_string},
     )
     cache = _cache_path(grammar)
     if cache:
@@ -321,26 +343,17 @@ def _next_code_line(source: str, after: int) -> tuple[int, int]:
     return after, 0
 
 
-def _check_escapes(nodes: list[SyntaxNode], source: str, path: str) -> list[Diagnostic]:
-    """Strings whose escapes are invalid (``"\\q"``), found after parsing."""
-    out = []
-    for m in re.finditer(r'"((?:[^"\\\n]|\\[^\n])*)"', source):
-        at = bad_escape(m.group(1))
-        if at is not None:
-            start = m.start(1) + at
-            line = source.count("\n", 0, start) + 1
-            col = start - (source.rfind("\n", 0, start) + 1) + 1
-            esc = m.group(1)[at : at + 2]
-            out.append(
-                diag(
-                    "TWL003",
-                    f"invalid escape {esc!r} in a string",
-                    Span(line, col, line, col + 2),
-                    'escapes are \\" \\\\ \\n \\t \\r \\uXXXX and \\u{X…}',
-                    path,
-                )
-            )
-    return out
+def _escape_diagnostics(scan: _Scan, path: str) -> list[Diagnostic]:
+    return [
+        diag(
+            "TWL003",
+            f"invalid escape {esc!r} in a string",
+            Span(line, col, line, col + 2),
+            'escapes are \\" \\\\ \\n \\t \\r \\uXXXX and \\u{X…}',
+            path,
+        )
+        for line, col, esc in scan.bad_escapes
+    ]
 
 
 def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode], list[CommentLine]]:
@@ -348,8 +361,8 @@ def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode],
     text = source if source.endswith("\n") else source + "\n"
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # keep columns; a BOM is not content
-    sink: list[CommentLine] = []
-    token = _comments.set(sink)
+    scan = _Scan()
+    token = _scan.set(scan)
     try:
         nodes: list[SyntaxNode] = _parser().parse(text)  # type: ignore[assignment]  # built by _ToSyntax
     except UnexpectedInput as e:
@@ -360,11 +373,11 @@ def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode],
             [diag("TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None, path)]
         ) from None
     finally:
-        _comments.reset(token)
-    bad = _check_escapes(nodes, text, path) + _check_depth(nodes, path)
+        _scan.reset(token)
+    bad = _escape_diagnostics(scan, path) + _check_depth(nodes, path)
     if bad:
         raise TwimlcError(bad)
-    return nodes, sorted(sink, key=lambda c: (c.span.line, c.span.column))
+    return nodes, sorted(scan.comments, key=lambda c: (c.span.line, c.span.column))
 
 
 MAX_NESTING = 64  # TwiML nests a handful of levels; this bounds recursion everywhere after parsing
