@@ -17,7 +17,7 @@ from . import placeholders
 from .ast import Attribute, Comment, Document, Element, Node, Param, Span, Text
 from .diagnostics import Diagnostic, TwimlcError, diag
 from .resolve import check_value
-from .vocabulary import ElementSpec, Vocabulary, vocabulary
+from .vocabulary import ElementSpec, ValueType, Vocabulary, vocabulary
 from .xmlread import _attr_name, _str, is_twiml, kind_of, parse_xml
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
@@ -104,10 +104,8 @@ class _Reader:
         return Element(tag, tuple(attributes), children, False, where)
 
 
-def _invalid(t: object, text: str) -> bool:
-    from .vocabulary import ValueType
-
-    assert isinstance(t, ValueType)
+def _invalid(t: ValueType, text: str) -> bool:
+    """Whether the resolver would refuse ``text`` as a value of type ``t``."""
     if "{{" in text and placeholders.names(text):
         # a TwiML Bin variable: it becomes a string parameter; keep the attribute typed
         # only where a string (or the text around it) fits

@@ -340,7 +340,7 @@ class Resolver:
                     "TWL302",
                     f"{self._name(base)} takes no " + ("text" if self.xml else "value"),
                     p.span,
-                    self._no_text_hint(spec, p),
+                    self._no_text_hint(p),
                 )
             else:
                 self._text(p.value.text, p.span)
@@ -360,7 +360,8 @@ class Resolver:
             )
         return Element(base.tag, tuple(attributes), tuple(children), False, s.span)
 
-    def _no_text_hint(self, spec: ElementSpec, p: Arg) -> str | None:
+    @staticmethod
+    def _no_text_hint(p: Arg) -> str | None:
         if isinstance(p.value, Scalar) and "=" in p.value.text:
             return "write name=value with no spaces around '='"
         return None
