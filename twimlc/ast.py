@@ -90,7 +90,15 @@ class CommentLine:
     span: Span
 
 
-SyntaxNode = Statement | TextLine | CommentLine
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """Lines the parser could not read (a syntax error, reported): the statement there and
+    its block were skipped so that the rest of the file is still parsed and checked."""
+
+    span: Span
+
+
+SyntaxNode = Statement | TextLine | CommentLine | Invalid
 
 
 # --- typed tree ------------------------------------------------------------------------

@@ -11,15 +11,13 @@ from .parser import parse_syntax
 from .resolve import resolve
 
 
-def analyze(source: str, filename: str = "<string>") -> tuple[Document | None, list[Diagnostic]]:
-    """Parse and resolve ``.twl`` source. Returns the typed document (``None`` after a
-    syntax error) and every diagnostic, sorted by position. Never raises for bad input."""
-    try:
-        nodes, comments = parse_syntax(source, filename)
-    except TwimlcError as e:
-        return None, e.diagnostics
+def analyze(source: str, filename: str = "<string>") -> tuple[Document, list[Diagnostic]]:
+    """Parse and resolve ``.twl`` source. Returns the typed document and every diagnostic,
+    sorted by position. Never raises for bad input: after a syntax error the document
+    holds what could be read around it (the parser recovers at the next statement)."""
+    nodes, comments, syntax = parse_syntax(source, filename)
     doc, diagnostics = resolve(nodes, comments, filename)
-    return doc, sorted(diagnostics, key=Diagnostic.sort_key)
+    return doc, sorted(syntax + diagnostics, key=Diagnostic.sort_key)
 
 
 def parse(source: str, filename: str = "<string>") -> Document:

@@ -21,8 +21,8 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError, Indenter
 
-from .ast import Arg, CommentLine, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
-from .diagnostics import Diagnostic, TwimlcError, diag
+from .ast import Arg, CommentLine, Invalid, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
+from .diagnostics import Diagnostic, diag
 
 
 class _Scan:
@@ -255,7 +255,20 @@ def _line_of(source: str, line: int) -> str:
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic:
+def _line(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint, path), "line"
+
+
+def _indent(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint, path), "indent"
+
+
+def _header(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint, path), "header"
+
+
+def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> tuple[Diagnostic, str]:
+    """The error in words, and how to recover from it (see :func:`_skip`)."""
     line = getattr(e, "line", 1) or 1
     column = getattr(e, "column", 1) or 1
     text = _line_of(source, line)
@@ -265,7 +278,7 @@ def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic
         if ch == '"':
             rest = text[column - 1 :]
             if re.match(r'"([^"\\]|\\.)*"', rest) is None:
-                return diag(
+                return _line(
                     "TWL002",
                     "unterminated string",
                     Span(line, column, line, len(text) + 1),
@@ -273,7 +286,7 @@ def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic
                     path,
                 )
         if ch == "\t" or (ch == " " and column == 1):
-            return diag("TWL004", "unexpected indentation", Span.point(line, column), None, path)
+            return diag("TWL004", "unexpected indentation", Span.point(line, column), None, path), "indent"
         expected = _expected(set(e.allowed or ()))
         hint = None
         if ch == "#":
@@ -281,7 +294,7 @@ def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic
         elif ch == "=":
             hint = "write name=value with no spaces around '='"
         what = f"unexpected character {ch!r}" if ch else "unexpected end of file"
-        return diag(
+        return _line(
             "TWL001", what + (f"; expected {expected}" if expected else ""), Span.point(line, column), hint, path
         )
     if isinstance(e, UnexpectedToken):
@@ -290,7 +303,7 @@ def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic
         if tok.type == "_INDENT":
             # lark places INDENT at the end of the line before; point at the indented line
             line, width = _next_code_line(source, line)
-            return diag(
+            return _indent(
                 "TWL004",
                 "unexpected indentation",
                 Span(line, 1, line, width + 1),
@@ -298,15 +311,16 @@ def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic
                 path,
             )
         if ("_INDENT" in (e.expected or ()) and tok.type != "_NL") or _after_colon(source, line, column):
-            return diag(
+            end = tok.end_column if tok.end_column and tok.end_line == line and tok.end_column > column else column + 1
+            return _header(
                 "TWL004",
                 "expected an indented block after ':'",
-                Span(line, column, line, (tok.end_column or column + 1)),
+                Span(line, column, line, end),
                 "indent the statements that belong to the block, or put one after the ':' on the same line",
                 path,
             )
         if tok.type == "$END":
-            return diag("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None, path)
+            return _line("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None, path)
         shown = "end of line" if tok.type == "_NL" else repr(str(tok))
         hint = None
         if tok.type == "_NL" and "_INDENT" in (e.expected or ()):
@@ -314,10 +328,10 @@ def _syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> Diagnostic
         elif tok.type == "BARE" and "KEYWORD" in (e.expected or ()):
             hint = "each statement starts with a keyword such as say, play, gather, dial"
         end = (tok.end_column or column + 1) if tok.type != "_NL" else column + 1
-        return diag("TWL001", f"unexpected {shown}; expected {expected}", Span(line, column, line, end), hint, path)
+        return _line("TWL001", f"unexpected {shown}; expected {expected}", Span(line, column, line, end), hint, path)
     if isinstance(e, UnexpectedEOF):
-        return diag("TWL001", "unexpected end of file", Span.point(line, column), None, path)
-    return diag("TWL001", str(e).splitlines()[0], Span.point(line, column), None, path)
+        return _line("TWL001", "unexpected end of file", Span.point(line, column), None, path)
+    return _line("TWL001", str(e).splitlines()[0], Span.point(line, column), None, path)
 
 
 def _after_colon(source: str, line: int, column: int) -> bool:
@@ -356,28 +370,144 @@ def _escape_diagnostics(scan: _Scan, path: str) -> list[Diagnostic]:
     ]
 
 
-def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode], list[CommentLine]]:
-    """Parse ``.twl`` text into statements and comments, or raise :class:`TwimlcError`."""
+MAX_SYNTAX_ERRORS = 50  # reported per file; past it, the rest of the file is not parsed
+_MARK = "_twimlc-skipped"  # stands where a statement was skipped, so its block stays a block
+
+
+def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode], list[CommentLine], list[Diagnostic]]:
+    """Parse ``.twl`` text into statements and comments, with every syntax error.
+
+    Never raises for bad input. On a syntax error, parsing resumes at the next statement
+    (the next line at the same or an outer indentation): the statement in error and its
+    block are replaced by an :class:`~twimlc.ast.Invalid` node, so the statements around
+    it are still read, resolved and checked. At most ``MAX_SYNTAX_ERRORS`` are reported."""
     text = source if source.endswith("\n") else source + "\n"
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # keep columns; a BOM is not content
-    scan = _Scan()
-    token = _scan.set(scan)
-    try:
-        nodes: list[SyntaxNode] = _parser().parse(text)  # type: ignore[assignment]  # built by _ToSyntax
-    except UnexpectedInput as e:
-        raise TwimlcError([_syntax_diagnostic(e, text, path)]) from None
-    except DedentError as e:
-        line = _dedent_line(text, str(e))
-        raise TwimlcError(
-            [diag("TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None, path)]
-        ) from None
-    finally:
-        _scan.reset(token)
-    bad = _escape_diagnostics(scan, path) + _check_depth(nodes, path)
-    if bad:
-        raise TwimlcError(bad)
-    return nodes, sorted(scan.comments, key=lambda c: (c.span.line, c.span.column))
+    errors: list[Diagnostic] = []
+    skipped: dict[int, Span] = {}  # first line of a skipped statement -> what it covered
+    lines: list[str] | None = None
+    source_lines: list[str] = []
+    while True:
+        scan = _Scan()
+        token = _scan.set(scan)
+        try:
+            nodes: list[SyntaxNode] = _parser().parse(text)  # type: ignore[assignment]  # built by _ToSyntax
+            break
+        except UnexpectedInput as e:
+            problem, mode = _syntax_diagnostic(e, text, path)
+        except DedentError as e:
+            line = _dedent_line(text, str(e))
+            problem = diag(
+                "TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None, path
+            )
+            mode = "indent"
+        finally:
+            _scan.reset(token)
+        errors.append(problem)
+        if lines is None:
+            source_lines = text.split("\n")
+            lines = list(source_lines)
+        region = _skip(lines, problem.span.line, mode) if len(errors) < MAX_SYNTAX_ERRORS else None
+        if region is None or not _replace(lines, region, skipped, source_lines):
+            nodes, scan = [], _Scan()  # no way forward: report what was found, read nothing
+            break
+        text = "\n".join(lines)
+    if skipped:
+        nodes = _mark_invalid(nodes, skipped)
+    bad = errors + _escape_diagnostics(scan, path) + _check_depth(nodes, path)
+    if any(d.code == "TWL004" and "nest" in d.message for d in bad):
+        nodes = []  # hostile nesting: nothing below is read (bounds recursion everywhere after)
+    comments = sorted(scan.comments, key=lambda c: (c.span.line, c.span.column))
+    return nodes, comments, sorted(bad, key=Diagnostic.sort_key)
+
+
+def _indentation(line: str) -> int:
+    return len(line.expandtabs(8)) - len(line.lstrip(" \t").expandtabs(8))
+
+
+def _is_code(line: str) -> bool:
+    stripped = line.lstrip(" \t")
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _skip(lines: list[str], line: int, mode: str) -> tuple[int, int, bool] | None:
+    """The lines to skip after an error at ``line`` (1-based): (first, last, keep) where
+    ``keep`` says a marker statement must stand in their place (the lines are a statement
+    whose block would otherwise be empty). ``mode`` is how the error was found:
+
+    * ``line``: the statement holding ``line`` is wrong; skip it and its block;
+    * ``header``: a block opener (``name:``) at or before ``line`` has no block; skip the opener;
+    * ``indent``: ``line`` is indented where no block opens; skip it and what is indented under it."""
+    n = len(lines)
+    line = min(max(line, 1), n)
+    if mode == "header":
+        first = line
+        before = lines[line - 1][: _first_column(lines, line)]
+        if not before.rstrip().endswith(":"):
+            first = next((k for k in range(line - 1, 0, -1) if _is_code(lines[k - 1])), 0)
+        if first == 0:
+            return None
+        while first > 1 and lines[first - 2].rstrip().endswith("\\"):
+            first -= 1
+        last = first
+        while last < n and lines[last - 1].rstrip().endswith("\\"):
+            last += 1
+        return first, last, True
+    first = line
+    while first > 1 and lines[first - 2].rstrip().endswith("\\"):
+        first -= 1  # the statement starts where its continued lines start
+    last = line
+    while last < n and lines[last - 1].rstrip().endswith("\\"):
+        last += 1
+    width = _indentation(lines[first - 1])
+    end = last
+    for k in range(last + 1, n + 1):  # the block under it: deeper lines (blank and comment lines between)
+        if not _is_code(lines[k - 1]):
+            continue
+        if _indentation(lines[k - 1]) > width or (mode == "indent" and _indentation(lines[k - 1]) >= width):
+            end = k
+        else:
+            break
+    return first, end, mode == "line"
+
+
+def _first_column(lines: list[str], line: int) -> int:
+    """Where the code of ``line`` starts (0-based), for telling an error at a line's start."""
+    text = lines[line - 1]
+    return len(text) - len(text.lstrip(" \t")) if text.strip() else len(text)
+
+
+def _replace(lines: list[str], region: tuple[int, int, bool], skipped: dict[int, Span], source: list[str]) -> bool:
+    """Blank the region's lines (a marker statement on the first when ``keep``), keeping
+    every line where it was. False when nothing would change: no progress is possible."""
+    first, last, keep = region
+    lead = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
+    new = [""] * (last - first + 1)
+    if keep:
+        new[0] = lead + _MARK
+    if lines[first - 1 : last] == new:
+        return False
+    lines[first - 1 : last] = new
+    if keep:
+        start = len(source[first - 1]) - len(source[first - 1].lstrip(" \t")) + 1
+        skipped[first] = Span(first, start, last, len(source[last - 1].rstrip()) + 1)
+    return True
+
+
+def _mark_invalid(nodes: list[SyntaxNode], skipped: dict[int, Span]) -> list[SyntaxNode]:
+    """Marker statements (on the lines recorded in ``skipped``) become Invalid nodes."""
+
+    def convert(node: SyntaxNode) -> SyntaxNode:
+        if isinstance(node, Statement):
+            if node.keyword == _MARK and node.keyword_span.line in skipped:
+                return Invalid(skipped[node.keyword_span.line])
+            if node.body:
+                body = tuple(convert(b) for b in node.body)
+                return Statement(node.keyword, node.keyword_span, node.args, body, node.span)
+        return node
+
+    return [convert(n) for n in nodes]
 
 
 MAX_NESTING = 64  # TwiML nests a handful of levels; this bounds recursion everywhere after parsing

@@ -18,6 +18,7 @@ from .ast import (
     CommentLine,
     Document,
     Element,
+    Invalid,
     ListValue,
     Node,
     Param,
@@ -351,7 +352,11 @@ class Resolver:
             )
         else:
             children.extend(self._block(s.body, vocab, spec, raw_parent=False))
-        if spec.text_required and not any(isinstance(c, Text) and c.value for c in children):
+        if (
+            spec.text_required
+            and not any(isinstance(c, Text) and c.value for c in children)
+            and not any(isinstance(b, Invalid) for b in s.body)  # what was there could not be read
+        ):
             self.report(
                 "TWL303",
                 f"{self._name(base)} needs " + ("text" if self.xml else "a value"),
