@@ -48,3 +48,58 @@ def test_suggest() -> None:
     assert suggest("status-callback-event", names) == "statusCallbackEvent"
     assert suggest("numDigit", names) == "numDigits"
     assert suggest("zzz", names) is None
+
+
+def _all_specs():  # type: ignore[no-untyped-def]
+    for kind in KINDS:
+        for e in vocabulary(kind).elements.values():
+            yield e
+            yield from e.by_parent.values()
+
+
+def test_every_url_has_a_role() -> None:
+    """Each URL-valued attribute says what Twilio does with it (flow, callback, media,
+    stream): call-flow graphs, simulation and serve read these roles."""
+    from twimlc.vocabulary import URL_ROLES
+
+    for e in _all_specs():
+        for name, t in e.attributes.items():
+            if t.type == "url" or name in ("url", "statusCallbackUrl", "amdStatusCallback"):
+                assert t.role in URL_ROLES, f"{e.kind} <{e.tag}> {name} has no URL role"
+            if t.role is not None:
+                assert t.role in URL_ROLES
+    voice, messaging = vocabulary("voice").elements, vocabulary("messaging").elements
+    assert voice["Gather"].attributes["action"].role == "flow"
+    assert voice["Redirect"].text_role == "flow"
+    assert voice["Play"].text_role == "media"
+    assert messaging["Media"].text_role == "media"
+    assert voice["Stream"].attributes["url"].role == "stream"
+    assert voice["Dial"].attributes["recordingStatusCallback"].role == "callback"
+    assert messaging["Message"].attributes["action"].role == "callback"  # status of the sent message
+
+
+def test_every_element_is_described_with_its_docs_page() -> None:
+    for e in _all_specs():
+        assert e.description and e.description[0].isupper(), f"{e.kind} <{e.tag}>"
+        assert e.docs.startswith("https://www.twilio.com/docs/"), f"{e.kind} <{e.tag}>"
+    gather = vocabulary("voice").elements["Gather"]
+    assert gather.attributes["numDigits"].description == "Number of digits to collect"
+
+
+def test_overlay_entries_that_match_nothing_are_refused(tmp_path: Path) -> None:
+    """The generator never silently drops a curated fact that no longer applies."""
+    import json
+
+    gen = _generator()
+    source = shared_or_skip("reference", "twiml-elements.json")
+    overlay = json.loads(gen.OVERLAY.read_text(encoding="utf-8"))
+    overlay["url_roles"]["flow"].append("Gather@actionn")
+    broken = tmp_path / "overlay.json"
+    broken.write_text(json.dumps(overlay), encoding="utf-8")
+    gen.OVERLAY = broken
+    try:
+        gen.render(Path(source))
+    except SystemExit as e:
+        assert "Gather@actionn" in str(e)
+    else:
+        raise AssertionError("a stale URL role was accepted")

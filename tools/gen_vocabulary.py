@@ -21,6 +21,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = ROOT.parent / "shared" / "reference" / "twiml-elements.json"
 OUTPUT = ROOT / "twimlc" / "vocabulary.json"
+OVERLAY = ROOT / "tools" / "vocabulary-overlay.json"
+DOCS = "https://www.twilio.com/docs/"
 
 # Enums this long are lists of voices and locales that Twilio extends all the time:
 # known values are kept for hints, but any value is accepted.
@@ -118,17 +120,47 @@ def value_type(tag: str, name: str, raw: dict[str, Any] | None) -> dict[str, Any
     return t
 
 
-def element(tag: str, spec: dict[str, Any]) -> dict[str, Any]:
+def url_roles(overlay: dict[str, Any]) -> dict[str, str]:
+    """``Tag@attribute`` / ``Tag#text`` (``*`` for any tag) → flow, callback, media or stream."""
+    return {slot: role for role, slots in overlay["url_roles"].items() for slot in slots}
+
+
+def role_of(roles: dict[str, str], tag: str, slot: str, used: set[str]) -> str | None:
+    for key in (f"{tag}{slot}", f"*{slot}"):
+        if key in roles:
+            used.add(key)
+            return roles[key]
+    return None
+
+
+def element(
+    tag: str, spec: dict[str, Any], roles: dict[str, str] | None = None, used: set[str] | None = None
+) -> dict[str, Any]:
     types = spec.get("attribute_types", {})
+    roles = roles if roles is not None else {}
+    used = used if used is not None else set()
+    attributes = {}
+    for a in spec["attributes"]:
+        t = value_type(tag, a, types.get(a))
+        role = role_of(roles, tag, "@" + a, used)
+        if role:
+            t["role"] = role
+        doc = spec.get("attribute_docs", {}).get(a)
+        if doc:
+            t["description"] = doc
+        attributes[a] = t
     out: dict[str, Any] = {
         "keyword": keyword(tag),
-        "attributes": {a: value_type(tag, a, types.get(a)) for a in spec["attributes"]},
+        "attributes": attributes,
         "children": list(spec["children"]),
         "text": bool(spec["text"]),
         "text_required": bool(spec["text_required"]) and tag not in TEXT_OPTIONAL,
         "parents": list(spec.get("parents", [])),
     }
-    variants = {parent: element(tag, v) for parent, v in spec.get("by_parent", {}).items()}
+    text_role = role_of(roles, tag, "#text", used) if spec["text"] else None
+    if text_role:
+        out["text_role"] = text_role
+    variants = {parent: element(tag, v, roles, used) for parent, v in spec.get("by_parent", {}).items()}
     for v in variants.values():
         v.pop("parents")
     if variants:
@@ -138,12 +170,27 @@ def element(tag: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 def generate(source: Path) -> dict[str, Any]:
     ref = json.loads(source.read_text(encoding="utf-8"))
+    overlay = json.loads(OVERLAY.read_text(encoding="utf-8"))
+    roles = url_roles(overlay)
+    used: set[str] = set()
     kinds: dict[str, Any] = {}
     for kind in ("voice", "messaging", "fax"):
-        elements = {tag: element(tag, spec) for tag, spec in ref[kind].items()}
+        elements = {tag: element(tag, spec, roles, used) for tag, spec in ref[kind].items()}
         for tag, ends in ENDS[kind].items():
             elements[tag]["ends"] = ends
+        described = overlay["elements"][kind]
+        for tag, e in elements.items():
+            if tag not in described:
+                raise SystemExit(f"tools/vocabulary-overlay.json: no description for {kind} <{tag}>")
+            e["description"], page = described[tag]
+            e["docs"] = DOCS + page
+        stale = set(described) - set(elements)
+        if stale:
+            raise SystemExit(f"tools/vocabulary-overlay.json: {kind} elements that no longer exist: {sorted(stale)}")
         kinds[kind] = dict(sorted(elements.items()))
+    unused = set(roles) - used
+    if unused:
+        raise SystemExit(f"tools/vocabulary-overlay.json: URL roles that match nothing: {sorted(unused)}")
     return {
         "_generated_by": "tools/gen_vocabulary.py from twiml-elements.json "
         + "("

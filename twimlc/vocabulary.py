@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 KINDS = ("voice", "messaging", "fax")
+URL_ROLES = ("flow", "callback", "media", "stream")
 
 # Patterns every part of twimlc checks values with.
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
@@ -38,6 +39,10 @@ class ValueType:
     min: int | None = None
     max: int | None = None
     separator: str | None = None
+    # for URLs: what Twilio does with it (flow: fetches TwiML and goes on with it; callback:
+    # reports to it and ignores the reply; media: fetches audio or media; stream: a WebSocket)
+    role: str | None = None
+    description: str = ""  # one line, from twilio-python's docstring (hover text)
 
     @property
     def is_list(self) -> bool:
@@ -76,6 +81,9 @@ class ElementSpec:
     parents: tuple[str, ...] = ()
     ends: str | None = None  # "always" | "action" | None
     by_parent: dict[str, ElementSpec] = field(default_factory=dict)
+    description: str = ""  # one line (hover text, ``twimlc explain``)
+    docs: str = ""  # Twilio's documentation page
+    text_role: str | None = None  # the role of the text when it is a URL (<Play>, <Redirect>, <Media>)
 
     def variant(self, parent: str | None) -> ElementSpec:
         """The spec of this tag under ``parent`` (``<Sip>`` differs under ``<Refer>``)."""
@@ -103,6 +111,8 @@ def _value_type(raw: dict[str, Any]) -> ValueType:
         min=raw.get("min"),
         max=raw.get("max"),
         separator=raw.get("separator"),
+        role=raw.get("role"),
+        description=raw.get("description", ""),
     )
 
 
@@ -118,8 +128,12 @@ def _element(tag: str, kind: str, raw: dict[str, Any]) -> ElementSpec:
         parents=tuple(raw.get("parents", ())),
         ends=raw.get("ends"),
         by_parent={
-            p: _element(tag, kind, v | {"keyword": raw["keyword"]}) for p, v in raw.get("by_parent", {}).items()
+            p: _element(tag, kind, v | {k: raw[k] for k in ("keyword", "description", "docs") if k in raw})
+            for p, v in raw.get("by_parent", {}).items()
         },
+        description=raw.get("description", ""),
+        docs=raw.get("docs", ""),
+        text_role=raw.get("text_role"),
     )
 
 
