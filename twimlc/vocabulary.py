@@ -138,17 +138,22 @@ def _element(tag: str, kind: str, raw: dict[str, Any]) -> ElementSpec:
 
 
 @cache
-def _raw() -> dict[str, Any]:
-    with open(os.path.join(os.path.dirname(__file__), "vocabulary.json"), encoding="utf-8") as f:
+def _raw(file: str = "vocabulary.json") -> dict[str, Any]:
+    with open(os.path.join(os.path.dirname(__file__), file), encoding="utf-8") as f:
         data: dict[str, Any] = json.load(f)
     return data
 
 
-@cache
-def vocabulary(kind: str) -> Vocabulary:
-    elements = {tag: _element(tag, kind, raw) for tag, raw in _raw()["kinds"][kind].items()}
+def load_vocabulary(file: str, kind: str) -> Vocabulary:
+    """One kind of document's vocabulary from a table in the package (a dialect's)."""
+    elements = {tag: _element(tag, kind, raw) for tag, raw in _raw(file)["kinds"][kind].items()}
     by_keyword = {e.keyword: e for e in elements.values() if e.tag != "Response"}
     return Vocabulary(kind, elements, by_keyword)
+
+
+@cache
+def vocabulary(kind: str) -> Vocabulary:
+    return load_vocabulary("vocabulary.json", kind)
 
 
 def kinds_with_keyword(keyword: str) -> list[str]:

@@ -1,0 +1,123 @@
+"""Dialects: what one provider's TwiML is, as data.
+
+A :class:`Dialect` bundles the vocabulary of each kind of document (voice, messaging,
+fax), the provider's limits, the schemas published for it and the provider's own error
+codes for what twimlc reports. Every phase takes the dialect it checks against (default
+:data:`TWILIO`) and a :class:`~twimlc.ast.Document` records it; no module reaches for a
+global table. Adding a provider is a vocabulary file, a :class:`Limits`, a code table and
+a test — not edits across modules.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+from .vocabulary import KINDS, Vocabulary, load_vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The provider's limits twimlc enforces (each with the provider's code in ``codes``)."""
+
+    document_bytes: int = 64 * 1024  # a reply document
+    inline_chars: int = 4000  # TwiML sent inline to the Calls API
+    say_chars: int = 4096  # text of one <Say>
+    body_chars: int = 1600  # one message body
+    messages: int = 10  # <Message> verbs in one reply
+    numbers: int = 10  # <Number> nouns in one <Dial>
+    media: int = 10  # <Media> in one message
+
+
+# twimlc's own bounds, not a provider's: what it reads at all, and how deep it nests.
+MAX_READ_BYTES = 10 * 1024 * 1024
+MAX_NESTING = 64
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """A provider's TwiML: vocabulary per kind, limits, schemas, error codes."""
+
+    name: str  # "twilio": what --target and `twiml voice target=…` say
+    title: str  # "Twilio": how messages name the provider
+    vocabulary_file: str  # in the package, e.g. "vocabulary.json"
+    schema_prefix: str  # schemas/<prefix>-<kind>.xsd
+    limits: Limits = field(default_factory=Limits)
+    # the provider's error code for a twimlc code ("TWL502"), or for a finer situation
+    # ("TWL301/Gather": an element not allowed inside <Gather>)
+    codes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @cached_property
+    def _vocabularies(self) -> dict[str, Vocabulary]:
+        return {}
+
+    def vocabulary(self, kind: str) -> Vocabulary:
+        """The vocabulary of one kind of document (loaded once)."""
+        cache = self._vocabularies
+        if kind not in cache:
+            cache[kind] = load_vocabulary(self.vocabulary_file, kind)
+        return cache[kind]
+
+    def code(self, twl: str, situation: str | None = None) -> str | None:
+        """The provider's error code for ``twl`` (in ``situation``, when it differs)."""
+        if situation is not None and f"{twl}/{situation}" in self.codes:
+            return self.codes[f"{twl}/{situation}"]
+        return self.codes.get(twl)
+
+    def kinds_with_keyword(self, keyword: str) -> list[str]:
+        return [k for k in KINDS if keyword in self.vocabulary(k).by_keyword]
+
+    def kinds_with_tag(self, tag: str) -> list[str]:
+        return [k for k in KINDS if tag in self.vocabulary(k).elements and tag != "Response"]
+
+    def infer_kind(self, tags: Iterable[str]) -> tuple[str, str | None]:
+        """The kind of a document from its top-level element tags, in order: the kind of
+        the first that belongs to one kind only (``Redirect`` fits all), else voice; and
+        that tag (``None`` when nothing decided it). The one place kind is inferred, for
+        .twl and XML alike."""
+        for tag in tags:
+            kinds = self.kinds_with_tag(tag)
+            if len(kinds) == 1:
+                return kinds[0], tag
+        return "voice", None
+
+    def schema_path(self, kind: str) -> str:
+        """The published XSD of one kind, inside the package."""
+        from importlib.util import find_spec
+
+        spec = find_spec("twimlc.schemas")
+        assert spec is not None and spec.submodule_search_locations
+        return os.path.join(next(iter(spec.submodule_search_locations)), f"{self.schema_prefix}-{kind}.xsd")
+
+
+# Twilio's codes for what twimlc reports (twiml-spec.md section 7; Twilio's error dictionary).
+TWILIO_CODES = MappingProxyType(
+    {
+        "TWL006": "12100",  # document parse failure
+        "TWL312": "12102",  # root element must be Response
+        "TWL101": "12200",  # schema validation warning
+        "TWL103": "12200",
+        "TWL301": "12200",
+        "TWL301/Gather": "13320",  # Gather: invalid nested verb
+        "TWL306": "12200",
+        "TWL205": "11100",  # invalid URL format
+        "TWL213": "13224",  # Dial: invalid phone number
+        "TWL215": "13311",  # Gather/Record: invalid finishOnKey
+        "TWL216": "13327",  # Gather: invalid speechTimeout
+        "TWL217": "13615",  # Record: transcription needs maxLength <= 120
+        "TWL311": "13000",  # Dial: Conference mixed with other nouns
+        "TWL501": "11750",  # response body too large
+        "TWL502": "13521",  # Say: text too long
+        "TWL503": "14103",  # Message: body too long
+        "TWL504": "14109",  # too many Message verbs
+        "TWL505": "21623",  # too many media
+        "TWL506": "32018",  # Calls API: inline TwiML too long
+    }
+)
+
+TWILIO = Dialect("twilio", "Twilio", "vocabulary.json", "twiml", Limits(), TWILIO_CODES)
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (TWILIO,)}
