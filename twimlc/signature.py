@@ -1,0 +1,142 @@
+"""Twilio's webhook signatures: computing them (``twimlc invoke`` signs as Twilio does)
+and verifying them (``twimlc serve``), with the reason a check failed, in words.
+
+``X-Twilio-Signature`` is the base64 HMAC of the full URL Twilio requested followed, for a
+form POST, by every parameter name and value in sorted order (each distinct value of a
+repeated name). The key is the account's auth token (HMAC-SHA1), or the webhook SharedKey
+secret when the request carries ``X-Twilio-Webhooks-Signature-Settings:
+key=…,algorithm=HMAC_SHA256``. The URL is accepted with and without its default port.
+A JSON body is covered by ``bodySHA256`` in the query instead. This is twilio-python 9.13's
+``RequestValidator`` (its tests are the oracle), plus the explanation. Secrets and the
+expected signature never appear in a result or a message.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+HMAC_SHA1 = "HMAC_SHA1"
+HMAC_SHA256 = "HMAC_SHA256"
+_HASHES = {HMAC_SHA1: hashlib.sha1, HMAC_SHA256: hashlib.sha256}
+
+
+def algorithm_of(settings_header: str | None) -> str:
+    """The algorithm named by ``X-Twilio-Webhooks-Signature-Settings`` (HMAC_SHA1 without
+    one), upper-cased; an unknown name is returned as it is (and never verifies)."""
+    for part in (settings_header or "").split(","):
+        name, sep, value = part.partition("=")
+        if sep and name.strip() == "algorithm" and value.strip():
+            return value.strip().upper()
+    return HMAC_SHA1
+
+
+def signed_string(url: str, params: Iterable[tuple[str, str]] = ()) -> str:
+    """What Twilio signs: the URL, then each name+value, names sorted, each name's distinct values sorted."""
+    by_name: dict[str, set[str]] = {}
+    for name, value in params:
+        by_name.setdefault(name, set()).add(value)
+    return url + "".join(name + value for name in sorted(by_name) for value in sorted(by_name[name]))
+
+
+def sign(secret: str, url: str, params: Iterable[tuple[str, str]] = (), algorithm: str = HMAC_SHA1) -> str:
+    """The signature Twilio would send for this request."""
+    digest = hmac.new(secret.encode("utf-8"), signed_string(url, params).encode("utf-8"), _HASHES[algorithm])
+    return base64.b64encode(digest.digest()).decode("ascii")
+
+
+def url_variants(url: str) -> tuple[str, str]:
+    """The URL without its port and with the scheme's default port (Twilio signs either)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # not a number: leave the URL as it is
+        return url, url
+    if port is not None:
+        return urlunsplit(parts._replace(netloc=parts.netloc.rsplit(":", 1)[0])), url
+    default = 443 if parts.scheme == "https" else 80
+    return url, urlunsplit(parts._replace(netloc=f"{parts.netloc}:{default}"))
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome of a check: ``ok``, and when not, ``reason`` (what failed, in words)
+    and ``cause`` (the likely cause). ``url`` is the URL the check used (it is public)."""
+
+    ok: bool
+    algorithm: str
+    url: str
+    names: tuple[str, ...]
+    reason: str = ""
+    cause: str = ""
+
+
+def verify(
+    url: str,
+    params: Iterable[tuple[str, str]],
+    signature: str | None,
+    *,
+    token: str | None,
+    shared_key: str | None = None,
+    settings_header: str | None = None,
+    body: bytes | None = None,
+) -> Verdict:
+    """Check a request as Twilio signed it. ``params`` are the form parameters (empty for
+    GET and for JSON, whose ``body`` is checked against ``bodySHA256`` in the URL)."""
+    pairs = list(params)
+    algorithm = algorithm_of(settings_header)
+    names = tuple(sorted({n for n, _ in pairs}))
+
+    def fail(reason: str, cause: str = "") -> Verdict:
+        return Verdict(False, algorithm, url, names, reason, cause)
+
+    if not signature:
+        return fail(
+            f"the request has no {SIGNATURE_HEADER} header",
+            "it did not come from Twilio (or a proxy dropped the header)",
+        )
+    if algorithm not in _HASHES:
+        return fail(f"unsupported signature algorithm {algorithm!r}", "twimlc knows HMAC_SHA1 and HMAC_SHA256")
+    secret = shared_key if algorithm == HMAC_SHA256 else token
+    if not secret:
+        if algorithm == HMAC_SHA256:
+            return fail(
+                "the request is signed with HMAC-SHA256 and a webhook SharedKey, but no shared key is configured",
+                "set TWILIO_WEBHOOK_SHARED_KEY to the SharedKey secret",
+            )
+        return fail("no auth token is configured", "set TWILIO_AUTH_TOKEN")
+    query = parse_qs(urlsplit(url).query)
+    if "bodySHA256" in query and body is not None:
+        if not hmac.compare_digest(body_hash(body), query["bodySHA256"][0]):
+            return fail("the body does not match the bodySHA256 in the URL", "the body was changed on the way")
+        pairs = []
+    candidates = [sign(secret, u, pairs, algorithm) for u in url_variants(url)]
+    if any(hmac.compare_digest(c.encode("ascii"), signature.encode("utf-8", "replace")) for c in candidates):
+        return Verdict(True, algorithm, url, names)
+    return fail(f"the {algorithm} signature does not match the URL and parameters", _likely_cause(url))
+
+
+def _likely_cause(url: str) -> str:
+    parts = urlsplit(url)
+    hints = []
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        hints.append("Twilio may have requested https:// (TLS ended at a proxy: give --public-url https://…)")
+    if parts.hostname in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
+        hints.append(
+            "the URL is the local address, not the one Twilio requested: give --public-url with your public "
+            "(tunnel) URL, or --trust-proxy behind a proxy that sets X-Forwarded-Proto/Host"
+        )
+    if parts.port is not None:
+        hints.append(f"the port :{parts.port} may differ from what Twilio requested")
+    hints.append("or the token is not this account's (a subaccount's, or rotated)")
+    return "; ".join(hints)
