@@ -90,6 +90,27 @@ def test_bad_xml_is_refused_with_a_code(data: bytes) -> None:
     assert e.value.diagnostics[0].code in ("TWL006", "TWL007", "TWL312")
 
 
+def test_white_space_between_ssml_children_is_kept() -> None:
+    """Inside <Say> white space between SSML elements is spoken (it separates words), so
+    decompile keeps it as text and compiling gives the same bytes back."""
+    say = "<Say>\n    <emphasis>no</emphasis>\n    <emphasis>where</emphasis>\n  </Say>"
+    source = twimlc.decompile(f"<Response>\n  {say}\n</Response>\n")
+    assert source == 'say:\n    "\\n    "\n    emphasis "no"\n    "\\n    "\n    emphasis "where"\n    "\\n  "\n'
+    assert f"\n  {say}\n" in twimlc.compile(source)
+    # and canonical XML tells them apart: "no where" is not "nowhere"
+    assert canonical(f"<Response>{say}</Response>") != canonical(
+        "<Response><Say><emphasis>no</emphasis><emphasis>where</emphasis></Say></Response>"
+    )
+
+
+def test_indentation_of_element_children_is_layout() -> None:
+    """Outside speech, white space between elements is layout: decompile drops it."""
+    dial = "<Response>\n  <Dial>\n    <Number>+15558675310</Number>\n  </Dial>\n</Response>"
+    assert twimlc.decompile(dial) == "dial:\n    number +15558675310\n"
+    message = "<Response>\n  <Message>\n    <Body>Hi</Body>\n  </Message>\n</Response>"
+    assert twimlc.decompile(message) == 'message:\n    body "Hi"\n'
+
+
 def test_cli_single_file_to_stdout_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     xml = tmp_path / "a.xml"
     xml.write_bytes(b"<Response><Say>Hi</Say></Response>")

@@ -8,7 +8,7 @@ import pytest
 from conftest import CASES
 
 import twimlc
-from twimlc.ast import walk
+from twimlc.ast import Element, Node, Text, walk
 from twimlc.canonical import canonical
 from twimlc.vocabulary import KINDS, vocabulary
 
@@ -31,6 +31,51 @@ def test_output_is_utf8_with_declaration() -> None:
 def test_text_inside_say_is_not_reindented() -> None:
     xml = twimlc.compile('say:\n    "  a  "\n    break time=1s\n    "\\n  b"\n')
     assert '<Say>  a  <break time="1s"/>\n  b</Say>' in xml
+
+
+def test_text_elements_get_no_white_space_among_their_children() -> None:
+    """Byte for byte: an element that can hold text gets nothing inserted between its
+    children (it would be spoken or sent); element-only content is still indented."""
+    xml = twimlc.compile('say:\n    emphasis "no"\n    emphasis "where"\n')
+    assert "<Say><emphasis>no</emphasis><emphasis>where</emphasis></Say>" in xml
+    xml = twimlc.compile('say:\n    p:\n        s "One."\n        s "Two."\n')
+    assert "<Say><p><s>One.</s><s>Two.</s></p></Say>" in xml
+    xml = twimlc.compile('message:\n    body "Hi"\n    media https://example.com/a.png\n')
+    assert "<Message><Body>Hi</Body><Media>https://example.com/a.png</Media></Message>" in xml
+    xml = twimlc.compile('gather:\n    say:\n        emphasis "a"\n        break\n    pause\n')
+    expected = "<Response>\n  <Gather>\n    <Say><emphasis>a</emphasis><break/></Say>\n    <Pause/>\n  </Gather>\n</Response>\n"
+    assert xml.endswith(expected)
+
+
+def _segments(children: tuple[Node, ...]) -> list[str]:
+    """The text before the first element and after each element, as the AST has it."""
+    out = [""]
+    for c in children:
+        if isinstance(c, Text):
+            out[-1] += c.value
+        elif isinstance(c, Element):
+            out.append("")
+    return out
+
+
+def assert_text_is_exact(doc: twimlc.Document, xml: str) -> None:
+    """Every element that can hold text has exactly the source's text between its children."""
+    from lxml import etree
+
+    root = etree.fromstring(xml.encode("utf-8"))
+    vocab = vocabulary(doc.kind)
+    for e, el in zip(walk(doc.body), root.iterdescendants(), strict=True):
+        assert el.tag == e.tag
+        spec = vocab.elements.get(e.tag)
+        if e.raw or spec is None or spec.text:
+            got = [el.text or ""] + [c.tail or "" for c in el]
+            assert got == _segments(e.children), etree.tostring(el)
+
+
+@pytest.mark.parametrize("twl", CASE_FILES, ids=lambda p: p.stem)
+def test_text_is_written_exactly(twl: Path) -> None:
+    doc = twimlc.parse(twl.read_text(encoding="utf-8"), str(twl))
+    assert_text_is_exact(doc, twimlc.generate(doc))
 
 
 def _documents() -> list[twimlc.Document]:

@@ -2,15 +2,25 @@
 
 Two documents are "the same" when their C14N forms are equal after dropping white space
 that only separates elements (indentation). White space inside mixed content, where it
-is spoken or sent, always counts. Comments and processing instructions do not count.
+is spoken or sent, always counts, and so does all white space inside ``<Say>``: between
+two SSML elements it separates words. Comments and processing instructions do not count.
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
+SPEECH = "Say"  # everything inside it is spoken, white space included
+
+
+def in_speech(el: etree._Element) -> bool:
+    """Whether ``el`` is ``<Say>`` or inside one."""
+    return el.tag == SPEECH or any(a.tag == SPEECH for a in el.iterancestors())
+
 
 def _strip_layout(el: etree._Element) -> None:
+    if el.tag == SPEECH:
+        return
     children = list(el)
     mixed = bool((el.text or "").strip()) or any((c.tail or "").strip() for c in children)
     if children and not mixed:

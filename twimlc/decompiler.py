@@ -15,6 +15,7 @@ from lxml import etree
 
 from . import placeholders
 from .ast import Attribute, Comment, Document, Element, Node, Param, Span, Text
+from .canonical import in_speech
 from .diagnostics import Diagnostic, TwimlcError, diag
 from .resolve import check_value
 from .vocabulary import ElementSpec, ValueType, Vocabulary, vocabulary
@@ -57,7 +58,8 @@ class _Reader:
                 out.append(Text(c.tail, self.here()))
             before = c.tail
         has_elements = any(isinstance(n, Element | Comment) for n in out)
-        if has_elements and not any(isinstance(n, Text) and n.value.strip() for n in out):
+        layout = has_elements and not in_speech(el)  # in <Say>, white space is spoken
+        if layout and not any(isinstance(n, Text) and n.value.strip() for n in out):
             out = [n for n in out if not isinstance(n, Text)]  # indentation, not content
         return _merge_texts(out)
 

@@ -5,6 +5,11 @@ and element children are interleaved exactly as written (mixed content: ``el.tex
 the ``tail`` of the previous child). Comments are not emitted. Besides the XML, the
 generator returns which source span produced each XML element, so that schema errors on
 the generated XML can be reported at the ``.twl`` line.
+
+Layout: element-only content (``<Response>``, ``<Gather>``…) is indented by two spaces.
+An element that can hold text (``<Say>`` and SSML, ``<Message>``, ``<Dial>``…) never
+gets white space among its children, nor does anything inside it: there white space is
+content (``<emphasis>no</emphasis><emphasis>where</emphasis>`` is one spoken word).
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 from lxml import etree
 
 from .ast import Document, Element, Node, Span, Text
+from .vocabulary import Vocabulary, vocabulary
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+INDENT = "  "
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
 
@@ -21,42 +28,70 @@ def _qname(name: str) -> str:
     return _XML_NS + name[4:] if name.startswith("xml:") else name
 
 
-def _fill(target: etree._Element, children: tuple[Node, ...], spans: dict[etree._Element, Span]) -> None:
-    last: etree._Element | None = None
-    for child in children:
-        if isinstance(child, Text):
-            if last is None:
-                target.text = (target.text or "") + child.value
-            else:
-                last.tail = (last.tail or "") + child.value
-        elif isinstance(child, Element):
-            last = _element(target, child, spans)
+def element_only(vocab: Vocabulary, tag: str, parent: str | None) -> bool:
+    """Whether white space between ``tag``'s children is layout, not content: the element
+    holds no text in TwiML. A tag outside the vocabulary is indented unless it holds text
+    (what libxml2 assumes when it indents)."""
+    spec = vocab.elements.get(tag)
+    return spec is None or not spec.variant(parent).text
 
 
-def _element(parent: etree._Element, e: Element, spans: dict[etree._Element, Span]) -> etree._Element:
-    el = etree.SubElement(parent, e.tag)
-    for a in e.attributes:
-        el.set(_qname(a.name), a.rendered())
-    spans[el] = e.span
-    _fill(el, e.children, spans)
-    return el
+class _Builder:
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.spans: dict[etree._Element, Span] = {}
+
+    def fill(self, target: etree._Element, children: tuple[Node, ...], depth: int | None) -> None:
+        """Append ``children`` to ``target``; ``depth`` is its level when its children may
+        be indented, ``None`` inside content where white space is text."""
+        if depth is not None and any(isinstance(c, Text) for c in children):
+            depth = None  # mixed content: the text and its white space are written as they are
+        last: etree._Element | None = None
+        for child in children:
+            if isinstance(child, Text):
+                if not child.value:
+                    continue
+                if last is None:
+                    target.text = (target.text or "") + child.value
+                else:
+                    last.tail = (last.tail or "") + child.value
+            elif isinstance(child, Element):
+                inner = None
+                if depth is not None:
+                    newline = "\n" + INDENT * (depth + 1)
+                    if last is None:
+                        target.text = newline
+                    else:
+                        last.tail = newline
+                    inner = depth + 1 if element_only(self.vocab, child.tag, str(target.tag)) else None
+                last = self.element(target, child, inner)
+        if depth is not None and last is not None:
+            last.tail = "\n" + INDENT * depth
+
+    def element(self, parent: etree._Element, e: Element, depth: int | None) -> etree._Element:
+        el = etree.SubElement(parent, e.tag)
+        for a in e.attributes:
+            el.set(_qname(a.name), a.rendered())
+        self.spans[el] = e.span
+        self.fill(el, e.children, depth)
+        return el
 
 
 def to_tree(doc: Document) -> tuple[etree._Element, dict[etree._Element, Span]]:
-    spans: dict[etree._Element, Span] = {}
+    """The document as an lxml tree, layout white space included, and each element's span."""
+    builder = _Builder(vocabulary(doc.kind))
     root = etree.Element("Response")
     for a in doc.attributes:
         root.set(_qname(a.name), a.rendered())
-    spans[root] = doc.span
-    _fill(root, doc.body, spans)
-    return root, spans
+    builder.spans[root] = doc.span
+    builder.fill(root, doc.body, 0)
+    return root, builder.spans
 
 
 def serialize(root: etree._Element) -> str:
-    """The XML declaration and the document, element-only content indented (lxml never
-    indents inside an element that holds text, so spoken text is untouched)."""
-    body: str = etree.tostring(root, encoding="unicode", pretty_print=True)
-    return XML_DECLARATION + body
+    """The XML declaration and the document as :func:`to_tree` laid it out."""
+    body: str = etree.tostring(root, encoding="unicode")
+    return XML_DECLARATION + body + "\n"
 
 
 def generate(doc: Document) -> str:
