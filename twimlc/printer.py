@@ -97,6 +97,7 @@ class Printer:
         doc = self.doc
         if doc.kind_explicit or doc.attributes or doc.preamble or self._inferred_kind() != doc.kind:
             self.block(tuple(c for c in doc.preamble if not c.trailing), 0)
+            self.blank_line_at(doc.header_line)  # a header comment keeps its blank line
             self.emit(0, " ".join([HEADER_KEYWORD, doc.kind, *(attribute(a) for a in doc.attributes)]), None)
             for c in doc.preamble:
                 if c.trailing:
@@ -114,7 +115,10 @@ class Printer:
         return "voice"
 
     def blank_line_before(self, node: Node) -> None:
-        line = node.span.line
+        self.blank_line_at(node.span.line)
+
+    def blank_line_at(self, line: int) -> None:
+        """One blank line before source line ``line`` when the source had any."""
         if line and self.last_line and line > self.last_line + 1 and self.lines and self.lines[-1] != "":
             self.lines.append("")
 

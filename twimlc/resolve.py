@@ -602,7 +602,9 @@ def _place(nodes: tuple[Node, ...], comments: list[CommentLine]) -> tuple[Node, 
             trailing = [c for c in mine if c.span.line == head_line]
             inner = [c for c in mine if c.span.line != head_line]
             children = _place(node.children, inner) if inner else node.children
-            if trailing and node.span.line == node.span.end_line:
+            if trailing and node.span.line == node.span.end_line and not node.elements:
+                # `say: "Hi"  # c` trails the statement; an inline block with an element
+                # (`gather: say "x"  # c`) is printed as a block, so the comment goes on its head
                 out.append(node)
                 out.extend(Comment(c.text, True, c.span) for c in trailing)
                 continue
