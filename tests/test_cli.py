@@ -34,6 +34,58 @@ def test_compile_to_file_is_atomic_and_keeps_old_file_on_error(tmp_path: Path) -
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp files left
 
 
+@pytest.mark.parametrize("how", ["same path", "relative path", "symlink", "hard link"])
+def test_compile_refuses_to_write_over_its_input(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`compile a.twl -o a.twl` would replace the source with its XML: refused before
+    anything is read or written (usage error, exit 2)."""
+    source = tmp_path / "a.twl"
+    source.write_text('say "x"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    target = {"same path": str(source), "relative path": "./a.twl", "symlink": "link.xml", "hard link": "hard.xml"}[how]
+    if how == "symlink":
+        os.symlink(source, tmp_path / "link.xml")
+    if how == "hard link":
+        os.link(source, tmp_path / "hard.xml")
+    assert main(["compile", str(source), "-o", target]) == 2
+    assert source.read_text(encoding="utf-8") == 'say "x"\n'
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"twimlc compile: error: -o {target} is the input file {source}" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"a.twl", Path(target).name})
+
+
+def test_compile_output_dash_is_standard_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["compile", str(HELLO), "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
+def test_decompile_refuses_to_write_over_its_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    xml = tmp_path / "a.xml"
+    xml.write_bytes(b"<Response><Say>Hi</Say></Response>")
+    monkeypatch.chdir(tmp_path)
+    assert main(["decompile", "a.xml", "-o", str(xml)]) == 2
+    assert xml.read_bytes() == b"<Response><Say>Hi</Say></Response>"
+    assert f"twimlc decompile: error: -o {xml} is the input file a.xml" in capsys.readouterr().err
+    assert main(["decompile", "a.xml", "-o", "-"]) == 0
+    assert capsys.readouterr().out == 'say "Hi"\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xml"]
+    # NAME.twl beside NAME.xml: an input already named .twl is not overwritten, even with --force
+    twl = tmp_path / "b.twl"
+    twl.write_bytes(b"<Response><Hangup/></Response>")
+    assert main(["decompile", "--force", "a.xml", "b.twl"]) == 1
+    assert twl.read_bytes() == b"<Response><Hangup/></Response>"
+    assert "b.twl: error: is the input file" in capsys.readouterr().err
+    assert (tmp_path / "a.twl").read_text(encoding="utf-8") == 'say "Hi"\n'
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(["compile"])

@@ -79,3 +79,73 @@ def test_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert capsys.readouterr().err.splitlines()[-1] == "1 file would be reformatted, 1 file left unchanged"
     assert main(["fmt", str(tmp_path)]) == 0
     assert capsys.readouterr().err.splitlines()[-1] == "1 file reformatted, 1 file left unchanged"
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_stdin_to_stdout(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`fmt -`, as editors format on save: the formatted text on standard output, quietly."""
+    _stdin(monkeypatch, b'say   "x"\n')
+    assert main(["fmt", "-"]) == 0
+    assert capsys.readouterr() == ('say "x"\n', "")
+    _stdin(monkeypatch, b'say "x"\n')  # already formatted: the same text back
+    assert main(["fmt", "-"]) == 0
+    assert capsys.readouterr() == ('say "x"\n', "")
+
+
+def test_stdin_check_and_diff(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _stdin(monkeypatch, b'say   "x"\n')
+    assert main(["fmt", "--check", "-"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "would reformat -" in err
+    _stdin(monkeypatch, b'say "x"\n')
+    assert main(["fmt", "--check", "-"]) == 0
+    assert capsys.readouterr().out == ""
+    _stdin(monkeypatch, b'say   "x"\n')
+    assert main(["fmt", "--diff", "--stdin-filename", "menu.twl", "-"]) == 0
+    out = capsys.readouterr().out
+    assert '-say   "x"' in out and '+say "x"' in out and "menu.twl" in out
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [(b"say   x\nsya\n", "TWL101"), (b'say "x\n', "TWL002"), (b"say \xff\n", "TWL005"), (b'say   "x"\n', "TWL904")],
+)
+def test_stdin_refused_writes_nothing_to_stdout(
+    data: bytes, code: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An editor must never receive a broken or empty file: diagnostics on standard error,
+    exit 1, standard output empty."""
+    import twimlc.printer
+
+    if code == "TWL904":
+        monkeypatch.setattr(twimlc.printer, "quote", lambda text: '"changed"')
+    _stdin(monkeypatch, data)
+    assert main(["fmt", "--stdin-filename", "ivr/menu.twl", "-"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert code in err and "ivr/menu.twl:" in err
+
+
+def test_stdin_is_alone(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fmt", "-", "examples"]) == 2
+    assert main(["fmt", "--stdin-filename", "a.twl", "examples"]) == 2
+    assert "standard input" in capsys.readouterr().err
+
+
+def test_stdin_through_a_real_pipe() -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-m", "twimlc", "fmt", "-"],
+        input="gather numDigits=1: say   'x'\n".replace("'", '"').encode(),
+        capture_output=True,
+        check=False,
+    )
+    assert (r.returncode, r.stdout, r.stderr) == (0, b'gather numDigits=1:\n    say "x"\n', b"")

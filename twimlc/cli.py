@@ -35,11 +35,37 @@ def _render(doc: Document, pairs: list[str] | None) -> str:
     return Template(doc).render(**_params(pairs))
 
 
+def _is_input(path: str, output: str) -> bool:
+    """Whether writing ``output`` would replace the input ``path``: the same file by its
+    resolved path, or through a symlink or hard link (``-`` is never a file)."""
+    if path == "-" or output == "-":
+        return False
+    if os.path.realpath(path) == os.path.realpath(output):
+        return True
+    try:
+        return os.path.samefile(path, output)
+    except OSError:
+        return False  # the output does not exist yet (or the input does not)
+
+
+def _refuse_output(command: str, path: str, output: str | None) -> bool:
+    """Report, as a usage error, an ``-o`` that names the input file itself."""
+    if output is None or not _is_input(path, output):
+        return False
+    sys.stderr.write(
+        f"twimlc {command}: error: -o {output} is the input file {path}; "
+        "writing there would replace it, so nothing was written\n"
+    )
+    return True
+
+
 def _cmd_compile(args: argparse.Namespace) -> int:
     from .compiler import analyze
     from .generator import generate
 
     path = args.file
+    if _refuse_output("compile", path, args.output):
+        return EXIT_USAGE
     source, problem = read_source(path)
     if source is None:
         assert problem is not None
@@ -54,7 +80,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     except ValueError as e:
         sys.stderr.write(f"{path}: error: {e}\n")
         return EXIT_PROBLEMS
-    if args.output:
+    if args.output and args.output != "-":
         try:
             from pathlib import Path
 
@@ -154,6 +180,9 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
     if args.output and beside:
         sys.stderr.write("twimlc decompile: error: -o takes a single input file\n")
         return EXIT_USAGE
+    if paths and _refuse_output("decompile", paths[0], args.output):
+        return EXIT_USAGE
+    output = None if args.output == "-" else args.output
     status = EXIT_OK
     for path in paths:
         data, problem = read_bytes(path)
@@ -170,11 +199,15 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
             status = EXIT_PROBLEMS
             continue
         write_all(warnings, {path: text})
-        target = Path(args.output) if args.output else (Path(path).with_suffix(".twl") if beside else None)
+        target = Path(output) if output else (Path(path).with_suffix(".twl") if beside else None)
         if target is None:
             sys.stdout.write(source)
             continue
-        if target.exists() and not args.force and not args.output:
+        if _is_input(path, str(target)):
+            sys.stderr.write(f"{target}: error: is the input file; it was not overwritten\n")
+            status = EXIT_PROBLEMS
+            continue
+        if target.exists() and not args.force and not output:
             sys.stderr.write(f"{target}: error: exists; use --force to overwrite\n")
             status = EXIT_PROBLEMS
             continue
@@ -196,6 +229,11 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     from .diagnostics import TwimlcError
     from .fmt import format_with_diagnostics
 
+    if "-" in args.paths or args.stdin_filename:
+        if args.paths != ["-"]:
+            sys.stderr.write("twimlc fmt: error: '-' (standard input) and --stdin-filename go alone, without paths\n")
+            return EXIT_USAGE
+        return _fmt_stdin(args)
     paths = [p for p in _files(args.paths) if p.endswith(".twl") or p in args.paths]
     changed = failed = skipped = 0
     for path in paths:
@@ -244,6 +282,41 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     if failed:
         return EXIT_PROBLEMS
     return EXIT_PROBLEMS if args.check and changed else EXIT_OK
+
+
+def _fmt_stdin(args: argparse.Namespace) -> int:
+    """``fmt -``, as editors format on save: standard input to standard output, nothing
+    else on success. When fmt refuses, standard output stays empty (an editor must never
+    receive a broken file): diagnostics on standard error, exit 1. ``--check`` and
+    ``--diff`` work as for files. ``--stdin-filename`` names the text in messages."""
+    import dataclasses
+    import difflib
+
+    from .diagnostics import TwimlcError
+    from .fmt import format_with_diagnostics
+
+    name = args.stdin_filename or "-"
+    source, problem = read_source("-")
+    if source is None:
+        assert problem is not None
+        write_all([dataclasses.replace(problem, path=name)], {})
+        return EXIT_PROBLEMS
+    try:
+        formatted, _ = format_with_diagnostics(source, name)
+    except TwimlcError as e:
+        write_all(e.diagnostics, {name: source})
+        return EXIT_PROBLEMS
+    if args.diff:
+        diff = difflib.unified_diff(source.splitlines(True), formatted.splitlines(True), name, f"{name} (formatted)")
+        sys.stdout.writelines(diff)
+    if args.check:
+        if formatted != source:
+            sys.stderr.write(f"would reformat {name}\n")
+            return EXIT_PROBLEMS
+        return EXIT_OK
+    if not args.diff:
+        sys.stdout.write(formatted)
+    return EXIT_OK
 
 
 def _cmd_dial(args: argparse.Namespace) -> int:
@@ -348,9 +421,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--force", action="store_true", help="overwrite .twl files that already exist")
     d.set_defaults(func=_cmd_decompile)
     f = sub.add_parser("fmt", help="format .twl files in the canonical layout")
-    f.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    f.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or directories ('-': standard input to standard output)"
+    )
     f.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
     f.add_argument("--diff", action="store_true", help="change nothing; print a unified diff")
+    f.add_argument("--stdin-filename", metavar="NAME", help="with '-': the file name to use in messages")
     f.set_defaults(func=_cmd_fmt)
     c = sub.add_parser("dial", help="place a call with the Calls API, using checked TwiML")
     c.add_argument("file", metavar="FILE", nargs="?", default="-", help=".twl or TwiML .xml (not needed with --url)")
