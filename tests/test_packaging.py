@@ -1,8 +1,13 @@
 """The wheel carries the grammar, the vocabulary and py.typed, and works installed into a
-fresh virtual environment outside the repository."""
+fresh virtual environment outside the repository.
+
+Builds run with build isolation, as pip builds for a new user: the build requirements come
+from pyproject.toml's ``build-system``, never from whatever setuptools this environment
+happens to have (a new ``python3 -m venv`` has an old one)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -13,18 +18,42 @@ import pytest
 from conftest import ROOT
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
+def build_wheel(out: Path, env: dict[str, str] | None = None) -> Path:
+    """Build the sdist, then the wheel from it (as pip does from PyPI), each in an isolated
+    environment holding only ``build-system.requires``. Nothing is built inside the checkout:
+    a ``build/`` folder there would be mistaken for a first-party package by ruff."""
+    had_build_dir = (ROOT / "build").exists()
     r = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert had_build_dir or not (ROOT / "build").exists(), "the build wrote build/ into the checkout"
     (whl,) = out.glob("twimlc-*.whl")
     return whl
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(tmp_path_factory.mktemp("dist"))
+
+
+def test_oldest_declared_setuptools_builds(tmp_path: Path) -> None:
+    """``build-system.requires`` names a setuptools that understands this pyproject.toml:
+    the oldest release it admits builds the wheel (``license = "MIT"`` needs >= 77)."""
+    from build import ProjectBuilder
+    from packaging.requirements import Requirement
+
+    (setuptools,) = [r for r in map(Requirement, ProjectBuilder(ROOT).build_system_requires) if r.name == "setuptools"]
+    floors = [s.version for s in setuptools.specifier if s.operator == ">="]
+    assert floors, f"build-system.requires should give setuptools a lower bound: {setuptools}"
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text(f"setuptools=={floors[0]}\n", encoding="utf-8")
+    whl = build_wheel(tmp_path / "dist", env={**os.environ, "PIP_CONSTRAINT": str(constraints)})
+    assert "twimlc/grammar/twl.lark" in zipfile.ZipFile(whl).namelist()
 
 
 def test_wheel_contents(wheel: Path) -> None:
