@@ -57,17 +57,23 @@ def _build(ref: dict[str, Any], kind: str, parent_obj: Any, parent_tag: str, chi
         if not isinstance(child, Element):
             continue
         kw: dict[str, Any] = {}
+        # Names no keyword argument can spell (amazon:effect's "name" clashes with
+        # add_child's parameter; a prefix has no kwarg form) go into the node's attrs as is.
+        verbatim = {a.name: a.rendered() for a in child.attributes if a.raw and (":" in a.name or a.name == "name")}
         if child.raw:
             for a in child.attributes:
-                kw[_kwarg(a.name, {})] = a.rendered()
+                if a.name not in verbatim:
+                    kw[_kwarg(a.name, {})] = a.rendered()
             first_text = child.children[0].value if child.children and isinstance(child.children[0], Text) else None
             obj = parent_obj.add_child(child.tag, first_text, **kw)
+            obj.attrs.update(verbatim)
             _build(ref, kind, obj, child.tag, child.children[1:] if first_text is not None else child.children)
             continue
         spec = ref[kind][child.tag]
         variant = spec.get("by_parent", {}).get(parent_tag, spec)
         for a in child.attributes:
-            kw[_kwarg(a.name, variant["python_kwargs"])] = _py_value(kind, child, a.name, a.rendered(), a.raw)
+            if a.name not in verbatim:
+                kw[_kwarg(a.name, variant["python_kwargs"])] = _py_value(kind, child, a.name, a.rendered(), a.raw)
         if parent_tag in ref[kind]:
             methods = {tag: m for m, tag in ref[kind][parent_tag]["builder_methods"].items()}
             method = getattr(parent_obj, methods[child.tag])
@@ -83,6 +89,7 @@ def _build(ref: dict[str, Any], kind: str, parent_obj: Any, parent_tag: str, chi
             rest = rest[1:]
         else:
             obj = method(**kw)
+        obj.attrs.update(verbatim)
         _build(ref, kind, obj, child.tag, rest)
 
 

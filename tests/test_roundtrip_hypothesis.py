@@ -39,6 +39,11 @@ def scalar(t: ValueType) -> st.SearchStrategy[str]:
         return st.one_of(words.map(lambda w: "/" + w), words.map(lambda w: f"https://example.com/{w}?a=1&b=2"))
     if t.type == "phone":
         return st.integers(10**6, 10**12).map(lambda n: f"+1{n}")
+    if t.type in ("recipient", "sender"):
+        numbers = st.integers(10**6, 10**12).map(lambda n: f"+1{n}")
+        channels = st.tuples(st.sampled_from(["whatsapp:", "rcs:"]), numbers).map("".join)
+        senders = st.sampled_from(["MyCompany", "Shop 24", "12345", "rcs:brand_agent"])
+        return st.one_of(numbers, channels, st.just("messenger:1234567890"), *([senders] if t.type == "sender" else []))
     if t.type == "duration":
         return st.tuples(st.integers(0, 9999), st.sampled_from(["ms", "s"])).map(lambda p: f"{p[0]}{p[1]}")
     if t.type == "dtmf":

@@ -53,6 +53,11 @@ OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
     ("Pay", "maxAttempts"): {"min": 1},
     ("Pay", "timeout"): {"min": 1},
     ("Pay", "minPostalCodeLength"): {"min": 0},
+    # <Message> addresses (twiml-spec.md, <Message>; Twilio's docs: messaging/twiml/message):
+    # `to` a phone number, a channel address (whatsapp:, messenger:, rcs:) or a Wireless SIM
+    # SID; `from` also a short code or an alphanumeric sender ID. twimlc/resolve.py checks them.
+    ("Message", "to"): {"type": "recipient"},
+    ("Message", "from"): {"type": "sender"},
 }
 # Values Twilio's docs use that twilio-csharp's enums lack.
 EXTRA_VALUES: dict[tuple[str, str], list[str]] = {

@@ -22,9 +22,18 @@ XS = "http://www.w3.org/2001/XMLSchema"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 ET.register_namespace("xs", XS)
 
+E164 = r"\+[1-9][0-9]{1,14}"
+NATIONAL = r"\+?\(?[0-9][0-9 ().\-]*"  # accepted with a warning (twimlc: TWL213)
+SIM_SID = "DE[0-9a-fA-F]{32}"
+# 1 to 11 of A-Z a-z 0-9 and space with at least one letter (XSD regexes have no lookahead:
+# one branch per position of the first letter).
+ALPHANUMERIC = "|".join(f"[0-9 ]{{{k}}}[A-Za-z][A-Za-z0-9 ]{{0,{10 - k}}}" for k in range(11))
+RECIPIENT = [E164, NATIONAL, SIM_SID, "whatsapp:" + E164, "messenger:[0-9]+", "rcs:" + E164]
 PATTERNS = {
     "url": r"\S*",
-    "phone": r"\+[1-9][0-9]{1,14}",
+    "phone": f"{E164}|{NATIONAL}",
+    "recipient": "|".join(RECIPIENT),
+    "sender": "|".join([*RECIPIENT, r"rcs:[A-Za-z0-9_.\-]+", ALPHANUMERIC]),
     "duration": r"[0-9]+(\.[0-9]+)?(ms|s)",
     "dtmf": r"[0-9A-DwW#*]*",
 }

@@ -32,14 +32,20 @@ def _strip_layout(el: etree._Element) -> None:
             _strip_layout(c)
 
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False
-)
+_SETTINGS = dict(resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True, huge_tree=False)
+_PARSER = etree.XMLParser(**_SETTINGS)  # type: ignore[arg-type]
+_LENIENT = etree.XMLParser(recover=True, **_SETTINGS)  # type: ignore[arg-type]  # undeclared prefixes only
+
+
+def _parse(data: bytes) -> etree._Element:
+    from .xmlread import fromstring
+
+    return fromstring(data, _PARSER, _LENIENT)
 
 
 def canonical_tree(root: etree._Element) -> bytes:
     """C14N of a tree without layout white space, comments and processing instructions."""
-    copy = etree.fromstring(etree.tostring(root), _PARSER)
+    copy = _parse(etree.tostring(root))
     _strip_layout(copy)
     out: bytes = etree.tostring(copy, method="c14n")
     return out
@@ -48,4 +54,4 @@ def canonical_tree(root: etree._Element) -> bytes:
 def canonical(xml: str | bytes) -> bytes:
     """C14N of ``xml`` without layout white space and comments."""
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
-    return canonical_tree(etree.fromstring(data, _PARSER))
+    return canonical_tree(_parse(data))

@@ -18,21 +18,22 @@ from .ast import Attribute, Comment, Document, Element, Node, Param, Span, Text
 from .canonical import in_speech
 from .diagnostics import Diagnostic, TwimlcError, diag
 from .resolve import check_value
-from .vocabulary import ElementSpec, ValueType, Vocabulary, vocabulary
-from .xmlread import _attr_name, _str, is_twiml, kind_of, parse_xml
+from .vocabulary import ElementSpec, ValueType, Vocabulary, suggest, vocabulary
+from .xmlread import _attr_name, _Locator, _str, element_name, is_twiml, kind_of, parse_xml
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
 
 class _Reader:
-    def __init__(self, kind: str, path: str) -> None:
+    def __init__(self, kind: str, path: str, text: str) -> None:
         self.vocab: Vocabulary = vocabulary(kind)
         self.path = path
         self.warnings: list[Diagnostic] = []
         self.line = 0
+        self.locate = _Locator(text)  # warnings point into the XML: its tags and attributes
 
-    def warn(self, code: str, message: str, line: int, hint: str | None = None) -> None:
-        self.warnings.append(diag(code, message, Span(line, 1, line, 2), hint, self.path))
+    def warn(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        self.warnings.append(diag(code, message, span, hint, self.path))
 
     def place(self, before: str | None) -> Span:
         """A position in printing order: one line per node, two where the XML had a blank
@@ -64,8 +65,9 @@ class _Reader:
         return _merge_texts(out)
 
     def element(self, el: etree._Element, parent: ElementSpec | None, where: Span) -> Element:
-        tag = _str(el.tag)
+        tag = element_name(el)
         line = el.sourceline if isinstance(el.sourceline, int) else 1
+        tag_span, offset = self.locate.element(el, tag)
         base = self.vocab.elements.get(tag) if tag != "Response" else None
         spec = base.variant(parent.tag if parent else None) if base else None
         ok = spec is not None and (parent is None or tag in parent.children)
@@ -84,11 +86,11 @@ class _Reader:
                 self.warn(
                     "TWL901",
                     f"<{tag}> breaks TwiML's rules here; kept as !{tag}",
-                    line,
+                    tag_span,
                     "fix it in .twl, then write its keyword",
                 )
             else:
-                self.warn("TWL901", f"<{tag}> is outside twimlc's vocabulary; kept as !{tag}", line)
+                self.warn("TWL901", f"<{tag}> is outside twimlc's vocabulary; kept as !{tag}", tag_span)
             attrs = tuple(
                 Attribute(_attr_name(_str(k)), _str(v), True, " ", Span(line, 1, line, 2)) for k, v in el.attrib.items()
             )
@@ -97,31 +99,45 @@ class _Reader:
         for k, v in el.attrib.items():
             name, text = _attr_name(_str(k)), _str(v)
             t = spec.attributes.get(name)
-            if t is None or _invalid(t, text):
-                what = "is not an attribute of" if t is None else "has a value twimlc would refuse on"
-                self.warn("TWL902", f"{name!r} {what} <{tag}>; kept as !{name}", line)
+            refused = _refused(t, text) if t is not None else None
+            if t is None or refused is not None:
+                at = self.locate.attribute(name, offset) or tag_span
+                if refused is not None:
+                    self.warn("TWL902", f"{name} on <{tag}>: {refused[0]}; kept as !{name}", at, refused[1])
+                else:
+                    near = None if ":" in name else suggest(name, list(spec.attributes))
+                    hint = f"did you mean {near!r}?" if near else None
+                    self.warn("TWL902", f"{name!r} is not an attribute of <{tag}>; kept as !{name}", at, hint)
                 attributes.append(Attribute(name, text, True, " ", Span(line, 1, line, 2)))
             else:
                 attributes.append(Attribute(name, text, False, t.separator or " ", Span(line, 1, line, 2)))
         return Element(tag, tuple(attributes), children, False, where)
 
 
-def _invalid(t: ValueType, text: str) -> bool:
-    """Whether the resolver would refuse ``text`` as a value of type ``t``."""
+def _refused(t: ValueType, text: str) -> tuple[str, str | None] | None:
+    """Why the resolver would refuse ``text`` as a value of type ``t`` (message, hint), or
+    ``None`` when it would not."""
     if "{{" in text and placeholders.names(text):
         # a TwiML Bin variable: it becomes a string parameter; keep the attribute typed
         # only where a string (or the text around it) fits
         if placeholders.is_whole(text):
-            return not placeholders.fits("string", (), t)
+            if placeholders.fits("string", (), t):
+                return None
+            return (f"{text!r} is a TwiML Bin variable (a string) where Twilio needs {t.describe()}", None)
         text = placeholders.PLACEHOLDER.sub("x", text)
     if "\n" in text or "\r" in text or "\t" in text:
-        return True  # the .twl escapes them faithfully, but the resolver splits lists on them
+        # the .twl escapes them faithfully, but the resolver splits lists on them
+        return (f"{text!r} contains a line break or a tab", None)
     if t.is_list:
         items = text.split(t.separator.strip() or None) if t.separator else [text]
-        if text != text.strip() or (t.separator == " " and "  " in text):
-            return False if t.type == "string" else any(check_value(t, i.strip()) for i in items)
-        return any(check_value(t, i.strip()) for i in items if i.strip())
-    return check_value(t, text) is not None
+        odd = text != text.strip() or (t.separator == " " and "  " in text)
+        if odd and t.type == "string":
+            return None
+        problems = [check_value(t, i.strip()) for i in items if odd or i.strip()]
+        first = next((p for p in problems if p is not None), None)
+        return (first[1], first[2]) if first else None
+    problem = check_value(t, text)
+    return (problem[1], problem[2]) if problem else None
 
 
 def _comment(node: etree._Element, where: Span) -> Comment:
@@ -150,10 +166,15 @@ def read_document(data: bytes, path: str = "<string>") -> tuple[Document, list[D
             [diag("TWL312", f"the root element is <{root.tag}>; TwiML's is <Response>", Span(1, 1, 1, 2), None, path)]
         )
     kind = kind_of(root)
-    reader = _Reader(kind, path)
+    reader = _Reader(kind, path, data.decode("utf-8", errors="replace"))
+    root_span, offset = reader.locate.element(root, "Response")
     attrs = tuple(Attribute(_attr_name(_str(k)), _str(v), True, " ", Span(1, 1, 1, 2)) for k, v in root.attrib.items())
     for a in attrs:
-        reader.warn("TWL902", f"<Response> attribute {a.name!r} is outside twimlc's vocabulary; kept as !{a.name}", 1)
+        reader.warn(
+            "TWL902",
+            f"<Response> attribute {a.name!r} is outside twimlc's vocabulary; kept as !{a.name}",
+            reader.locate.attribute(a.name, offset) or root_span,
+        )
     body = list(reader.children(root, reader.vocab.root))
     before = _siblings(root, "previous")
     after = _siblings(root, "next")

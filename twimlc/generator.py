@@ -36,6 +36,35 @@ def element_only(vocab: Vocabulary, tag: str, parent: str | None) -> bool:
     return spec is None or not spec.variant(parent).text
 
 
+def _prefixed(name: str) -> bool:
+    return ":" in name and not name.startswith("xml:")
+
+
+# Only for start tags built below from names the resolver checked and escaped values: it
+# accepts a namespace prefix that nothing declares, and nothing else is left to recover.
+_UNDECLARED = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False)
+_ATTRIBUTE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def _undeclared(tag: str, attributes: list[tuple[str, str]]) -> etree._Element:
+    """An element whose name or attribute names carry a prefix no namespace declaration
+    binds (``<amazon:effect name="whispered">``): written as Twilio's docs write Amazon
+    Polly's SSML inside <Say>. lxml builds such names only by parsing them."""
+    attrs = "".join(f' {n}="{"".join(_ATTRIBUTE_ESCAPES.get(c, c) for c in v)}"' for n, v in attributes)
+    el = etree.fromstring(f"<{tag}{attrs}/>", _UNDECLARED)
+    assert el.tag == tag and len(el.attrib) == len(attributes), tag
+    return el
+
+
+def _new(tag: str, attributes: list[tuple[str, str]]) -> etree._Element:
+    if _prefixed(tag) or any(_prefixed(name) for name, _ in attributes):
+        return _undeclared(tag, attributes)
+    el = etree.Element(tag)
+    for name, value in attributes:
+        el.set(_qname(name), value)
+    return el
+
+
 class _Builder:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
@@ -69,9 +98,8 @@ class _Builder:
             last.tail = "\n" + INDENT * depth
 
     def element(self, parent: etree._Element, e: Element, depth: int | None) -> etree._Element:
-        el = etree.SubElement(parent, e.tag)
-        for a in e.attributes:
-            el.set(_qname(a.name), a.rendered())
+        el = _new(e.tag, [(a.name, a.rendered()) for a in e.attributes])
+        parent.append(el)
         self.spans[el] = e.span
         self.fill(el, e.children, depth)
         return el
@@ -80,9 +108,7 @@ class _Builder:
 def to_tree(doc: Document) -> tuple[etree._Element, dict[etree._Element, Span]]:
     """The document as an lxml tree, layout white space included, and each element's span."""
     builder = _Builder(vocabulary(doc.kind))
-    root = etree.Element("Response")
-    for a in doc.attributes:
-        root.set(_qname(a.name), a.rendered())
+    root = _new("Response", [(a.name, a.rendered()) for a in doc.attributes])
     builder.spans[root] = doc.span
     builder.fill(root, doc.body, 0)
     return root, builder.spans

@@ -388,6 +388,19 @@ def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode],
     skipped: dict[int, Span] = {}  # first line of a skipped statement -> what it covered
     lines: list[str] | None = None
     source_lines: list[str] = []
+    if not text.isascii():
+        from .confusables import scan as look_alikes
+
+        found = look_alikes(text)
+        if found:  # each statement with one is an error, skipped like a syntax error
+            source_lines = text.split("\n")
+            lines = list(source_lines)
+            for span, message, hint in found:
+                errors.append(diag("TWL010", message, span, hint, path))
+                region = _skip(lines, span.line, "line")
+                if region is not None:
+                    _replace(lines, region, skipped, source_lines)
+            text = "\n".join(lines)
     while True:
         scan = _Scan()
         token = _scan.set(scan)

@@ -43,6 +43,8 @@ def fits(param_type: str, values: tuple[str, ...], t: ValueType) -> bool:
         "phone": {"phone"},
         "duration": set(),
         "dtmf": {"digits"},
+        "recipient": {"phone", "string"},  # a string parameter can hold whatsapp:+1… and the like
+        "sender": {"phone", "string"},
     }[t.type]
     return param_type in allowed
 

@@ -29,13 +29,21 @@ from .ast import (
     Text,
     TextLine,
 )
-from .diagnostics import Diagnostic, diag
+from .confusables import explain, fix
+from .diagnostics import CODES, ERROR, Diagnostic, diag
 from .vocabulary import (
+    ALPHANUMERIC_SENDER,
+    CHANNEL_ADDRESS,
     E164,
     HEADER_KEYWORD,
     INTEGER,
     KINDS,
+    MESSENGER_ID,
+    NATIONAL_NUMBER,
     NOT_XML,
+    RCS_SENDER_ID,
+    SHORT_CODE,
+    SIM_SID,
     ElementSpec,
     ValueType,
     Vocabulary,
@@ -69,8 +77,19 @@ _PATTERNS = {
 }
 
 
-def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
-    """``None`` when ``text`` is a valid single value of type ``t``, else (code, message, hint)."""
+Problem = tuple[str, str, str | None]  # (code, message, hint)
+
+
+def check_value(t: ValueType, text: str) -> Problem | None:
+    """``None`` when ``text`` is a valid single value of type ``t``, else (code, message,
+    hint) of the error. Values Twilio accepts with a warning count as valid here."""
+    problem = value_problem(t, text)
+    return problem if problem is not None and CODES[problem[0]].severity == ERROR else None
+
+
+def value_problem(t: ValueType, text: str) -> Problem | None:
+    """What is wrong with ``text`` as a single value of type ``t``: an error, a warning
+    (a voice or language twimlc does not know, a phone number not in E.164), or ``None``."""
     if t.type == "bool":
         if text not in ("true", "false"):
             hint = f"write {text.lower()}" if text.lower() in ("true", "false") else "write true or false"
@@ -81,7 +100,10 @@ def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
         n = int(text)
         if (t.min is not None and n < t.min) or (t.max is not None and n > t.max):
             return ("TWL203", f"{n} is out of range; expected {t.describe()}", None)
-    elif t.type == "enum" and not t.open:
+    elif t.type == "enum" and t.open:
+        if text not in t.values:
+            return _unknown_open_value(t, text)
+    elif t.type == "enum":
         if text not in t.values:
             near = suggest(text, t.values)
             return (
@@ -92,11 +114,90 @@ def check_value(t: ValueType, text: str) -> tuple[str, str, str | None] | None:
     elif t.type == "url":
         if any(c.isspace() for c in text):
             return ("TWL205", f"{text!r} is not a URL (it contains white space)", "percent-encode spaces as %20")
+    elif t.type == "phone" and not E164.match(text) and NATIONAL_NUMBER.match(text):
+        return _not_e164(text)
+    elif t.type in ("recipient", "sender"):
+        return _address_problem(text, sender=t.type == "sender")
     elif t.type in _PATTERNS:
         pattern, code, what, hint = _PATTERNS[t.type]
         if not pattern.match(text):
             return (code, f"{text!r} {what}", hint)
     return None
+
+
+def _not_e164(text: str) -> Problem:
+    return (
+        "TWL213",
+        f"{text!r} is not in E.164 format",
+        "Twilio reads a number without + as one of the sender's country; write + country code and number, "
+        "e.g. +14155550100",
+    )
+
+
+def _unknown_open_value(t: ValueType, text: str) -> Problem:
+    """A voice or language outside the known list: Twilio adds them faster than any table,
+    so this is a warning with the nearest known value."""
+    near = suggest(text, t.values)
+    hint: str | None
+    if near:
+        hint = f"did you mean {near!r}?"
+    else:
+        same_language = [v for v in t.values if v.lower().startswith(text.lower() + "-")]
+        hint = ("known values for it: " + ", ".join(same_language[:8])) if same_language else None
+    news = "if Twilio added it recently, ignore this warning"
+    return (
+        "TWL221",
+        f"{text!r} is not one of the {len(t.values)} values twimlc knows",
+        f"{hint}; {news}" if hint else news,
+    )
+
+
+# Channel prefixes Twilio documents for message addresses: whatsapp:+E.164 (error 63007),
+# messenger:<page or user id> (Twilio Messaging Channels), rcs:+E.164 to and rcs:<sender id>
+# from (error 21664).
+_CHANNELS = ("whatsapp", "messenger", "rcs")
+
+
+def _address_problem(text: str, sender: bool) -> Problem | None:
+    """A message's ``to`` (``sender`` False) or ``from``, as Twilio's docs for <Message>
+    allow: a phone number, a Wireless SIM SID, a channel address, and for ``from`` also a
+    short code or an alphanumeric sender ID (1 to 11 of A-Z a-z 0-9 and space, at least one
+    letter)."""
+    if E164.match(text) or SIM_SID.match(text) or (sender and SHORT_CODE.match(text)):
+        return None
+    channel = CHANNEL_ADDRESS.match(text)
+    if channel:
+        return _channel_problem(channel.group(1), channel.group(2), text, sender)
+    if NATIONAL_NUMBER.match(text):
+        return _not_e164(text)
+    if sender and ALPHANUMERIC_SENDER.match(text):
+        return None
+    forms = "+14155550100, whatsapp:+14155550100, messenger:PAGE_ID, rcs:+14155550100"
+    if sender and any(c.isalpha() for c in text):
+        if len(text) > 11:
+            why = "an alphanumeric sender ID has at most 11 characters"
+        else:
+            why = "an alphanumeric sender ID has only letters A-Z a-z, digits and spaces"
+        return ("TWL220", f"{text!r} is not a valid sender: {why}", f"or write a number or address: {forms}")
+    what = "sender" if sender else "recipient"
+    return ("TWL220", f"{text!r} is not a phone number or a channel address ({what})", f"write one of: {forms}")
+
+
+def _channel_problem(prefix: str, rest: str, text: str, sender: bool) -> Problem | None:
+    if prefix not in _CHANNELS:
+        known = ", ".join(c + ":" for c in _CHANNELS)
+        near = next((c for c in _CHANNELS if c == prefix.lower()), None)
+        hint = f"write {near}:{rest}" if near else f"Twilio's channel prefixes are {known}"
+        return ("TWL220", f"{prefix + ':'!r} is not a messaging channel (Twilio: 30015)", hint)
+    if prefix == "messenger":
+        if MESSENGER_ID.match(rest):
+            return None
+        return ("TWL220", f"{text!r}: a Messenger address is messenger: and a numeric page or user ID", None)
+    if E164.match(rest) or (prefix == "rcs" and sender and RCS_SENDER_ID.match(rest)):
+        return None
+    example = f"{prefix}:+14155550100"
+    what = "an E.164 number or an RCS sender ID" if prefix == "rcs" and sender else "an E.164 number"
+    return ("TWL220", f"{text!r}: a {prefix}: address is followed by {what}", f"e.g. {example}")
 
 
 class Resolver:
@@ -373,14 +474,12 @@ class Resolver:
 
     def _raw_element(self, s: Statement, vocab: Vocabulary) -> Element:
         tag = s.keyword[1:]
-        if not _XML_NAME.match(tag):
+        if not self.xml and not _XML_NAME.match(tag):  # XML names arrive valid
             self.report("TWL211", f"{tag!r} is not a valid XML element name", s.keyword_span)
-        if self.xml:
+        if self.xml and not _prefixed(tag):
             self._unknown_tag(tag, s.keyword_span, vocab)
         else:
-            known = next((e for e in vocab.elements.values() if e.tag == tag), None)
-            hint = f"{tag} is in the vocabulary: write {known.keyword}" if known else "it is passed through unchecked"
-            self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, hint)
+            self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, _raw_tag_hint(tag, vocab))
         attributes = [a for a in (self._attribute(arg, None, tag) for arg in s.args if arg.name is not None) if a]
         self._duplicates(s.args)
         children: list[Node] = []
@@ -406,6 +505,12 @@ class Resolver:
             )
             return
         tags = [t for t in vocab.elements if t != "Response"]
+        explained = explain(tag)
+        if explained is not None:
+            twin = fix(tag)
+            fixed = f"did you mean <{twin}>?" if twin in tags else f"write it in ASCII: {twin}"
+            self.report("TWL101", f"unknown element <{tag}>: {explained[1]}", span, fixed)
+            return
         near = suggest(tag, tags)
         hint = f"did you mean <{near}>? (TwiML is case-sensitive)" if near else None
         self.report("TWL101", f"unknown element <{tag}> (Twilio: 12200)", span, hint)
@@ -421,6 +526,10 @@ class Resolver:
             )
             return
         keywords = sorted(vocab.by_keyword)
+        explained = explain(s.keyword)
+        if explained is not None:
+            self.report("TWL010", explained[1], s.keyword_span, f"write {fix(s.keyword)!r}")
+            return
         by_tag = {e.tag: e.keyword for e in vocab.elements.values()}
         near = by_tag.get(s.keyword) or suggest(s.keyword, keywords)
         hint = (
@@ -445,9 +554,10 @@ class Resolver:
     def _attribute(self, a: Arg, spec: ElementSpec | None, owner: str) -> Attribute | None:
         assert a.name is not None
         name_span = Span(a.span.line, a.span.column, a.span.line, a.span.column + len(a.name))
-        if a.name.startswith("!"):
-            name = a.name[1:]
-            if not _XML_NAME.match(name):
+        xml_extension = self.xml and _prefixed(a.name)  # e.g. Polly's amazon:max-duration
+        if a.name.startswith("!") or (xml_extension and spec is not None and a.name not in spec.attributes):
+            name = a.name.lstrip("!")
+            if not _XML_NAME.match(name) and not self.xml:
                 self.report("TWL211", f"{name!r} is not a valid XML attribute name", name_span)
                 return None
             if spec is not None and name in spec.attributes:
@@ -458,16 +568,27 @@ class Resolver:
                     f"write {name}=… to have it checked",
                 )
             elif spec is not None or owner == "Response":
+                near = None if _prefixed(name) or spec is None else suggest(name, list(spec.attributes))
                 self.report(
                     "TWL902",
                     f"attribute {name!r} is outside twimlc's vocabulary",
                     name_span,
-                    "it is passed through unchecked",
+                    f"did you mean {near!r}? If not, it is passed through unchecked"
+                    if near
+                    else "it is passed through unchecked",
                 )
             return self._untyped(a, name)
         if spec is None:  # raw element: its attributes are written as given
             return self._untyped(a, a.name)
         t = spec.attributes.get(a.name)
+        explained = explain(a.name) if t is None else None
+        if explained is not None:
+            twin = fix(a.name)
+            code = "TWL103" if self.xml else "TWL010"
+            hint = f"did you mean {twin!r}?" if twin in spec.attributes else f"write it in ASCII: {twin}"
+            prefix = f"unknown attribute {a.name!r} on {owner}: " if self.xml else ""
+            self.report(code, prefix + explained[1], name_span, hint)
+            return None
         if t is None:
             near = suggest(a.name, list(spec.attributes))
             if near:
@@ -543,10 +664,10 @@ class Resolver:
                 if not self._placeholder_fits(item, name, t):
                     ok = False
                 continue
-            problem = check_value(t, item.text)
+            problem = value_problem(t, item.text)
             if problem:
-                ok = False
                 code, message, hint = problem
+                ok = ok and CODES[code].severity != ERROR  # a warning keeps the value
                 self.report(code, f"{name}: {message}", item.span, hint)
         if not ok:
             return None
@@ -557,6 +678,28 @@ class Resolver:
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _prefixed(name: str) -> bool:
+    """A namespace-prefixed name other than xml:…, such as Amazon Polly's amazon:effect."""
+    return ":" in name and not name.startswith("xml:")
+
+
+def _raw_tag_hint(tag: str, vocab: Vocabulary) -> str:
+    """For ``!tag``: the keyword to write when the tag is TwiML, or a near miss of it."""
+    known = next((e for e in vocab.elements.values() if e.tag == tag), None)
+    if known is not None:
+        return f"{tag} is in the vocabulary: write {known.keyword}"
+    if not _prefixed(tag):
+        keywords: dict[str, str] = {}
+        for kind in (vocab.kind, *KINDS):
+            for e in vocabulary(kind).elements.values():
+                if e.tag != "Response":
+                    keywords.setdefault(e.tag, e.keyword)
+        near = suggest(tag, list(keywords))
+        if near is not None:
+            return f"did you mean {keywords[near]!r}? If not, it is passed through unchecked"
+    return "it is passed through unchecked"
 
 
 def _param_name(s: Statement) -> str:

@@ -21,6 +21,17 @@ URL_ROLES = ("flow", "callback", "media", "stream")
 
 # Patterns every part of twimlc checks values with.
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+# A phone number in a national or formatted form ("(415) 555-1212", "07400 123456"):
+# Twilio tries to read it, but expects E.164.
+NATIONAL_NUMBER = re.compile(r"^\+?\(?[0-9][0-9 ().\-]*$")
+# Message addresses (Twilio docs: messaging/twiml/message, glossary "Alphanumeric Sender ID",
+# error 63007 for whatsapp:, error 21664 for rcs:, short codes of 5 or 6 digits).
+CHANNEL_ADDRESS = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):(.*)$", re.S)
+MESSENGER_ID = re.compile(r"^[0-9]+$")
+RCS_SENDER_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+SIM_SID = re.compile(r"^DE[0-9a-fA-F]{32}$")
+SHORT_CODE = re.compile(r"^[0-9]{5,6}$")
+ALPHANUMERIC_SENDER = re.compile(r"^(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 INTEGER = re.compile(r"^[+-]?[0-9]+$")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot carry these
 HEADER_KEYWORD = "twiml"
@@ -30,8 +41,9 @@ HEADER_KEYWORD = "twiml"
 class ValueType:
     """How an attribute value is written and checked.
 
-    ``type`` is one of string, bool, int, enum, url, phone, duration, dtmf; ``separator`` is
-    set for list attributes (items joined with it)."""
+    ``type`` is one of string, bool, int, enum, url, phone, duration, dtmf, recipient (a
+    message's ``to``), sender (a message's ``from``); ``separator`` is set for list
+    attributes (items joined with it)."""
 
     type: str
     values: tuple[str, ...] = ()
@@ -58,6 +70,9 @@ class ValueType:
             "phone": "an E.164 phone number",
             "duration": "a duration such as 500ms or 2s",
             "dtmf": "DTMF digits (0-9, A-D, *, #, w, W)",
+            "recipient": "a phone number, a whatsapp:, messenger: or rcs: address, or a Wireless SIM SID",
+            "sender": "a phone number, a short code, an alphanumeric sender ID, a whatsapp:, messenger: or rcs: "
+            "address, or a Wireless SIM SID",
         }[self.type]
         if self.type == "int" and (self.min is not None or self.max is not None):
             lo = "" if self.min is None else f"{self.min}"

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import cache
 
 from lxml import etree
 
 from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
+from .resolve import value_problem
 from .validate import _SOCKET_TAGS, _URL_TEXT, _url_problem, finish_on_key_problem, is_url_attribute, number_problem
 from .validate import MAX_READ_BYTES as MAX_BYTES
-from .vocabulary import KINDS, vocabulary
+from .vocabulary import KINDS, ValueType, vocabulary
 
 MAX_DEPTH = 64  # TwiML nests a handful of levels; deeper is hostile or broken
 _TOO_DEEP = etree.XPath(f"boolean(//*[count(ancestor::*) >= {MAX_DEPTH}])")
@@ -29,10 +31,13 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 _LOCAL = threading.local()
 
 
-def _parser() -> etree.XMLParser:
+def _parser(undeclared_prefixes: bool = False) -> etree.XMLParser:
     """The hardened parser, one per thread (lxml parsers may not be shared between
-    threads; reusing one within a thread saves building it per file)."""
-    parser: etree.XMLParser | None = getattr(_LOCAL, "parser", None)
+    threads; reusing one within a thread saves building it per file). The second one
+    recovers, and is used only for documents whose only fault is a namespace prefix that
+    nothing declares (see :func:`undeclared_prefixes_only`)."""
+    name = "lenient" if undeclared_prefixes else "parser"
+    parser: etree.XMLParser | None = getattr(_LOCAL, name, None)
     if parser is None:
         parser = etree.XMLParser(
             resolve_entities=False,
@@ -41,9 +46,31 @@ def _parser() -> etree.XMLParser:
             dtd_validation=False,
             huge_tree=False,
             remove_pis=True,
+            recover=undeclared_prefixes,
         )
-        _LOCAL.parser = parser
+        setattr(_LOCAL, name, parser)
     return parser
+
+
+def undeclared_prefixes_only(log: etree._ListErrorLog) -> bool:
+    """Whether every error libxml2 logged is a namespace prefix that nothing declares.
+
+    Twilio's docs write Amazon Polly's SSML inside <Say> as ``<amazon:effect>``, with no
+    declaration: well-formed XML 1.0, though not namespace-well-formed. libxml2 logs the
+    prefix as a (non-fatal) namespace error and keeps parsing, so any real fault in the
+    document is in the log too."""
+    return len(log) > 0 and all(e.type_name == "NS_ERR_UNDEFINED_NAMESPACE" for e in log)
+
+
+def fromstring(data: bytes, parser: etree.XMLParser, lenient: etree.XMLParser) -> etree._Element:
+    """``data`` parsed by ``parser``, or by ``lenient`` (the same settings, recovering) when
+    the only errors are undeclared namespace prefixes; raises XMLSyntaxError otherwise."""
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        if not undeclared_prefixes_only(parser.error_log):
+            raise
+    return etree.fromstring(data, lenient)
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
@@ -84,7 +111,7 @@ def parse_xml(data: bytes, path: str) -> tuple[etree._Element | None, list[Diagn
             "Twilio rejects this with 12100: remove the blank lines or spaces before <?xml",
         )
     try:
-        root = etree.fromstring(data, _parser())
+        root = fromstring(data, _parser(), _parser(undeclared_prefixes=True))
     except etree.XMLSyntaxError as e:
         line, col = e.position if e.position else (1, 1)
         msg = re.sub(r",? line \d+, column \d+$", "", str(e.msg or e))
@@ -149,6 +176,15 @@ def _tag_keyword(tag: str) -> str:
     return "!" + tag
 
 
+def element_name(el: etree._Element) -> str:
+    """The tag as written: ``Say``, or ``amazon:effect`` (with or without a declaration)."""
+    tag = _str(el.tag)
+    if tag.startswith("{"):
+        local = tag.split("}", 1)[1]
+        return f"{el.prefix}:{local}" if el.prefix else local
+    return tag
+
+
 def _attr_name(name: str) -> str:
     if name.startswith(_XML_NS):
         return "xml:" + name[len(_XML_NS) :]
@@ -160,7 +196,7 @@ def _str(v: str | bytes) -> str:
 
 
 def _statement(el: etree._Element, loc: _Locator) -> Statement:
-    tag = etree.QName(el).localname
+    tag = element_name(el)
     span, offset = loc.element(el, tag)
     args = []
     for k, v in el.attrib.items():
@@ -248,19 +284,46 @@ _KEYS = etree.XPath("//*[@finishOnKey]")  # attribute_values: finishOnKey
 _URLS = etree.XPath("//*[@*[contains(., ':')]] | //Play | //Redirect | //Media")  # urls: absolute URLs only
 
 
+# Value types the schema accepts but the resolver may still warn about (besides open enums).
+_ADVISED = ("phone", "recipient", "sender")
+
+
+@cache
+def _advised(kind: str) -> tuple[etree.XPath, dict[str, dict[str, ValueType]]]:
+    """The elements with an attribute whose value the resolver may warn about although the
+    schema accepts it (a voice or language outside the known list, a number not in E.164),
+    and those attributes by tag."""
+    typed: dict[str, dict[str, ValueType]] = {}
+    for tag, spec in vocabulary(kind).elements.items():
+        names = {n: t for n, t in spec.attributes.items() if (t.type == "enum" and t.open) or t.type in _ADVISED}
+        if names:
+            typed[tag] = names
+    selection = " | ".join(
+        f"//{tag}[" + " or ".join(f"@{n}" for n in sorted(names)) + "]" for tag, names in sorted(typed.items())
+    )
+    return etree.XPath(selection or "/nothing"), typed
+
+
 def _nodes(xpath: etree.XPath, root: etree._Element) -> list[etree._Element]:
     result = xpath(root)
     return [n for n in result if isinstance(n, etree._Element)] if isinstance(result, list) else []
 
 
 def _nothing_to_flag(root: etree._Element, kind: str) -> bool:
-    """No rule of validate.py can report anything for this schema-valid document."""
+    """No rule of validate.py, and no value warning of the resolver, can report anything
+    for this schema-valid document."""
     if _MAY_FLAG(root):
         return False
     for el in _nodes(_NUMBERS, root):
         text = ((el.text or "") + "".join(c.tail or "" for c in el)).strip()  # direct text, as Element.text
         if (text and number_problem(text)) or number_problem(_str(el.get("callerId") or "")):
             return False
+    selection, typed = _advised(kind)
+    for el in _nodes(selection, root):
+        for attr, t in typed[_str(el.tag)].items():
+            given = el.get(attr)
+            if given is not None and value_problem(t, _str(given)):  # resolve.py: values
+                return False
     for el in _nodes(_KEYS, root):
         if finish_on_key_problem(_str(el.tag), _str(el.get("finishOnKey") or "")):
             return False
