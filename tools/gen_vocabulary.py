@@ -25,7 +25,7 @@ OVERLAY = ROOT / "tools" / "vocabulary-overlay.json"
 DOCS = "https://www.twilio.com/docs/"
 
 # Enums this long are lists of voices and locales that Twilio extends all the time:
-# known values are kept for hints, but any value is accepted.
+# any other value is accepted with a warning (TWL221) naming the nearest known one.
 OPEN_ENUM_THRESHOLD = 40
 
 # Keywords that kebab-casing would spell badly.

@@ -47,7 +47,7 @@ class ValueType:
 
     type: str
     values: tuple[str, ...] = ()
-    open: bool = False  # enum whose known values are advisory (voices, locales)
+    open: bool = False  # enum whose known values are advisory (voices, locales): others warn
     min: int | None = None
     max: int | None = None
     separator: str | None = None
