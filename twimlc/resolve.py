@@ -143,12 +143,12 @@ def _unknown_open_value(t: ValueType, text: str) -> Problem:
         hint = f"did you mean {near!r}?"
     else:
         same_language = [v for v in t.values if v.lower().startswith(text.lower() + "-")]
-        hint = ("known values for it: " + ", ".join(same_language[:8])) if same_language else None
+        hint = (f"known for {text!r}: " + ", ".join(same_language[:8])) if same_language else None
     news = "if Twilio added it recently, ignore this warning"
     return (
         "TWL221",
         f"{text!r} is not one of the {len(t.values)} values twimlc knows",
-        f"{hint}; {news}" if hint else news,
+        f"{hint} ({news})" if hint else news[0].upper() + news[1:],
     )
 
 
