@@ -569,14 +569,13 @@ class Resolver:
                 )
             elif spec is not None or owner == "Response":
                 near = None if _prefixed(name) or spec is None else suggest(name, list(spec.attributes))
-                self.report(
-                    "TWL902",
-                    f"attribute {name!r} is outside twimlc's vocabulary",
-                    name_span,
-                    f"did you mean {near!r}? If not, it is passed through unchecked"
-                    if near
-                    else "it is passed through unchecked",
-                )
+                if near:
+                    hint = f"did you mean {near!r}? If not, it is passed through unchecked"
+                elif _prefixed(name):
+                    hint = _VENDOR_HINT.format(prefix=name.split(":")[0])
+                else:
+                    hint = "it is passed through unchecked"
+                self.report("TWL902", f"attribute {name!r} is outside twimlc's vocabulary", name_span, hint)
             return self._untyped(a, name)
         if spec is None:  # raw element: its attributes are written as given
             return self._untyped(a, a.name)
@@ -699,7 +698,12 @@ def _raw_tag_hint(tag: str, vocab: Vocabulary) -> str:
         near = suggest(tag, list(keywords))
         if near is not None:
             return f"did you mean {keywords[near]!r}? If not, it is passed through unchecked"
+    else:
+        return _VENDOR_HINT.format(prefix=tag.split(":")[0])
     return "it is passed through unchecked"
+
+
+_VENDOR_HINT = "the {prefix}: prefix marks a vendor's extension (such as Amazon Polly's SSML): passed through unchecked"
 
 
 def _param_name(s: Statement) -> str:
