@@ -73,7 +73,8 @@ for _tag in ("Number", "Sip"):
     OVERRIDES[(_tag, "machineDetectionSilenceTimeout")] = {"min": 2000, "max": 10000}
 
 # What follows a verb (twiml-spec.md §5): "always" = nothing after it runs;
-# "action" = nothing after it runs when it has an action attribute.
+# "action" = nothing after it runs when it has an action attribute. Not <Record>: an empty
+# recording continues with the next verb, and Twilio's voicemail samples rely on it.
 ENDS = {
     "voice": {
         "Hangup": "always",
@@ -81,7 +82,6 @@ ENDS = {
         "Redirect": "always",
         "Leave": "always",
         "Dial": "action",
-        "Record": "action",
     },
     "messaging": {"Redirect": "always"},
     "fax": {},
