@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 import twimlc
@@ -48,3 +49,38 @@ def test_check_twl_imports_no_heavy_modules() -> None:
 def test_import_twimlc_is_cheap() -> None:
     mods = _modules_after("import twimlc")
     assert "lark" not in mods and "lxml" not in mods and "twimlc.parser" not in mods
+
+
+# --- compile, parse and analyze judge a document exactly as check does ---------------------
+
+JUDGED = {
+    "a number beside a conference": "dial:\n    number +15558675310\n    conference room\n",
+    "eleven numbers": "dial:\n" + "".join(f"    number +155586753{i:02d}\n" for i in range(11)),
+    "a 200,000-character say": 'say "' + "a" * 200_000 + '"\n',
+    "an empty play": "play\n",
+    "a bad value and a rule": 'say "x" loop=many\ndial 4155550100\n',
+}
+
+
+@pytest.mark.parametrize("source", JUDGED.values(), ids=list(JUDGED))
+def test_compile_parse_and_analyze_judge_like_check(source: str) -> None:
+    from twimlc.checker import check_twl
+
+    expected = check_twl(source, "x.twl")
+    assert any(d.is_error for d in expected)
+    with pytest.raises(twimlc.TwimlcError) as info:
+        twimlc.compile(source, "x.twl")
+    assert info.value.diagnostics == expected
+    with pytest.raises(twimlc.TwimlcError) as info:
+        twimlc.parse(source, "x.twl")
+    assert info.value.diagnostics == expected
+    doc, diagnostics = twimlc.analyze(source, "x.twl")  # the lenient entry: never raises
+    assert doc is not None and diagnostics == expected
+
+
+def test_warnings_do_not_stop_compile_or_parse() -> None:
+    source = 'hangup\nsay "x"\n'
+    assert "<Hangup/>" in twimlc.compile(source)
+    assert [e.tag for e in twimlc.parse(source).elements] == ["Hangup", "Say"]
+    _, diagnostics = twimlc.analyze(source)
+    assert [(d.code, d.severity) for d in diagnostics] == [("TWL401", "warning")]

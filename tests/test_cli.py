@@ -86,6 +86,38 @@ def test_decompile_refuses_to_write_over_its_input(
     assert (tmp_path / "a.twl").read_text(encoding="utf-8") == 'say "Hi"\n'
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "dial:\n    number +15558675310\n    conference room\n",
+        "dial:\n" + "".join(f"    number +155586753{i:02d}\n" for i in range(11)),
+        'say "' + "a" * 200_000 + '"\n',
+        'say "x" loop=many\ndial 4155550100\nhangup\nsay "never"\n',
+        # a template: compiled with its values, judged as check judges it
+        'param who string\nsay "Hi {{who}}"\ndial:\n    conference room\n    number +15558675310\n',
+    ],
+    ids=["conference-and-number", "eleven-numbers", "long-say", "bad-value-and-rules", "template"],
+)
+def test_compile_refuses_what_check_refuses(source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "x.twl"
+    f.write_text(source, encoding="utf-8")
+    assert main(["check", str(f)]) == 1
+    reported = capsys.readouterr().out
+    assert main(["compile", str(f), "--param", "who=Ann"] if "param" in source else ["compile", str(f)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == reported  # the same diagnostics, rendered the same way
+
+
+def test_compile_prints_warnings_and_compiles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "w.twl"
+    f.write_text('hangup\nsay "x"\n', encoding="utf-8")
+    assert main(["compile", str(f)]) == 0
+    out, err = capsys.readouterr()
+    assert "<Hangup/>" in out
+    assert "warning[TWL401]" in err and err.count("\n") > 1
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(["compile"])

@@ -57,6 +57,7 @@ ODD = {
     "empty": b"<Response/>",
     "whitespace only text": b"<Response><Say> </Say><Play>\n</Play></Response>",
     "xml lang": b'<Response><Say><lang xml:lang="fr-FR">bonjour</lang></Say></Response>',
+    "empty where twilio needs something": b"<Response><Play/><Dial/><Connect><Stream/></Connect></Response>",
 }
 
 
@@ -66,6 +67,16 @@ def test_odd_documents_round_trip(name: str) -> None:
     source, warnings = decompile_with_diagnostics(data)
     assert canonical(twimlc.compile(source)) == canonical(data)
     assert all(not w.is_error for w in warnings)
+
+
+def test_empty_elements_come_through_the_escape_hatch() -> None:
+    """twimlc compile refuses an empty <Play>, <Dial> or <Stream> (TWL303, TWL313): decompile
+    keeps them as written, with a warning, so its result compiles back."""
+    source, warnings = decompile_with_diagnostics(ODD["empty where twilio needs something"])
+    assert source.split() == ["!Play", "!Dial", "connect:", "!Stream"]
+    assert [w.code for w in warnings] == ["TWL901"] * 3
+    _, again = decompile_with_diagnostics(b"<Response><Play>a.mp3</Play><Stop><Stream name='s'/></Stop></Response>")
+    assert again == []
 
 
 def test_comments_and_escape_hatch_are_visible() -> None:

@@ -24,18 +24,29 @@ def xml_size_bound(source: str) -> int:
     return 6 * len(source.encode("utf-8")) + 60 * (source.count("\n") + 1) + 100
 
 
-def check_twl(source: str, path: str = "<string>", inline: bool = False) -> list[Diagnostic]:
-    from .compiler import analyze
+def judge_twl(source: str, path: str = "<string>", inline: bool = False) -> tuple[Document, list[Diagnostic]]:
+    """The one judgement of ``.twl`` source, shared by ``check``, ``compile``, ``parse``,
+    ``analyze`` and templates: the typed document and every diagnostic, sorted. The rules
+    run on a document with errors too (a bad value, a syntax error the parser recovered
+    from), so that one run reports every problem."""
+    from .compiler import read
     from .validate import MAX_DOCUMENT_BYTES, MAX_INLINE_CHARS, size_limits, validate
 
-    doc, diagnostics = analyze(source, path)
-    if doc is not None and not any(d.is_error for d in diagnostics):
-        diagnostics += validate(doc, path)
-        if xml_size_bound(source) >= (MAX_INLINE_CHARS if inline else MAX_DOCUMENT_BYTES):
-            from .generator import generate
+    doc, diagnostics = read(source, path)
+    diagnostics = diagnostics + validate(doc, path, diagnostics)
+    if xml_size_bound(source) >= (MAX_INLINE_CHARS if inline else MAX_DOCUMENT_BYTES):
+        from .generator import generate
 
-            diagnostics += size_limits(generate(doc), path, inline)
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+        try:
+            xml = generate(doc)
+        except ValueError:  # a name or character XML cannot carry: reported already
+            xml = ""
+        diagnostics += size_limits(xml, path, inline)
+    return doc, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def check_twl(source: str, path: str = "<string>", inline: bool = False) -> list[Diagnostic]:
+    return judge_twl(source, path, inline)[1]
 
 
 def read_xml_document(
@@ -92,9 +103,8 @@ def check_xml(data: bytes, path: str = "<string>", inline: bool = False) -> list
     doc, diagnostics, twiml = read_xml_document(data, path, root)
     if not twiml:
         return None
-    if doc is not None and not any(d.is_error for d in diagnostics):
-        diagnostics += validate(doc, path)
     if doc is not None:
+        diagnostics += validate(doc, path, diagnostics)
         diagnostics += size_limits_bytes(data, path, inline)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 

@@ -2,8 +2,8 @@
 
 The XML is read with the hardened parser. Everything twimlc's vocabulary knows, where it
 is allowed and with a valid value, becomes ordinary ``.twl``; anything else (an element
-outside the vocabulary or in the wrong place, an unknown attribute, a value of the wrong
-type) comes through the escape hatch (``!Tag``, ``!name=value``) with a warning, so that
+outside the vocabulary, in the wrong place or empty where Twilio needs something, an
+unknown attribute, a value of the wrong type) comes through the escape hatch (``!Tag``, ``!name=value``) with a warning, so that
 documents which break the rules still decompile and can be fixed in ``.twl``. XML comments
 become ``#`` comments. Before returning, the result is compiled again and compared with the
 input as canonical XML; if they differ, decompile refuses (``TWL903``).
@@ -18,6 +18,7 @@ from .ast import Attribute, Comment, Document, Element, Node, Param, Span, Text
 from .canonical import in_speech
 from .diagnostics import Diagnostic, TwimlcError, diag
 from .resolve import check_value
+from .validate import missing_content
 from .vocabulary import ElementSpec, ValueType, Vocabulary, suggest, vocabulary
 from .xmlread import _attr_name, _Locator, _str, element_name, is_twiml, kind_of, parse_xml
 
@@ -81,6 +82,9 @@ class _Reader:
                 ok = False
             if not spec.children and any(isinstance(c, Element) for c in children):
                 ok = False
+            as_written = tuple(Attribute(_attr_name(_str(k)), _str(v), True) for k, v in el.attrib.items())
+            if missing_content(Element(tag, as_written, children), parent.tag if parent else "Response"):
+                ok = False  # empty where Twilio needs something: twimlc compile would refuse it
         if not ok or spec is None:
             if base is not None:
                 self.warn(
@@ -229,14 +233,14 @@ def decompile_with_diagnostics(xml: str | bytes, path: str = "<string>") -> tupl
     """``.twl`` source for ``xml`` and the warnings; raises :class:`TwimlcError` for XML
     that cannot be read, or when the result would not compile back to the same TwiML."""
     from .canonical import canonical
-    from .compiler import analyze
+    from .compiler import read
     from .generator import generate
     from .printer import print_document
 
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
     doc, warnings = read_document(data, path)
     source = print_document(doc)
-    again, diagnostics = analyze(source, path)
+    again, diagnostics = read(source, path)
     errors = [d for d in diagnostics if d.is_error]
     same = again is not None and not errors and canonical(generate(again)) == canonical(data)
     if not same:

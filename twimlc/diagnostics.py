@@ -73,6 +73,7 @@ CODES = _codes(
     ("TWL310", ERROR, "too many <Number> nouns in one <Dial>"),
     ("TWL311", ERROR, "<Conference> mixed with other nouns in a <Dial>"),
     ("TWL312", ERROR, "the root element is not <Response>"),
+    ("TWL313", ERROR, "element needs an attribute"),
     ("TWL401", WARNING, "unreachable verb"),
     ("TWL402", WARNING, "<Reject> after other verbs"),
     ("TWL501", ERROR, "document larger than 64 kB"),

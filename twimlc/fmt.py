@@ -11,14 +11,14 @@ from .diagnostics import Diagnostic, TwimlcError, diag
 def format_with_diagnostics(source: str, path: str = "<string>") -> tuple[str, list[Diagnostic]]:
     """The formatted source and the warnings; raises :class:`TwimlcError` when the source
     has errors (nothing is formatted then) or when a guarantee would break."""
-    from .compiler import analyze
+    from .compiler import read
     from .printer import print_document
 
-    doc, diagnostics = analyze(source, path)
+    doc, diagnostics = read(source, path)
     if doc is None or any(d.is_error for d in diagnostics):
         raise TwimlcError(diagnostics)
     formatted = print_document(doc)
-    again, problems = analyze(formatted, path)
+    again, problems = read(formatted, path)
     if again is None or any(d.is_error for d in problems) or again != doc:
         raise TwimlcError(
             [

@@ -255,7 +255,6 @@ def load(path_or_source: str | Path, filename: str | None = None) -> Template:
     diagnostic when the document has errors."""
     from pathlib import Path
 
-    from .checker import check_twl
     from .compiler import analyze
 
     if isinstance(path_or_source, Path) or (
@@ -267,8 +266,8 @@ def load(path_or_source: str | Path, filename: str | None = None) -> Template:
     else:
         source = str(path_or_source)
         name = filename or "<string>"
-    doc, diagnostics = analyze(source, name)
-    problems = [d for d in check_twl(source, name) if d.is_error] if doc is not None else diagnostics
+    doc, diagnostics = analyze(source, name)  # judged as twimlc check judges it
+    problems = [d for d in diagnostics if d.is_error] if doc is not None else diagnostics
     if doc is None or problems:
-        raise TwimlcError(diagnostics if doc is None else problems)
+        raise TwimlcError(problems)
     return Template(doc)

@@ -8,10 +8,11 @@ message names it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 
 from .ast import Document, Element, walk
-from .diagnostics import Diagnostic, diag
+from .diagnostics import CODES, Diagnostic, diag
 from .vocabulary import E164, ElementSpec, vocabulary
 
 MAX_DOCUMENT_BYTES = 64 * 1024  # 11750
@@ -40,7 +41,8 @@ def _ends(doc: Document, e: Element) -> str | None:
 
 
 def unreachable(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
-    """Verbs after Hangup, Reject, Redirect, Leave, or a Dial/Record with action, never run."""
+    """Verbs after Hangup, Reject, Redirect, Leave, or a Dial with action, never run. Not
+    after a Record: an empty recording continues with the next verb (twiml-spec.md §5)."""
     ender: str | None = None
     for e in doc.elements:
         if ender is not None:
@@ -96,6 +98,39 @@ def dial_nouns(doc: Document, elements: list[Element], path: str) -> Iterator[Di
                 path,
             )
         yield from _too_many(conferences, 1, "TWL311", "a <Dial> holds one <Conference>", path)
+
+
+def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
+    """(code, message, hint) when ``e`` (inside a ``parent`` tag) is empty where Twilio needs
+    something: a <Play> with no URL and no digits, a <Dial> with nothing to dial, a <Stream>
+    or <ConversationRelay> with no url (a <Stream> inside <Stop> names the stream to stop
+    instead). Raw (``!name``) attributes and children count: they are unchecked, not absent.
+    An empty <Redirect/> is valid: it requests the current document again."""
+    if e.tag == "Play":
+        digits = e.attribute("digits")
+        if not e.text.strip() and not (digits is not None and digits.rendered()):
+            return ("TWL303", "<Play> has nothing to play", "give it the URL of an audio file, or digits to play")
+    elif e.tag == "Dial":
+        if not e.text.strip() and not e.elements:
+            return (
+                "TWL303",
+                "<Dial> has nothing to dial",
+                "give it a number, or nouns such as <Number>, <Client>, <Sip> or <Conference>",
+            )
+    elif e.tag in _SOCKET_TAGS and not (e.tag == "Stream" and parent == "Stop"):
+        url = e.attribute("url")
+        if url is None or not url.rendered().strip():
+            return ("TWL313", f"<{e.tag}> needs a url", "the wss:// address of your WebSocket server")
+    return None
+
+
+def needs_content(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
+    """Elements that cannot be empty (see :func:`missing_content`)."""
+    parents = {id(c): e.tag for e in walk(doc.body) for c in e.elements}
+    for e in elements:
+        found = missing_content(e, parents.get(id(e), "Response"))
+        if found:
+            yield diag(found[0], found[1], e.span, found[2], path)
 
 
 def limits(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
@@ -172,7 +207,7 @@ def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator
         if e.tag in ("Number", "Dial") and e.text.strip():
             values.append((f"<{e.tag}>", e.text.strip()))
         caller = e.attribute("callerId") if e.tag == "Dial" else None
-        if caller is not None and isinstance(caller.value, str):
+        if caller is not None and not caller.raw and isinstance(caller.value, str):
             values.append(("callerId", caller.value))
         for what, number in values:
             found = number_problem(number)
@@ -185,10 +220,12 @@ def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator
 _URL_TEXT = {"Play", "Redirect", "Media"}
 _SOCKET_TAGS = {"Stream", "ConversationRelay"}
 _WEB_SCHEMES = {"http", "https"}
-_SOCKET_SCHEMES = {"ws", "wss"}
+_SOCKET_SCHEMES = {"wss"}
 
 
 def _url_problem(url: str, sockets: bool) -> str | None:
+    """What is wrong with an absolute URL; ``sockets``: a WebSocket server's, where wss is the
+    only protocol Twilio supports (31922). Relative URLs are resolved by Twilio."""
     if ":" not in url:
         return None  # relative: resolved against the document's URL
     from urllib.parse import urlsplit
@@ -196,7 +233,7 @@ def _url_problem(url: str, sockets: bool) -> str | None:
     parts = urlsplit(url)
     if not parts.scheme:
         return None  # relative: resolved against the document's URL
-    allowed = _WEB_SCHEMES | (_SOCKET_SCHEMES if sockets else set())
+    allowed = _SOCKET_SCHEMES if sockets else _WEB_SCHEMES
     if parts.scheme.lower() not in allowed:
         return f"scheme {parts.scheme!r} is not " + " or ".join(sorted(allowed))
     if not parts.netloc:
@@ -210,7 +247,8 @@ def is_url_attribute(spec: ElementSpec, name: str) -> bool:
 
 
 def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
-    """Absolute URLs use http(s) (ws/wss for streams) and name a host (11100)."""
+    """Absolute URLs use http(s) and name a host (11100); a stream's WebSocket URL uses wss
+    (31922)."""
     v = vocabulary(doc.kind)
     for e in elements:
         spec = v.elements[e.tag]
@@ -225,7 +263,15 @@ def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnost
             if "{{" in url:
                 continue  # a template parameter: checked when rendered
             problem = _url_problem(url, sockets)
-            if problem:
+            if problem and sockets:
+                yield diag(
+                    "TWL205",
+                    f"{what}: {url!r} is not a WebSocket URL Twilio can use: {problem}; Twilio reports 31922",
+                    e.span,
+                    "Twilio connects to your server over wss:// only",
+                    path,
+                )
+            elif problem:
                 yield diag(
                     "TWL205", f"{what}: {url!r} is not a valid URL: {problem}; Twilio reports 11100", e.span, None, path
                 )
@@ -287,16 +333,68 @@ def attribute_values(doc: Document, elements: list[Element], path: str) -> Itera
                 yield diag("TWL217", problem, m.span if m else e.span, None, path)
 
 
-RULES: tuple[Rule, ...] = (unreachable, reject_first, dial_nouns, limits, phone_numbers, urls, attribute_values)
+RULES: tuple[Rule, ...] = (
+    unreachable,
+    reject_first,
+    dial_nouns,
+    needs_content,
+    limits,
+    phone_numbers,
+    urls,
+    attribute_values,
+)
+# Rules that report something missing: not run on an element where reading the document
+# already found an error that left something out (a bad value, an unknown keyword in its
+# block), since that is most likely the very thing that would be reported missing.
+_MISSING_RULES = {needs_content}
+# Reading errors that leave the element whole: in the wrong place, an attribute given
+# twice, a character XML cannot carry, a second positional value (the first is kept).
+_KEEPS = {"TWL301", "TWL104", "TWL210", "TWL304"}
+
+# Reading errors that belong to an element's start tag: in XML a start tag may run over
+# several lines, past the span of its name.
+_ATTRIBUTE_CODES = {"TWL103", "TWL104"} | {c for c in CODES if c.startswith("TWL2")}
 
 
-def validate(doc: Document, path: str = "<string>") -> list[Diagnostic]:
+def validate(doc: Document, path: str = "<string>", reported: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
     """Every rule's findings. Rules get the document and its elements (raw ``!Tag`` ones
-    left out: they are unchecked by definition), walked once."""
-    elements = [e for e in walk(doc.body) if not e.raw]
+    left out: they are unchecked by definition), walked once. ``reported`` are the
+    diagnostics reading the document gave (the rules run on a document with errors too, so
+    that one run reports every problem); they keep the rules from reporting the same
+    problem twice."""
+    everything = walk(doc.body)
+    elements = [e for e in everything if not e.raw]
+    damaged = _damaged(everything, [d for d in reported if d.is_error and d.code not in _KEEPS])
+    whole = [e for e in elements if id(e) not in damaged]
     out: list[Diagnostic] = []
     for rule in RULES:
-        out.extend(rule(doc, elements, path))
+        out.extend(rule(doc, whole if rule in _MISSING_RULES else elements, path))
+    return out
+
+
+def _damaged(elements: list[Element], errors: list[Diagnostic]) -> set[int]:
+    """The ids of the elements ``errors`` are about: the innermost element whose span holds
+    an error; for an attribute's error outside every span (an XML start tag over several
+    lines), the last element that starts before it. Spans nest, so the innermost holder is
+    the last element starting before the error or one of its ancestors."""
+    if not errors:
+        return set()
+    parent = {id(c): e for e in elements for c in e.elements}
+    order = sorted(elements, key=lambda e: (e.span.line, e.span.column))
+    starts = [(e.span.line, e.span.column) for e in order]
+    out: set[int] = set()
+    for d in errors:
+        at = (d.span.line, d.span.column)
+        i = bisect_right(starts, at) - 1
+        if i < 0:
+            continue
+        e: Element | None = order[i]
+        while e is not None and not at < (e.span.end_line, e.span.end_column):
+            e = parent.get(id(e))
+        if e is None and d.code in _ATTRIBUTE_CODES:
+            e = order[i]
+        if e is not None:
+            out.add(id(e))
     return out
 
 

@@ -271,9 +271,12 @@ def kind_of(root: etree._Element) -> str:
 _MAY_FLAG = etree.XPath(
     "boolean("
     "/Response/*[self::Hangup or self::Reject or self::Redirect or self::Leave"
-    " or ((self::Dial or self::Record) and @action)][following-sibling::*]"  # unreachable
+    " or (self::Dial and @action)][following-sibling::*]"  # unreachable
     " | /Response/Reject[preceding-sibling::*]"  # reject_first
     " | //Dial[count(Number) > 10 or (Conference and Number) or count(Conference) > 1]"  # dial_nouns
+    " | //Play[not(normalize-space()) and not(string(@digits))] | //Dial[not(*) and not(normalize-space())]"
+    " | //Stream[not(normalize-space(@url)) and not(parent::Stop)]"  # needs_content
+    " | //ConversationRelay[not(normalize-space(@url))]"
     " | /Response[count(Message) > 10] | //Say[string-length(.) > 4096]"  # limits
     " | //Message[string-length(.) > 1600 or count(Media) > 10]"
     " | //Gather[@speechTimeout] | //Record[@transcribe = 'true']"  # attribute_values
