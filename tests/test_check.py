@@ -122,6 +122,10 @@ ELEVEN = "dial:\n" + "".join(f"    number +155586753{i:02d}\n" for i in range(11
         ("play loop=many\n", [("TWL202", 1)]),
         ("play\nnmber +15558675310\n", [("TWL303", 1), ("TWL101", 2)]),  # not the play's
         ("gather:\n    play\n    pause lenght=1\n", [("TWL303", 2), ("TWL103", 3)]),  # nor in a sibling
+        # a syntax error does not hide the rules either, nor is what it cut off called missing
+        ('dial action=/a\n???\nsay "y"\n', [("TWL303", 1), ("TWL001", 2), ("TWL401", 3)]),
+        ("dial:\n    number +15558675310 x = 1\n", [("TWL001", 2)]),
+        ("dial:\n    number +15558675310\n    client x = 1\n    conference room\n", [("TWL001", 3), ("TWL311", 4)]),
         # an attribute kept through the escape hatch is passed on unchecked, not checked twice
         ("dial !callerId=4155550100:\n    client alice\n", [("TWL902", 1)]),
         # nothing reported twice, nothing crashes, on elements in the wrong place

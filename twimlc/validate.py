@@ -351,6 +351,8 @@ _MISSING_RULES = {needs_content}
 # twice, a character XML cannot carry, a second positional value (the first is kept).
 _KEEPS = {"TWL301", "TWL104", "TWL210", "TWL304"}
 
+# Syntax errors: the parser skipped the statement in error (and its block), from that line on.
+_SYNTAX_CODES = {"TWL001", "TWL002", "TWL003", "TWL004"}
 # Reading errors that belong to an element's start tag: in XML a start tag may run over
 # several lines, past the span of its name.
 _ATTRIBUTE_CODES = {"TWL103", "TWL104"} | {c for c in CODES if c.startswith("TWL2")}
@@ -374,9 +376,10 @@ def validate(doc: Document, path: str = "<string>", reported: Sequence[Diagnosti
 
 def _damaged(elements: list[Element], errors: list[Diagnostic]) -> set[int]:
     """The ids of the elements ``errors`` are about: the innermost element whose span holds
-    an error; for an attribute's error outside every span (an XML start tag over several
-    lines), the last element that starts before it. Spans nest, so the innermost holder is
-    the last element starting before the error or one of its ancestors."""
+    an error (for a syntax error, whose lines hold its line: the parser skipped the rest of
+    the statement there); for an attribute's error outside every span (an XML start tag
+    over several lines), the last element that starts before it. Spans nest, so the
+    innermost holder is the last element starting before the error or one of its ancestors."""
     if not errors:
         return set()
     parent = {id(c): e for e in elements for c in e.elements}
@@ -389,7 +392,9 @@ def _damaged(elements: list[Element], errors: list[Diagnostic]) -> set[int]:
         if i < 0:
             continue
         e: Element | None = order[i]
-        while e is not None and not at < (e.span.end_line, e.span.end_column):
+        while e is not None and not (
+            d.span.line <= e.span.end_line if d.code in _SYNTAX_CODES else at < (e.span.end_line, e.span.end_column)
+        ):
             e = parent.get(id(e))
         if e is None and d.code in _ATTRIBUTE_CODES:
             e = order[i]
