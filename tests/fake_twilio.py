@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 that behaves like the Calls API, for the dialer tests.
 
 Each POST takes the next behaviour from a script (``ok``, ``400``, ``401``, ``429``,
-``500``, ``slow``, ``drop``); GETs of a call return the next status from ``statuses``.
-Every request that reached the server is recorded."""
+``500``, ``slow``, ``drop``; ``429:VALUE`` answers 429 with ``Retry-After: VALUE``, and
+``429:`` with no ``Retry-After`` at all); GETs of a call return the next status from
+``statuses``. Every request that reached the server is recorded, with its exact body."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     form: list[tuple[str, str]]
+    body: str = ""  # exactly as received (form-encoded)
 
 
 @dataclass
@@ -59,7 +61,9 @@ def make_handler(script: Script) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode()
-            script.seen.append(Seen("POST", self.path, dict(self.headers), parse_qsl(body, keep_blank_values=True)))
+            script.seen.append(
+                Seen("POST", self.path, dict(self.headers), parse_qsl(body, keep_blank_values=True), body)
+            )
             behaviour = script.posts.pop(0) if script.posts else "ok"
             form = dict(parse_qsl(body))
             if behaviour == "ok":
@@ -75,8 +79,10 @@ def make_handler(script: Script) -> type[BaseHTTPRequestHandler]:
                 self._send(400, _error(21211, "The 'To' number +1555 is not a valid phone number.", 400))
             elif behaviour == "401":
                 self._send(401, _error(20003, "Authenticate", 401))
-            elif behaviour == "429":
-                self._send(429, _error(20429, "Too Many Requests", 429), {"Retry-After": "0"})
+            elif behaviour == "429" or behaviour.startswith("429:"):
+                retry_after = behaviour.partition(":")[2] if ":" in behaviour else "0"
+                headers = {"Retry-After": retry_after} if retry_after else {}
+                self._send(429, _error(20429, "Too Many Requests", 429), headers)
             elif behaviour == "500":
                 self._send(500, b'{"message": "internal error"}')
             elif behaviour == "slow":

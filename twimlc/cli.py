@@ -319,30 +319,66 @@ def _fmt_stdin(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _seconds(text: str) -> float:
+    """An argparse type: seconds to wait, above 0."""
+    from .dialer import seconds_problem
+
+    problem = seconds_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return float(text)
+
+
+def _api_base(text: str) -> str:
+    """An argparse type: an http(s) URL; credentials in it never shown."""
+    from .dialer import base_problem
+
+    problem = base_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _cmd_dial(args: argparse.Namespace) -> int:
     import json
 
     from . import dialer
     from .diagnostics import TwimlcError
 
+    def usage(message: str) -> int:
+        sys.stderr.write(f"twimlc dial: error: {message}\n")
+        return EXIT_USAGE
+
+    if args.file is not None and args.url is not None:
+        return usage("give FILE or --url, not both")
+    if args.file is None and args.url is None:
+        return usage("FILE is required ('-' for standard input), unless --url gives the document's address")
+    if args.url is not None and not args.url.strip():
+        return usage("--url is empty")
+    if args.url is not None and args.param:
+        return usage("--param fills in a template FILE; with --url, Twilio fetches the document itself")
+    try:
+        base = dialer.base_url(None, args.base_url)
+    except dialer.DialError as e:  # TWIMLC_API_BASE (--base-url is checked as it is parsed)
+        return usage(str(e))
     try:
         twiml = None
-        if not args.url:
+        if args.file is not None:
             source, problem = read_source(args.file)
             if source is None:
                 assert problem is not None
                 write_all([problem], {})
                 return EXIT_PROBLEMS
             try:
-                twiml = dialer.twiml_for(source, args.file, _params(args.param))
+                twiml, warnings = dialer.inline_twiml(source, args.file, _params(args.param))
             except TwimlcError as e:
                 write_all(e.diagnostics, {args.file: source})
                 return EXIT_PROBLEMS
             except ValueError as e:
                 sys.stderr.write(f"{args.file}: error: {e}\n")
                 return EXIT_PROBLEMS
+            write_all(warnings, {args.file: source})
         options = dialer.parse_options(args.call_option or [])
-        base = dialer.base_url(None, args.base_url)
         if args.dry_run:
             try:
                 creds = dialer.Credentials.from_env()
@@ -362,8 +398,12 @@ def _cmd_dial(args: argparse.Namespace) -> int:
         )
         import httpx
 
+        def tell(message: str) -> None:
+            sys.stderr.write(message + "\n")
+            sys.stderr.flush()
+
         with httpx.Client(timeout=httpx.Timeout(args.timeout)) as client:
-            call = dialer.send(request, creds, client)
+            call = dialer.send(request, creds, client, notify=tell)
             if args.format == "json" and not args.wait:
                 sys.stdout.write(json.dumps(call.resource, indent=2) + "\n")
             else:
@@ -429,7 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--stdin-filename", metavar="NAME", help="with '-': the file name to use in messages")
     f.set_defaults(func=_cmd_fmt)
     c = sub.add_parser("dial", help="place a call with the Calls API, using checked TwiML")
-    c.add_argument("file", metavar="FILE", nargs="?", default="-", help=".twl or TwiML .xml (not needed with --url)")
+    c.add_argument(
+        "file", metavar="FILE", nargs="?", help=".twl or TwiML .xml ('-' for standard input); not with --url"
+    )
     c.add_argument("--to", required=True, help="E.164 number, client:NAME or SIP URI to call")
     c.add_argument("--from", dest="from_", required=True, metavar="FROM", help="your Twilio number (E.164)")
     c.add_argument("--url", help="a URL returning the TwiML, instead of sending FILE inline")
@@ -439,9 +481,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--param", action="append", metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
     c.add_argument("--dry-run", action="store_true", help="print the request (credentials redacted) and send nothing")
     c.add_argument("--wait", action="store_true", help="follow the call until it ends; the exit code tells the outcome")
-    c.add_argument("--interval", type=float, default=2.0, help=argparse.SUPPRESS)
-    c.add_argument("--base-url", help="API base instead of https://api.twilio.com (also TWIMLC_API_BASE)")
-    c.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for the API (default 15)")
+    c.add_argument("--interval", type=_seconds, default=2.0, help=argparse.SUPPRESS)
+    c.add_argument(
+        "--base-url", type=_api_base, help="API base instead of https://api.twilio.com (also TWIMLC_API_BASE)"
+    )
+    c.add_argument("--timeout", type=_seconds, default=15.0, help="seconds to wait for the API (default 15)")
     c.add_argument(
         "--format", choices=("text", "json"), default="text", help="text: SID and status; json: the call resource"
     )

@@ -82,6 +82,7 @@ CODES = _codes(
     ("TWL504", ERROR, "too many messages in one reply"),
     ("TWL505", ERROR, "too many media in one message"),
     ("TWL506", ERROR, "inline TwiML too long for the Calls API"),
+    ("TWL507", ERROR, "document cannot place a call"),
     ("TWL601", ERROR, "undeclared template parameter"),
     ("TWL602", WARNING, "template parameter declared but never used"),
     ("TWL603", ERROR, "template parameter's type does not fit where it is used"),

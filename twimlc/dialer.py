@@ -5,15 +5,23 @@ auth, with ``To``, ``From`` and ``Twiml`` (the checked document) or ``Url``.
 
 Creating a call is not idempotent: a retry after the server may have received the request
 can ring someone twice. So the only retries are after HTTP 429 (Twilio never processes
-those; ``Retry-After`` honoured, bounded) and after a connection that failed before the
-request was sent. A timeout or a dropped connection once the request was written ends
-with a message that the call may or may not have been placed, and how to check.
+those; ``Retry-After`` honoured, at most 60 s waited in all: a longer wait stops at once)
+and after a connection that failed before the request was sent. A timeout or a dropped
+connection once the request was written ends with a message that the call may or may not
+have been placed, and how to check.
 
-Secrets (auth token, API secret) never appear in output, logs, exceptions or reprs.
+Nothing is sent that cannot place the intended call: the document is judged as ``twimlc
+check`` judges it, and must be voice TwiML with at least one verb (TWL507); it is sent
+compact (no XML declaration, no indentation) and the 4,000-character limit is counted on
+exactly that text (TWL506).
+
+Secrets (auth token, API secret, credentials inside a URL) never appear in output, logs,
+exceptions or reprs.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -26,12 +34,14 @@ from .vocabulary import E164, suggest
 if TYPE_CHECKING:
     import httpx
 
-    from .ast import Document
+    from .ast import Document, Span
+    from .diagnostics import Diagnostic
 
 DEFAULT_BASE = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 15.0
 MAX_429_RETRIES = 3
-MAX_RETRY_AFTER = 30.0
+MAX_RETRY_WAIT = 60.0  # seconds waited on 429 answers, in all
+MAX_SECONDS = 3600.0  # the largest --timeout and --interval
 MAX_CONNECT_RETRIES = 2
 INLINE_LIMIT = 4000
 
@@ -155,15 +165,68 @@ class Request:
 
     def describe(self) -> str:
         lines = [
-            f"{self.method} {self.url}",
+            f"{self.method} {redact_url(self.url)}",
             f"Authorization: Basic {self.username}:<redacted>",
             "Content-Type: application/x-www-form-urlencoded",
             "",
         ]
-        for k, v in self.form:
-            shown = "<redacted>" if k in SECRET_OPTIONS else v
+        for k, shown in self._shown_form():
             lines.append(f"{k}={shown}" if "\n" not in shown else f"{k}=<<EOF\n{shown.rstrip()}\nEOF")
         return "\n".join(lines)
+
+    def _shown_form(self) -> list[tuple[str, str]]:
+        """The form with secret options and credentials inside URLs redacted."""
+        return [
+            (k, "<redacted>" if k in SECRET_OPTIONS else redact_url(v) if v.startswith(("http://", "https://")) else v)
+            for k, v in self.form
+        ]
+
+    def __repr__(self) -> str:
+        return (
+            f"Request(method={self.method!r}, url={redact_url(self.url)!r}, form={self._shown_form()!r}, "
+            f"username={self.username!r})"
+        )
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any credentials in it (``scheme://user:password@host``) redacted, as
+    pip shows index URLs: the user name stays when there is a password, else it goes too."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    end = min([i for i in (rest.find("?"), rest.find("#")) if i >= 0] or [len(rest)])
+    at = rest.rfind("@", 0, end)
+    if at < 0:
+        return url
+    user, colon, _ = rest[:at].partition(":")
+    shown = f"{user}:<redacted>" if colon and "/" not in user else "<redacted>"
+    return scheme + sep + shown + rest[at:]
+
+
+def base_problem(url: str) -> str | None:
+    """What is wrong with ``url`` as the API base, or None. Never shows credentials."""
+    import httpx
+
+    try:
+        parsed: httpx.URL | None = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        return f"{redact_url(url)!r} is not an http:// or https:// URL"
+    if parsed.query or parsed.fragment:
+        return f"{redact_url(url)!r} has a query or fragment; give the API base only, e.g. https://api.twilio.com"
+    return None
+
+
+def seconds_problem(value: float | str) -> str | None:
+    """What is wrong with ``value`` as a number of seconds to wait, or None."""
+    try:
+        n = float(value)
+    except (TypeError, ValueError):
+        n = math.nan
+    if not 0 < n <= MAX_SECONDS:  # also NaN
+        return f"expected a number of seconds above 0 and at most {MAX_SECONDS:g}, not {value!r}"
+    return None
 
 
 def base_url(env: Mapping[str, str] | None = None, override: str | None = None) -> str:
@@ -171,8 +234,14 @@ def base_url(env: Mapping[str, str] | None = None, override: str | None = None) 
     TWILIO_EDGE as the SDKs build it (``api.{edge}.{region}.twilio.com``; an edge alone
     implies region us1)."""
     env = os.environ if env is None else env
-    chosen = override or env.get("TWIMLC_API_BASE")
-    if chosen:
+    if override is not None:
+        chosen, what = override, "the API base"
+    else:
+        chosen, what = env.get("TWIMLC_API_BASE", ""), "TWIMLC_API_BASE"
+    if chosen or override is not None:
+        problem = base_problem(chosen)
+        if problem:
+            raise DialError(f"{what} {problem}", hint="e.g. https://api.twilio.com")
         return chosen.rstrip("/")
     region, edge = env.get("TWILIO_REGION", ""), env.get("TWILIO_EDGE", "")
     if not region and not edge:
@@ -285,12 +354,18 @@ _CHECK_HINT = "the call may or may not have been placed: check the call log (Con
 
 
 def send(
-    request: Request, credentials: Credentials, client: httpx.Client, sleep: Callable[[float], None] = time.sleep
+    request: Request,
+    credentials: Credentials,
+    client: httpx.Client,
+    sleep: Callable[[float], None] = time.sleep,
+    notify: Callable[[str], None] | None = None,
 ) -> Call:
-    """Send the create-call request once, retrying only where no call can have been made."""
+    """Send the create-call request once, retrying only where no call can have been made.
+    ``notify`` is told, in words, of every wait before a retry."""
     import httpx
 
     attempts_429 = attempts_connect = 0
+    waited = 0.0
     while True:
         try:
             response = client.post(
@@ -313,7 +388,17 @@ def send(
             ) from None
         if response.status_code == 429 and attempts_429 < MAX_429_RETRIES:
             attempts_429 += 1
-            sleep(_retry_after(response, attempts_429))
+            delay, asked = _retry_after(response, attempts_429)
+            if waited + delay > MAX_RETRY_WAIT:
+                raise _wait_too_long(response, delay, waited)
+            waited += delay
+            if notify is not None:
+                notify(
+                    f"Twilio asked to retry after {_secs(delay)} s; waiting…"
+                    if asked
+                    else f"Twilio answered 429 (too many requests); retrying in {_secs(delay)} s…"
+                )
+            sleep(delay)
             continue
         if response.status_code >= 400:
             raise _twilio_error(response)
@@ -340,13 +425,49 @@ def _form(pairs: list[tuple[str, str]]) -> dict[str, str | list[str]]:
     return out
 
 
-def _retry_after(response: httpx.Response, attempt: int) -> float:
-    value = response.headers.get("Retry-After", "")
+def _retry_after(response: httpx.Response, attempt: int) -> tuple[float, bool]:
+    """Seconds to wait before the next try, and whether Twilio said so (``Retry-After`` in
+    seconds or as an HTTP date); without it 1, 2, 4 s."""
+    value = response.headers.get("Retry-After", "").strip()
+    seconds: float | None = None
+    if value:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = _until(value)
+    if seconds is None or math.isnan(seconds):
+        return float(2 ** (attempt - 1)), False
+    return max(0.0, seconds), True
+
+
+def _until(http_date: str) -> float | None:
+    from datetime import datetime, timezone
+    from email.utils import parsedate_to_datetime
+
     try:
-        seconds = float(value)
-    except ValueError:
-        seconds = float(2 ** (attempt - 1))
-    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+        when = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return float(math.ceil((when - datetime.now(timezone.utc)).total_seconds()))
+
+
+def _secs(seconds: float) -> str:
+    return f"{seconds:g}" if math.isinf(seconds) or seconds == int(seconds) else f"{seconds:.1f}"
+
+
+def _wait_too_long(response: httpx.Response, delay: float, waited: float) -> DialError:
+    twilio = _twilio_error(response)
+    already = f", after {_secs(waited)} s of waiting already" if waited else ""
+    return DialError(
+        f"Twilio asked to retry after {_secs(delay)} s{already}; twimlc waits at most {MAX_RETRY_WAIT:g} s "
+        "in all, so it stopped: no call was placed",
+        status=response.status_code,
+        code=twilio.code,
+        more_info=twilio.more_info,
+        hint="try again later",
+    )
 
 
 def fetch(call_sid: str, credentials: Credentials, client: httpx.Client, base: str) -> Call:
@@ -387,37 +508,150 @@ def wait(
     return current
 
 
-def twiml_for(
+def inline_twiml(
     source_or_document: str | Document, filename: str = "<string>", params: Mapping[str, Any] | None = None
-) -> str:
-    """Checked TwiML for a ``.twl`` source, a TwiML XML string, or a Document; raises
-    :class:`~twimlc.diagnostics.TwimlcError` (nothing is sent) on any error."""
+) -> tuple[str, list[Diagnostic]]:
+    """The TwiML ``dial`` sends inline, and the document's warnings.
+
+    ``.twl`` source, TwiML XML (a string starting with ``<``) or a Document is judged as
+    ``twimlc check`` judges it (:func:`~twimlc.checker.check_twl`,
+    :func:`~twimlc.checker.check_xml`), and must be voice TwiML with at least one verb
+    (TWL507). A template is rendered with ``params``. The result is compact: no XML
+    declaration, no indentation; the Calls API's 4,000-character limit (TWL506) is counted
+    on exactly that text. Raises :class:`~twimlc.diagnostics.TwimlcError` with every
+    diagnostic, warnings included, when anything refuses the call: then nothing is sent."""
     from .ast import Document
     from .diagnostics import TwimlcError
 
+    doc: Document | None = None
     if isinstance(source_or_document, Document):
-        from .generator import generate
         from .validate import validate
 
-        problems = [d for d in validate(source_or_document, filename) if d.is_error]
-        if problems:
-            raise TwimlcError(problems)
-        return generate(source_or_document)
-    text = source_or_document
-    if text.lstrip().startswith("<"):
-        from .checker import check_xml
+        doc = source_or_document
+        found = list(validate(doc, filename))
+    elif source_or_document.lstrip("\ufeff \t\r\n").startswith("<"):
+        from .checker import check_xml, read_xml_document
 
-        problems = [d for d in check_xml(text.encode("utf-8"), filename) or [] if d.is_error]
-        if problems:
-            raise TwimlcError(problems)
-        return text
-    from .checker import check_twl
-    from .compiler import compile
+        data = source_or_document.encode("utf-8")
+        checked = check_xml(data, filename)
+        if checked is None:
+            raise TwimlcError([_not_twiml(data, filename)])
+        found = checked
+        if not any(d.is_error for d in found):
+            doc = read_xml_document(data, filename)[0]
+    else:
+        from .checker import check_twl
+        from .compiler import analyze
 
-    problems = [d for d in check_twl(text, filename) if d.is_error]
-    if problems:
-        raise TwimlcError(problems)
-    return compile(text, filename, params)
+        found = check_twl(source_or_document, filename)
+        if not any(d.is_error for d in found):
+            doc = analyze(source_or_document, filename)[0]
+    if doc is not None:
+        found += _call_problems(doc, filename)
+    if doc is None or any(d.is_error for d in found):
+        raise TwimlcError(found)
+    twiml = _compact(doc, params)
+    too_long = _inline_limit(twiml, filename)
+    if too_long:
+        raise TwimlcError(found + too_long)
+    return twiml, found
+
+
+def twiml_for(
+    source_or_document: str | Document, filename: str = "<string>", params: Mapping[str, Any] | None = None
+) -> str:
+    """The TwiML ``dial`` sends inline (see :func:`inline_twiml`), without the warnings."""
+    return inline_twiml(source_or_document, filename, params)[0]
+
+
+def _call_problems(doc: Document, path: str) -> list[Diagnostic]:
+    """TWL507: a call needs voice TwiML with at least one verb."""
+    from .ast import Span
+    from .diagnostics import diag
+    from .vocabulary import vocabulary
+
+    if doc.kind != "voice":
+        voice = vocabulary("voice").elements
+        where: Span | None = Span(doc.header_line, 1, doc.header_line, 6) if doc.kind_explicit else None
+        where = where or next((e.span for e in doc.elements if e.tag not in voice), None)
+        use = "text messages are sent with the Messages API" if doc.kind == "messaging" else "fax TwiML answers faxes"
+        return [
+            diag(
+                "TWL507",
+                f"this is {doc.kind} TwiML; only voice TwiML can place a call",
+                where if where is not None and where.line else Span(1, 1, 1, 2),
+                f"{use}; a call needs voice verbs (say, play, gather, dial…)",
+                path,
+            )
+        ]
+    if not doc.elements:
+        return [
+            diag(
+                "TWL507",
+                "the document has no verbs: the call would be answered and would end at once",
+                Span(1, 1, 1, 2),
+                'say what the callee hears, e.g. say "Hello"',
+                path,
+            )
+        ]
+    return []
+
+
+def _not_twiml(data: bytes, path: str) -> Diagnostic:
+    from .ast import Span
+    from .diagnostics import diag
+    from .xmlread import parse_xml
+
+    root, _ = parse_xml(data, path)
+    line = root.sourceline if root is not None and isinstance(root.sourceline, int) else 1
+    tag = f"<{root.tag}>" if root is not None and isinstance(root.tag, str) else "not <Response>"
+    return diag(
+        "TWL312",
+        f"the root element is {tag}: this XML is not TwiML",
+        Span(line, 1, line, 2),
+        "a TwiML document is <Response> with verbs inside",
+        path,
+    )
+
+
+def _compact(doc: Document, params: Mapping[str, Any] | None) -> str:
+    """The document (a template rendered with ``params``) as XML without a declaration
+    and without indentation; text, including white space in mixed content, untouched."""
+    from lxml import etree
+
+    from .generator import to_tree
+
+    root, _ = to_tree(doc)
+    if not (doc.params or params):
+        return etree.tostring(root, encoding="unicode")
+    from .template import Template
+    from .xmlread import parse_xml
+
+    # The template renders indented XML. Its elements are those of the unrendered tree (a
+    # value cannot add markup); an element that holds elements and no text there holds only
+    # the indentation in the rendering, which goes.
+    filled, _ = parse_xml(Template(doc).render(**(params or {})).encode("utf-8"), "<render>")
+    if filled is None:  # pragma: no cover - a rendered template is always well-formed
+        raise DialError("the rendered template is not well-formed XML")
+    for plain, out in zip(root.iter(), filled.iter(), strict=True):
+        if len(plain) and plain.text is None and all(c.tail is None for c in plain):
+            out.text = None
+            for c in out:
+                c.tail = None
+    return etree.tostring(filled, encoding="unicode")
+
+
+def _inline_limit(twiml: str, path: str) -> list[Diagnostic]:
+    from dataclasses import replace
+
+    from .validate import size_limits
+
+    return [
+        replace(d, hint="host the document and pass its address with --url (url= in twimlc.dial)")
+        if d.code == "TWL506"
+        else d
+        for d in size_limits(twiml, path, inline=True)
+    ]
 
 
 def dial(
@@ -434,13 +668,26 @@ def dial(
     env: Mapping[str, str] | None = None,
     filename: str = "<string>",
     params: Mapping[str, Any] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Call:
     """Place a call. The document (``.twl`` source, TwiML XML or a Document) is checked
-    and sent inline as ``Twiml``, unless ``url`` is given. Bring your own ``httpx.Client``
-    for custom transports. Raises :class:`DialError` or ``TwimlcError``."""
+    (see :func:`inline_twiml`) and sent inline as ``Twiml``; or give ``url`` instead of a
+    document. Bring your own ``httpx.Client`` for custom transports; ``notify`` hears of
+    waits before a retry. Raises ``TwimlcError`` (the document) or :class:`DialError`,
+    before anything is sent when the call could not be the one intended."""
     import httpx
 
-    twiml = None if url else twiml_for(source_or_document if source_or_document is not None else "", filename, params)
+    if url is not None and source_or_document is not None:
+        raise DialError("give a document or url=, not both")
+    if url is None and source_or_document is None:
+        raise DialError("nothing to send: give a document, or url= with the address of one")
+    if url is not None and not url.strip():
+        raise DialError("url= is empty")
+    problem = seconds_problem(timeout)
+    if problem:
+        raise DialError(f"timeout: {problem}")
+    address = base_url(env, base)
+    twiml = inline_twiml(source_or_document, filename, params)[0] if source_or_document is not None else None
     creds = credentials or Credentials.from_env(env)
     request = build_request(
         twiml,
@@ -449,9 +696,9 @@ def dial(
         url=url,
         options=parse_options(call_options or []),
         credentials=creds,
-        base=base_url(env, base),
+        base=address,
     )
     if client is not None:
-        return send(request, creds, client)
+        return send(request, creds, client, notify=notify)
     with httpx.Client(timeout=httpx.Timeout(timeout)) as own:
-        return send(request, creds, own)
+        return send(request, creds, own, notify=notify)
