@@ -572,14 +572,17 @@ def _call_problems(doc: Document, path: str) -> list[Diagnostic]:
 
     if doc.kind != "voice":
         voice = vocabulary("voice").elements
-        where: Span | None = Span(doc.header_line, 1, doc.header_line, 6) if doc.kind_explicit else None
-        where = where or next((e.span for e in doc.elements if e.tag not in voice), None)
+        where: Span | None = None
+        if doc.kind_explicit and doc.header_line:
+            where = Span(doc.header_line, 1, doc.header_line, len("twiml") + 1)
+        else:
+            where = next((e.span for e in doc.elements if e.tag not in voice), None)
         use = "text messages are sent with the Messages API" if doc.kind == "messaging" else "fax TwiML answers faxes"
         return [
             diag(
                 "TWL507",
                 f"this is {doc.kind} TwiML; only voice TwiML can place a call",
-                where if where is not None and where.line else Span(1, 1, 1, 2),
+                where if where is not None else Span(1, 1, 1, 2),
                 f"{use}; a call needs voice verbs (say, play, gather, dial…)",
                 path,
             )
