@@ -51,6 +51,15 @@ def canonical_tree(root: etree._Element) -> bytes:
     return out
 
 
+def without_layout(xml: str | bytes) -> etree._Element:
+    """``xml`` parsed without comments, processing instructions and layout white space:
+    the tree :func:`canonical` compares (``dial`` sends it serialised as it is, compact)."""
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    root = etree.fromstring(data, _PARSER)
+    _strip_layout(root)
+    return root
+
+
 def canonical(xml: str | bytes) -> bytes:
     """C14N of ``xml`` without layout white space and comments."""
     data = xml.encode("utf-8") if isinstance(xml, str) else xml

@@ -517,13 +517,14 @@ def inline_twiml(
     ``twimlc check`` judges it (:func:`~twimlc.checker.check_twl`,
     :func:`~twimlc.checker.check_xml`), and must be voice TwiML with at least one verb
     (TWL507). A template is rendered with ``params``. The result is compact: no XML
-    declaration, no indentation; the Calls API's 4,000-character limit (TWL506) is counted
+    declaration, no comments, no indentation; the Calls API's 4,000-character limit (TWL506) is counted
     on exactly that text. Raises :class:`~twimlc.diagnostics.TwimlcError` with every
     diagnostic, warnings included, when anything refuses the call: then nothing is sent."""
     from .ast import Document
     from .diagnostics import TwimlcError
 
     doc: Document | None = None
+    xml: bytes | None = None
     if isinstance(source_or_document, Document):
         from .validate import validate
 
@@ -532,13 +533,13 @@ def inline_twiml(
     elif source_or_document.lstrip("\ufeff \t\r\n").startswith("<"):
         from .checker import check_xml, read_xml_document
 
-        data = source_or_document.encode("utf-8")
-        checked = check_xml(data, filename)
+        xml = source_or_document.encode("utf-8")
+        checked = check_xml(xml, filename)
         if checked is None:
-            raise TwimlcError([_not_twiml(data, filename)])
+            raise TwimlcError([_not_twiml(xml, filename)])
         found = checked
         if not any(d.is_error for d in found):
-            doc = read_xml_document(data, filename)[0]
+            doc = read_xml_document(xml, filename)[0]
     else:
         from .checker import check_twl
         from .compiler import analyze
@@ -550,7 +551,15 @@ def inline_twiml(
         found += _call_problems(doc, filename)
     if doc is None or any(d.is_error for d in found):
         raise TwimlcError(found)
-    twiml = _compact(doc, params)
+    if xml is not None and not params:
+        from lxml import etree
+
+        from .canonical import without_layout
+
+        # as written, less the XML declaration, comments and layout (white space in <Say> is spoken)
+        twiml = etree.tostring(without_layout(xml), encoding="unicode")
+    else:
+        twiml = _compact(doc, params)
     too_long = _inline_limit(twiml, filename)
     if too_long:
         raise TwimlcError(found + too_long)
@@ -624,15 +633,15 @@ def _compact(doc: Document, params: Mapping[str, Any] | None) -> str:
 
     from .generator import to_tree
 
-    root, _ = to_tree(doc)
+    root, _ = to_tree(doc, layout=False)
     if not (doc.params or params):
         return etree.tostring(root, encoding="unicode")
     from .template import Template
     from .xmlread import parse_xml
 
-    # The template renders indented XML. Its elements are those of the unrendered tree (a
-    # value cannot add markup); an element that holds elements and no text there holds only
-    # the indentation in the rendering, which goes.
+    # The template renders laid-out XML. Its elements are those of the compact unrendered
+    # tree (a value cannot add markup); an element that holds elements and no text there
+    # holds only layout in the rendering, which goes.
     filled, _ = parse_xml(Template(doc).render(**(params or {})).encode("utf-8"), "<render>")
     if filled is None:  # pragma: no cover - a rendered template is always well-formed
         raise DialError("the rendered template is not well-formed XML")

@@ -105,12 +105,13 @@ class _Builder:
         return el
 
 
-def to_tree(doc: Document) -> tuple[etree._Element, dict[etree._Element, Span]]:
-    """The document as an lxml tree, layout white space included, and each element's span."""
+def to_tree(doc: Document, layout: bool = True) -> tuple[etree._Element, dict[etree._Element, Span]]:
+    """The document as an lxml tree, layout white space included (unless ``layout`` is
+    false: then compact, as the Calls API's inline ``Twiml`` is sent), and each element's span."""
     builder = _Builder(vocabulary(doc.kind))
     root = _new("Response", [(a.name, a.rendered()) for a in doc.attributes])
     builder.spans[root] = doc.span
-    builder.fill(root, doc.body, 0)
+    builder.fill(root, doc.body, 0 if layout else None)
     return root, builder.spans
 
 
