@@ -65,6 +65,11 @@ def test_wheel_contents(wheel: Path) -> None:
     for needed in needed_files:
         assert needed in names, f"{needed} missing from {wheel.name}"
     assert not any(n.startswith(("tests/", "grammar/", "schemas/")) for n in names)
+    # the VS Code extension (and its node_modules) is not part of the Python package
+    assert not any(n.startswith(("editors/", "tools/")) or "node_modules" in n for n in names)
+    assert "twimlc/pygments_lexer.py" in names
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    assert "twl = twimlc.pygments_lexer:TwlLexer" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_wheel_installed_outside_the_repo_compiles(wheel: Path, tmp_path: Path) -> None:

@@ -13,12 +13,19 @@ import twimlc
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, re.S)
-TWL_BLOCKS = [body for lang, body in BLOCKS if lang == "" and not body.lstrip().startswith(("$", "tests/"))]
+TWL_BLOCKS = [body for lang, body in BLOCKS if lang == "twl"]
 SH_BLOCKS = [body for lang, body in BLOCKS if lang == "sh"]
 
 
 def test_readme_has_examples() -> None:
     assert len(TWL_BLOCKS) >= 10
+
+
+def test_readme_blocks_name_their_language() -> None:
+    """```twl for .twl (GitHub, MkDocs and Sphinx highlight it with twimlc's Pygments
+    lexer; these blocks are compiled below), ```console for output, and so on."""
+    unnamed = [body.strip().splitlines()[0] for lang, body in BLOCKS if lang == ""]
+    assert unnamed == [], "give these README code blocks a language (```twl for .twl)"
 
 
 @pytest.mark.parametrize("body", TWL_BLOCKS, ids=lambda b: b.strip().splitlines()[0][:40])
