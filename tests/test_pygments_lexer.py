@@ -102,7 +102,7 @@ def test_patterns_are_the_grammars_terminals() -> None:
 
     grammar = (ROOT / "grammar" / "twl.lark").read_text(encoding="utf-8")
     terminals = {t.name: t.pattern.to_regexp() for t in Lark(grammar, parser="lalr").terminals}
-    assert terminals["KEYWORD"] == "!?" + pygments_lexer.KEYWORD
+    assert terminals["KEYWORD"] == f"!{_no_groups(pygments_lexer.HATCH_KEYWORD)}|{pygments_lexer.KEYWORD}"
     assert terminals["ATTRNAME"] == "!?" + pygments_lexer.ATTRNAME + "="
     assert terminals["BARE"] == _no_groups(pygments_lexer.BARE)
     assert _escaped(terminals["STRING"]) == _no_groups(pygments_lexer.STRING)
@@ -164,6 +164,7 @@ def test_escapes_are_judged_as_the_compiler_judges_them() -> None:
 CONSTRUCTS = [
     ("say", 'say "Hi"', [("say", Keyword), ('"', String.Double), ("Hi", String.Double)]),
     ("escape hatch", "!Ninja !rank=ten", [("!", Operator), ("Ninja", Keyword.Pseudo), ("rank", Name.Attribute)]),
+    ("prefixed hatch", '!amazon:effect: "x"', [("amazon:effect", Keyword.Pseudo), (":", Punctuation)]),
     ("attribute", "say voice=alice", [("voice", Name.Attribute), ("=", Operator), ("alice", String.Other)]),
     ("spaced value", 'say "x" loop= 2', [("loop", Name.Attribute), ("=", Operator), ("2", Number)]),
     ("quoted value", 'say x="a b"', [("x", Name.Attribute), ('"', String.Double), ("a b", String.Double)]),

@@ -182,7 +182,7 @@ def differences(text: str, want: list[str | None], got: list[str | None], limit:
 # ':' inside and at the end of values, '=' in values, escapes, lists over lines, line
 # continuations, inline blocks). Only the documents that parse are kept.
 
-_KEYWORDS = ["say", "gather", "say-as", "x.y", "_k", "Dial", "!Ninja", "!new-verb", "twiml", "param", "number"]
+_KEYWORDS = "say gather say-as x.y _k Dial !Ninja !new-verb !amazon:effect !a:b.c:d twiml param number".split()
 _WORDS = ["a", "voice", "messaging", "fax", "string", "url", "true", "false", "5", "-3.5", "+15558675310"]
 _BARES = [
     *_WORDS,

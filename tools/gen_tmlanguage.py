@@ -79,11 +79,15 @@ def onig(pattern: str) -> str:
 
 def patterns() -> dict[str, str]:
     t = terminals()
-    keyword = t["KEYWORD"]
     attrname = t["ATTRNAME"]
     bare = t["BARE"]
-    if not (keyword.startswith("!?") and attrname.startswith("!?") and attrname.endswith("=")):
-        raise SystemExit(f"grammar/twl.lark: KEYWORD {keyword!r} or ATTRNAME {attrname!r} changed shape")
+    # KEYWORD is '!' and an escaped name (which may have a namespace prefix, !amazon:effect),
+    # or a plain name
+    hatch_keyword, _, keyword = t["KEYWORD"].partition("|")
+    if not (hatch_keyword.startswith("!") and "!" not in keyword and "|" not in keyword):
+        raise SystemExit(f"grammar/twl.lark: KEYWORD {t['KEYWORD']!r} changed shape")
+    if not (attrname.startswith("!?") and attrname.endswith("=")):
+        raise SystemExit(f"grammar/twl.lark: ATTRNAME {attrname!r} changed shape")
     # ATTRBARE is the name, '=' and a bare value in one token; the highlighter splits it.
     bare_after_equals = bare.replace("(?<==)", "", 1)
     if t["ATTRBARE"] != f"{attrname}({bare_after_equals})":
@@ -93,7 +97,8 @@ def patterns() -> dict[str, str]:
     if whitespace != "[\t \x0c]+" or not continuation.startswith("\\\\[\t ]*"):
         raise SystemExit("grammar/twl.lark: white space or line continuation changed")
     return {
-        "keyword": onig(keyword[2:]),
+        "keyword": onig(keyword),
+        "hatch-keyword": onig(hatch_keyword[1:]),
         "attrname": onig(attrname[2:-1]),
         "bare": onig(bare),
         "string": onig(t["STRING"]),
@@ -119,7 +124,7 @@ def build() -> dict[str, Any]:
         after a '\\' continuation or inside a list)."""
         return [
             {
-                "begin": f"((!)({p['keyword']}))",
+                "begin": f"((!)({p['hatch-keyword']}))",
                 "beginCaptures": {
                     "1": {"name": hatch_scope},
                     "2": {"name": "punctuation.definition.escape-hatch.twl"},
@@ -288,7 +293,7 @@ def build() -> dict[str, Any]:
             "begin": ":",
             "beginCaptures": {"0": {"name": "punctuation.section.block.begin.twl"}},
             "end": (
-                f"((!)({p['keyword']}))|({p['keyword']})"
+                f"((!)({p['hatch-keyword']}))|({p['keyword']})"
                 r"|(?=[^\s\x{1c}-\x{1f}\\]|\\(?![\t ]*$)|$)"
             ),
             "endCaptures": {

@@ -35,8 +35,10 @@ from pygments.token import (
 
 __all__ = ["TwlLexer"]
 
-# The terminals of grammar/twl.lark (groups made non-capturing, for bygroups): KEYWORD and
-# ATTRNAME without their leading '!?' (and ATTRNAME without its '='), BARE and STRING.
+# The terminals of grammar/twl.lark (groups made non-capturing, for bygroups): KEYWORD as
+# its two forms, '!' and an escaped name (which may have a namespace prefix: !amazon:effect)
+# or a plain name; ATTRNAME without its leading '!?' and its '='; BARE and STRING.
+HATCH_KEYWORD = r"[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)*"
 KEYWORD = r"[A-Za-z_][A-Za-z0-9_.-]*"
 ATTRNAME = r"[A-Za-z_][A-Za-z0-9_.:-]*"
 BARE = r'(?<==)#(?:[^\s"\[\]]*[^\s"\[\]:])?|[^\s"\[\]#=:\\](?:[^\s"\[\]]*[^\s"\[\]:])?'
@@ -95,7 +97,7 @@ class TwlLexer(RegexLexer):
                 bygroups(Keyword.Declaration, Whitespace, Name.Variable, Whitespace, Keyword.Type),
                 "arguments",
             ),
-            (rf"(!)({KEYWORD})", bygroups(Operator, Keyword.Pseudo), "arguments"),
+            (rf"(!)({HATCH_KEYWORD})", bygroups(Operator, Keyword.Pseudo), "arguments"),
             (KEYWORD, Keyword, "arguments"),
             (r'"[^\n]*', Error),  # no closing quote on the line
             (r"\S+", Error),
@@ -160,7 +162,7 @@ class TwlLexer(RegexLexer):
         "after-colon": [
             (rf"{WS}+", Whitespace),
             (CONTINUATION, bygroups(String.Escape, Whitespace, Whitespace)),
-            (rf"(!)({KEYWORD})", bygroups(Operator, Keyword.Pseudo), "#pop"),
+            (rf"(!)({HATCH_KEYWORD})", bygroups(Operator, Keyword.Pseudo), "#pop"),
             (KEYWORD, Keyword, "#pop"),
             default("#pop"),
         ],
