@@ -429,6 +429,77 @@ def _cmd_dial(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
 
 
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from . import flow
+    from .diagnostics import render_text, use_colour
+
+    if not os.path.isdir(args.dir):
+        sys.stderr.write(f"twimlc graph: error: {args.dir} is not a folder\n")
+        return EXIT_USAGE
+    routes = flow.scan(args.dir)
+    entry = args.entry
+    if entry is not None:
+        entry = entry if entry.startswith("/") else "/" + entry
+        if routes.match(entry) is None:
+            known = ", ".join(r.path for r in routes.routes) or "none"
+            sys.stderr.write(f"twimlc graph: error: --entry {entry}: no route answers it (routes: {known})\n")
+            return EXIT_USAGE
+        entry = routes.match(entry).path  # type: ignore[union-attr]
+    graph = flow.build(args.dir, entry, routes)
+    render = {"mermaid": flow.to_mermaid, "dot": flow.to_dot, "json": flow.to_json}[args.format]
+    sys.stdout.write(render(graph))
+    if args.format != "json":
+        colour = use_colour(sys.stderr)
+        sources: dict[str, str | None] = {}
+        for d in graph.findings:
+            if d.path not in sources:
+                sources[d.path] = read_source(d.path)[0] if os.path.isfile(d.path) else None
+            sys.stderr.write(render_text(d, sources[d.path], colour) + "\n")
+        routes_n = sum(n.kind == "route" for n in graph.nodes)
+        sys.stderr.write(
+            f"{_plural(routes_n, 'route')}, {_plural(len(graph.edges), 'edge')}: " + _found(graph.findings) + "\n"
+        )
+    return EXIT_PROBLEMS if any(d.is_error for d in graph.findings) else EXIT_OK
+
+
+def _found(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return ", ".join(_plural(n, w) for n, w in ((errors, "error"), (warnings, "warning")) if n) or "no problems"
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from . import simulate
+
+    if (args.dir is None) == (args.url is None):
+        sys.stderr.write("twimlc simulate: error: give a folder or --url BASE (one of them)\n")
+        return EXIT_USAGE
+    if args.dir is not None and not os.path.isdir(args.dir):
+        sys.stderr.write(f"twimlc simulate: error: {args.dir} is not a folder\n")
+        return EXIT_USAGE
+    try:
+        steps = [simulate.parse_input(s) for s in args.input or []]
+        params = _params(args.param)
+    except ValueError as e:
+        sys.stderr.write(f"twimlc simulate: error: {e}\n")
+        return EXIT_USAGE
+    token = os.environ.get("TWILIO_AUTH_TOKEN")
+    if args.url is not None and not token:
+        sys.stderr.write("twimlc simulate: note: TWILIO_AUTH_TOKEN is not set; requests are sent unsigned\n")
+    if args.max_requests < 1:
+        sys.stderr.write("twimlc simulate: error: --max-requests must be at least 1\n")
+        return EXIT_USAGE
+    try:
+        call = simulate.simulate(
+            args.dir, steps, url=args.url, entry=args.entry, params=params, token=token, max_requests=args.max_requests
+        )
+    except ValueError as e:
+        sys.stderr.write(f"twimlc simulate: error: {e}\n")
+        return EXIT_USAGE
+    sys.stdout.write(simulate.to_json(call.events) if args.format == "json" else simulate.to_text(call.events))
+    return EXIT_PROBLEMS if call.errors else EXIT_OK
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -490,6 +561,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="text: SID and status; json: the call resource"
     )
     c.set_defaults(func=_cmd_dial)
+    g = sub.add_parser("graph", help="draw the call flow of a folder of .twl/TwiML files, with its problems")
+    g.add_argument("dir", metavar="DIR", help="the folder (its files are routes: DIR/voice/menu.twl is /voice/menu)")
+    g.add_argument("--entry", metavar="PATH", help="the route a call starts at (default: / when a file answers it)")
+    g.add_argument(
+        "--format", choices=("mermaid", "dot", "json"), default="mermaid", help="output format (default: mermaid)"
+    )
+    g.set_defaults(func=_cmd_graph)
+    m = sub.add_parser("simulate", help="walk one call through a folder or a running webhook app")
+    m.add_argument("dir", metavar="DIR", nargs="?", help="the folder of .twl/TwiML files (or give --url)")
+    m.add_argument("--entry", metavar="PATH", default="/", help="the route the call starts at (default: /)")
+    m.add_argument(
+        "--input",
+        action="append",
+        metavar="STEP",
+        help="the caller's next action where the call waits: digits:123, speech:WORDS, timeout, "
+        "dial:completed|busy|no-answer|failed|canceled, record:audio|empty, queue:RESULT (repeatable)",
+    )
+    m.add_argument("--param", action="append", metavar="NAME=VALUE", help="a request parameter (From, To…; repeatable)")
+    m.add_argument(
+        "--url", metavar="BASE", help="simulate against a running webhook app (signed with TWILIO_AUTH_TOKEN)"
+    )
+    m.add_argument("--max-requests", type=int, default=50, help="stop after this many requests (default 50)")
+    m.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    m.set_defaults(func=_cmd_simulate)
     return p
 
 

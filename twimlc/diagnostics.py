@@ -3,6 +3,7 @@
 Codes are stable and documented in ``docs/codes.md``. Families:
 TWL0xx syntax and input, TWL1xx vocabulary (keywords, attributes), TWL2xx values,
 TWL3xx structure and nesting, TWL4xx control flow, TWL5xx platform limits,
+TWL6xx templates, TWL7xx call flows (graph and simulate),
 TWL9xx the escape hatch and tool-level problems.
 """
 
@@ -89,6 +90,15 @@ CODES = _codes(
     ("TWL604", ERROR, "invalid parameter declaration"),
     ("TWL605", ERROR, "parameter default does not match its type"),
     ("TWL606", ERROR, "template parameter missing or of the wrong type"),
+    ("TWL701", ERROR, "flow URL that no route answers (dangling link)"),
+    ("TWL702", WARNING, "route not reached from the entry"),
+    ("TWL703", ERROR, "call flow loop with no way out"),
+    ("TWL704", WARNING, "URL resolves elsewhere than its author likely meant"),
+    ("TWL705", WARNING, "two files answer the same route"),
+    ("TWL706", ERROR, "simulated call stopped at its step bound"),
+    ("TWL707", ERROR, "simulated request failed"),
+    ("TWL708", ERROR, "simulation input does not fit where the call waits"),
+    ("TWL709", WARNING, "simulation input left unused"),
     ("TWL901", WARNING, "element outside twimlc's vocabulary (escape hatch)"),
     ("TWL902", WARNING, "attribute outside twimlc's vocabulary (escape hatch)"),
     ("TWL903", ERROR, "decompile could not reproduce the document"),
