@@ -297,6 +297,18 @@ def test_stale_overlay_entries_are_reported_not_dropped() -> None:
     assert table["kinds"]["voice"]["Sms"]["attributes"]["from"]["values"] == ["+15005550006"]
 
 
+def test_a_class_no_builder_creates_is_no_element() -> None:
+    """A release that drops the builder method but leaves the class drops the element."""
+    uv = tool()
+    py_raw, _ = (copy.deepcopy(r) for r in pinned_raw())
+    voice = py_raw["kinds"]["voice"]
+    del voice["classes"]["VoiceResponse"]["builders"]["echo"]
+    voice["classes"]["Echo"]["builders"]["parameter"] = {"class": "Parameter", "params": []}
+    elements = uv.python_elements(voice)
+    assert "Echo" not in elements
+    assert "Echo" not in elements["Parameter"]["parents"]
+
+
 def test_a_new_element_without_a_description_is_noted() -> None:
     uv = tool()
     py_raw, node_raw = (copy.deepcopy(r) for r in pinned_raw())
@@ -309,6 +321,32 @@ def test_a_new_element_without_a_description_is_noted() -> None:
     denoise = table["kinds"]["voice"]["Denoise"]
     assert (denoise["keyword"], denoise["description"]) == ("denoise", "<Denoise> TwiML Verb")
     assert denoise["docs"] == "https://www.twilio.com/docs/voice/twiml"
+
+
+def test_an_sdist_is_read_like_a_wheel() -> None:
+    uv = tool()
+    with zipfile.ZipFile(io.BytesIO(python_wheel("9.14.0"))) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        for name, data in members.items():
+            info = tarfile.TarInfo(f"twilio-9.14.0/{name}")
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    from_sdist = uv.python_files(buf.getvalue(), "twilio-9.14.0.tar.gz")
+    from_wheel = uv.python_files(python_wheel("9.14.0"), "twilio-9.14.0-py3-none-any.whl")
+    assert from_sdist == from_wheel and len(from_wheel) == 4
+
+
+def test_an_archive_without_the_twiml_modules_is_refused() -> None:
+    uv = tool()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("twilio/__init__.py", "")
+    with pytest.raises(uv.UpdateError, match=r"twilio-0\.whl: no twilio/twiml/__init__\.py, "):
+        uv.python_files(buf.getvalue(), "twilio-0.whl")
+    with pytest.raises(uv.UpdateError, match=r"twilio-0\.tgz: cannot read"):
+        uv.node_files(b"not a tarball", "twilio-0.tgz")
 
 
 # --- end to end, against loopback fakes of PyPI and npm ---------------------------------------
@@ -428,7 +466,9 @@ def _npm_version(name: str, data: bytes) -> dict[str, Any]:
 
 @pytest.fixture
 def registries() -> Iterator[FakeRegistries]:
-    _, node_raw = pinned_raw()
+    py_raw, node_raw = pinned_raw()
+    if importlib.metadata.version("twilio") != py_raw["version"]:
+        pytest.skip(f"the fake next release is made from the installed twilio, which is not {py_raw['version']}")
     wheel = python_wheel("9.14.0")
     _, next_node = next_version()
     tgz = node_tarball(next_node)

@@ -269,6 +269,7 @@ def python_elements(kind_raw: Json) -> dict[str, Json]:
         if name not in reachable:
             reachable.add(name)
             todo += [b["class"] for b in classes[name]["builders"].values()]
+    creators = {name: [(p, m) for p, m in made if p in reachable] for name, made in creators.items()}
     by_tag: dict[str, list[str]] = {}
     for name, c in classes.items():
         if name in reachable:
@@ -727,6 +728,7 @@ def reference_doc(table: Json) -> str:
 # --- the registries -----------------------------------------------------------------------
 
 MAX_DOWNLOAD = 64 * 1024 * 1024  # twilio's wheel is ~2.5 MB, its npm tarball ~1.2 MB
+MAX_MEMBER = 16 * 1024 * 1024  # voice_response.py is ~100 kB, VoiceResponse.d.ts ~230 kB
 
 
 @dataclass(frozen=True)
@@ -840,6 +842,11 @@ def download(client: Any, release: Release) -> bytes:
     return content
 
 
+def _fits(archive: str, member: str, size: int) -> None:
+    if size > MAX_MEMBER:
+        raise UpdateError(f"{archive}: {member} is {size} bytes, more than any TwiML module needs")
+
+
 def python_files(archive: bytes, filename: str) -> dict[str, str]:
     """The TwiML modules inside a twilio-python wheel or sdist, read in memory (never run)."""
     wanted = {*PYTHON_MODULES.values(), PYTHON_BASE}
@@ -848,12 +855,14 @@ def python_files(archive: bytes, filename: str) -> dict[str, str]:
         if filename.endswith(".whl"):
             with zipfile.ZipFile(io.BytesIO(archive)) as z:
                 for name in wanted & set(z.namelist()):
+                    _fits(filename, name, z.getinfo(name).file_size)
                     out[name] = z.read(name).decode("utf-8")
         else:
             with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as t:
                 for m in t.getmembers():
                     inner = m.name.split("/", 1)[-1]
                     if inner in wanted and m.isfile():
+                        _fits(filename, m.name, m.size)
                         f = t.extractfile(m)
                         if f is not None:
                             out[inner] = f.read().decode("utf-8")
@@ -872,6 +881,7 @@ def node_files(archive: bytes, filename: str) -> dict[str, str]:
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as t:
             for m in t.getmembers():
                 if m.name in NODE_FILES.values() and m.isfile():
+                    _fits(filename, m.name, m.size)
                     f = t.extractfile(m)
                     if f is not None:
                         out[m.name] = f.read().decode("utf-8")
@@ -1146,6 +1156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return update(args, registries)
     except UpdateError as e:
         print(f"update_vocabulary: error: {e}", file=sys.stderr)
+        return 1
+    except (KeyError, TypeError) as e:  # a raw or overlay file without what it must hold
+        print(f"update_vocabulary: error: malformed data: {type(e).__name__} {e}", file=sys.stderr)
         return 1
     except Exception as e:  # network failures: say what, without a traceback
         if type(e).__module__.startswith("httpx"):
