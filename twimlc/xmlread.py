@@ -114,21 +114,111 @@ def parse_xml(data: bytes, path: str) -> tuple[etree._Element | None, list[Diagn
         root = fromstring(data, _parser(), _parser(undeclared_prefixes=True))
     except etree.XMLSyntaxError as e:
         line, col = e.position if e.position else (1, 1)
-        msg = re.sub(r",? line \d+, column \d+$", "", str(e.msg or e))
-        return refuse(
-            "TWL006",
-            f"malformed XML: {msg}",
-            Span.point(line or 1, max(col, 1)),
-            "Twilio rejects documents it cannot parse with 12100",
-        )
+        code, message, hint = in_words(str(e.msg or e), int(getattr(e, "code", 0) or 0))
+        return refuse(code, message, Span.point(line or 1, max(col, 1)), hint)
     if _TOO_DEEP(root):
         return refuse("TWL007", f"elements nest more than {MAX_DEPTH} deep", start, "TwiML never nests this deep")
     return root, []
 
 
-def is_twiml(root: etree._Element) -> bool:
-    """Whether the root is ``<Response>`` in any case (the hook skips other XML)."""
-    return isinstance(root.tag, str) and root.tag.lower() == "response"
+_MALFORMED_HINT = "Twilio rejects documents it cannot parse with 12100"
+_LIMIT_HINT = "TwiML is far smaller: Twilio refuses replies over 64 kB (11750)"
+_START_HINT = "a TwiML document is <Response>…</Response>"
+
+# libxml2's messages in words for users: (pattern, code, message, hint), where message and
+# hint may use the pattern's groups; the first match wins. Limits of the hardened parser are
+# TWL007, anything else is malformed XML (TWL006). Never shown: libxml2's function names,
+# its option names (XML_PARSE_HUGE), or the text it quotes after a line break.
+_IN_WORDS = tuple(
+    (re.compile(pattern), code, message, hint)
+    for pattern, code, message, hint in (
+        (r"Excessive depth", "TWL007", f"elements nest more than {MAX_DEPTH} deep", "TwiML never nests this deep"),
+        (r"Text node too long|huge text node", "TWL007", "a text is over 10,000,000 characters", _LIMIT_HINT),
+        (r"Buffer size limit|AttValue length too long", "TWL007", "a value is over 10,000,000 characters", _LIMIT_HINT),
+        (r"Name too long", "TWL007", "a name is over 50,000 characters", _LIMIT_HINT),
+        (r"Comment too big", "TWL007", "a comment is over 10,000,000 characters", _LIMIT_HINT),
+        (r"CData section too big", "TWL007", "a CDATA section is over 10,000,000 characters", _LIMIT_HINT),
+        (
+            r"Resource limit|XML_PARSE_HUGE",
+            "TWL007",
+            "the document is over a limit of the hardened parser",
+            _LIMIT_HINT,
+        ),
+        (r"^Document is empty", "TWL006", "the file is empty", _START_HINT),
+        (r"^Start tag expected", "TWL006", "no element where the document should start", _START_HINT),
+        (
+            r"^Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)",
+            "TWL006",
+            r"</\3> closes <\1> (line \2)",
+            _MALFORMED_HINT,
+        ),
+        (
+            r"^Premature end of data in tag (\S+) line (\d+)",
+            "TWL006",
+            r"<\1> (line \2) is never closed",
+            _MALFORMED_HINT,
+        ),
+        (
+            r"^Couldn't find end of Start Tag (\S+)",
+            "TWL006",
+            r"the start tag <\1> does not end with >",
+            _MALFORMED_HINT,
+        ),
+        (r"EntityRef: (?:no name|expecting ';')", "TWL006", "a bare '&'", "write & as &amp;"),
+        (
+            r"^Entity '([^']*)' not defined",
+            "TWL006",
+            r"unknown entity &\1;",
+            "XML has &amp; &lt; &gt; &quot; &apos; only",
+        ),
+        (r"Specification mandates value for attribute (\S+)", "TWL006", r"attribute \1 has no value", r'write \1="…"'),
+        (r"^AttValue: ", "TWL006", "an attribute value is not in quotes", 'write name="value"'),
+        (r"Unescaped '<' not allowed in attributes", "TWL006", "a '<' in an attribute value", "write < as &lt;"),
+        (
+            r"^StartTag: invalid element name",
+            "TWL006",
+            "a '<' that does not start an element",
+            "write < in text as &lt;",
+        ),
+        (r"^Extra content at the end", "TWL006", "content after the end of the root element", _MALFORMED_HINT),
+        (r"^CData section not finished", "TWL006", "a CDATA section without its ]]>", _MALFORMED_HINT),
+        (r"^Comment not terminated", "TWL006", "a comment without its -->", _MALFORMED_HINT),
+        (r"^Double hyphen within comment", "TWL006", "'--' inside a comment", "XML comments may not contain --"),
+        (r"PI \S+ space expected|ParsePI", "TWL006", "a malformed processing instruction (<?…?>)", _MALFORMED_HINT),
+        (
+            r"Char (0x[0-9A-Fa-f]+) out of allowed range",
+            "TWL006",
+            r"character \1 is not allowed in XML",
+            _MALFORMED_HINT,
+        ),
+        (r"invalid (?:xml)?Char value", "TWL006", "a character that is not allowed in XML", _MALFORMED_HINT),
+        (r"^Invalid bytes in character encoding", "TWL006", "bytes that are not valid text", "save the file as UTF-8"),
+        (
+            r"^attributes construct error|error parsing attribute name",
+            "TWL006",
+            "a malformed attribute",
+            'write name="value"',
+        ),
+        (r"^Blank needed here", "TWL006", "a space is needed here", _MALFORMED_HINT),
+    )
+)
+
+
+def in_words(libxml_message: str, error_code: int = 0) -> tuple[str, str, str]:
+    """(code, message, hint) for a libxml2 parse error, worded for users."""
+    text = re.sub(r",? line \d+, column \d+$", "", libxml_message).strip()
+    if text.startswith("Unregistered error message") and error_code == etree.ErrorTypes.ERR_CDATA_NOT_FINISHED:
+        text = "CData section not finished"
+    for pattern, code, message, hint in _IN_WORDS:
+        m = pattern.search(text)
+        if m:
+            message = m.expand(message)
+            return code, message if code == "TWL007" else f"malformed XML: {message}", m.expand(hint)
+    text = text.splitlines()[0] if text else ""
+    text = re.sub(r"^(?:xml[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*) ?: ", "", text)  # a libxml2 function's name
+    if not text or text.startswith("Unregistered error"):
+        text = "the parser stopped here"
+    return "TWL006", f"malformed XML: {text}", _MALFORMED_HINT
 
 
 class _Locator:
@@ -185,9 +275,14 @@ def element_name(el: etree._Element) -> str:
     return tag
 
 
-def _attr_name(name: str) -> str:
+def _attr_name(name: str, el: etree._Element | None = None) -> str:
+    """An attribute's name as written: ``xml:lang``, ``xsi:type``, never ``{uri}name``."""
     if name.startswith(_XML_NS):
         return "xml:" + name[len(_XML_NS) :]
+    if name.startswith("{"):
+        uri, _, local = name[1:].partition("}")
+        prefixes = [p for p, u in (el.nsmap if el is not None else {}).items() if u == uri and p]
+        return f"{prefixes[0]}:{local}" if prefixes else local
     return name
 
 
@@ -200,7 +295,7 @@ def _statement(el: etree._Element, loc: _Locator) -> Statement:
     span, offset = loc.element(el, tag)
     args = []
     for k, v in el.attrib.items():
-        name = _attr_name(_str(k))
+        name = _attr_name(_str(k), el)
         aspan = loc.attribute(name, offset) or span
         args.append(Arg(name, Scalar(_str(v), True, aspan), aspan))
     body: list[SyntaxNode] = []
