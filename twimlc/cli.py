@@ -64,6 +64,12 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     from .generator import generate
 
     path = args.file
+    if path.endswith((".xml", ".twiml")):
+        sys.stderr.write(
+            f"twimlc compile: error: {path} is XML; compile reads .twl source. "
+            f"To turn TwiML into .twl, run: twimlc decompile {path}\n"
+        )
+        return EXIT_USAGE
     if _refuse_output("compile", path, args.output):
         return EXIT_USAGE
     source, problem = read_source(path)
@@ -108,12 +114,28 @@ def _files(paths: list[str]) -> list[str]:
     return out
 
 
+def _unknown_file(command: str, paths: list[str]) -> str | None:
+    """A usage error for a named file that is not .twl, .twiml or .xml (``README.md`` is
+    not read as .twl); ``-`` is standard input, read as .twl."""
+    from .checker import TWL_SUFFIXES, XML_SUFFIXES
+
+    for p in paths:
+        if p != "-" and not p.endswith(TWL_SUFFIXES + XML_SUFFIXES) and not os.path.isdir(p):
+            return f"twimlc {command}: error: {p}: not a .twl, .twiml or .xml file (nor a directory)\n"
+    return None
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checker import XML_SUFFIXES, check_twl, check_xml
+    from .checker import TWIML_SUFFIX, XML_SUFFIXES, check_twl, check_xml
     from .diagnostics import render_github, render_json, render_text, use_colour
 
+    usage = _unknown_file("check", args.paths)
+    if usage:
+        sys.stderr.write(usage)
+        return EXIT_USAGE
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
+    skipped = 0
     for path in _files(args.paths):
         if path.endswith(XML_SUFFIXES):
             data, problem = read_bytes(path)
@@ -121,9 +143,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 assert problem is not None
                 diagnostics.append(problem)
                 continue
-            found = check_xml(data, path, args.inline)
+            found = check_xml(data, path, args.inline, path.endswith(TWIML_SUFFIX))
             if found is None:
-                continue  # XML, but not TwiML
+                skipped += 1  # XML, but not TwiML
+                continue
             sources[path] = data.decode("utf-8", errors="replace")
             diagnostics.extend(found)
         else:
@@ -135,6 +158,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             sources[path] = source
             diagnostics.extend(check_twl(source, path, args.inline))
     diagnostics.sort(key=Diagnostic.sort_key)
+    if args.format != "text" and skipped:
+        sys.stderr.write(f"skipped {_plural(skipped, 'file')}: not TwiML\n")  # standard output stays machine-read
     if args.format == "json":
         sys.stdout.write(render_json(diagnostics) + "\n")
     elif args.format == "github":
@@ -144,7 +169,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         colour = use_colour(sys.stdout)
         for d in diagnostics:
             sys.stdout.write(render_text(d, sources.get(d.path), colour) + "\n")
-        sys.stderr.write(_summary(len(sources), diagnostics) + "\n")
+        sys.stderr.write(_summary(len(sources), diagnostics, skipped) + "\n")
     failing = any(d.is_error or args.strict for d in diagnostics)
     return EXIT_PROBLEMS if failing else EXIT_OK
 
@@ -153,12 +178,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _summary(files: int, diagnostics: list[Diagnostic]) -> str:
-    """The closing line of ``check``'s text output, on standard error."""
+def _summary(files: int, diagnostics: list[Diagnostic], skipped: int = 0) -> str:
+    """The closing line of ``check``'s text output, on standard error. XML files that are
+    not TwiML are counted, so that a file named and skipped is never passed over silently."""
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     found = ", ".join(_plural(n, w) for n, w in ((errors, "error"), (warnings, "warning")) if n) or "no problems"
-    return f"checked {_plural(files, 'file')}: {found}"
+    skip = f"; skipped {_plural(skipped, 'file')}: not TwiML" if skipped else ""
+    return f"checked {_plural(files, 'file')}: {found}{skip}"
 
 
 def _cmd_decompile(args: argparse.Namespace) -> int:
@@ -166,14 +193,17 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
     each NAME.xml, never overwriting an existing file without --force."""
     from pathlib import Path
 
-    from .checker import XML_SUFFIXES
+    from .checker import TWIML_SUFFIX, XML_SUFFIXES, twiml_or_why
     from .decompiler import decompile_with_diagnostics
     from .diagnostics import TwimlcError
 
     paths: list[str] = []
+    found: set[str] = set()  # files found in a directory: skipped, not refused, when not TwiML
     for p in args.paths:
         if os.path.isdir(p):
-            paths.extend(f for f in _files([p]) if f.endswith(XML_SUFFIXES))
+            inside = [f for f in _files([p]) if f.endswith(XML_SUFFIXES)]
+            paths.extend(inside)
+            found.update(inside)
         else:
             paths.append(p)
     beside = len(paths) > 1 or any(os.path.isdir(p) for p in args.paths)
@@ -184,6 +214,7 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     output = None if args.output == "-" else args.output
     status = EXIT_OK
+    skipped = 0
     for path in paths:
         data, problem = read_bytes(path)
         if data is None:
@@ -191,9 +222,16 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
             write_all([problem], {})
             status = EXIT_PROBLEMS
             continue
+        twiml = path.endswith(TWIML_SUFFIX)
+        if path in found and not twiml:
+            why = twiml_or_why(data)
+            if why:
+                sys.stderr.write(f"{path}: skipped: not TwiML ({why})\n")
+                skipped += 1
+                continue
         text = data.decode("utf-8", errors="replace")
         try:
-            source, warnings = decompile_with_diagnostics(data, path)
+            source, warnings = decompile_with_diagnostics(data, path, twiml)
         except TwimlcError as e:
             write_all(e.diagnostics, {path: text})
             status = EXIT_PROBLEMS
@@ -219,6 +257,8 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
             continue
         if beside:
             sys.stderr.write(f"wrote {target}\n")
+    if skipped:
+        sys.stderr.write(f"skipped {_plural(skipped, 'file')}: not TwiML\n")
     return status
 
 

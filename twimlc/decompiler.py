@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, TwimlcError, diag
 from .resolve import check_value
 from .validate import missing_content
 from .vocabulary import ElementSpec, ValueType, Vocabulary, suggest, vocabulary
-from .xmlread import _attr_name, _Locator, _str, element_name, is_twiml, kind_of, parse_xml
+from .xmlread import _attr_name, _Locator, _str, element_name, kind_of, parse_xml
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
@@ -160,15 +160,23 @@ def _merge_texts(nodes: list[Node]) -> tuple[Node, ...]:
     return tuple(out)
 
 
-def read_document(data: bytes, path: str = "<string>") -> tuple[Document, list[Diagnostic]]:
-    """Any well-formed TwiML → a typed document that compiles back to it."""
+def read_document(data: bytes, path: str = "<string>", twiml: bool = False) -> tuple[Document, list[Diagnostic]]:
+    """Any well-formed TwiML → a typed document that compiles back to it. XML that is not
+    TwiML (see :func:`twimlc.checker.sniff`; ``twiml``: it is, as a ``.twiml`` file is) is
+    refused with TWL312 before the hardened parser sees it."""
+    from .checker import sniff, wrong_root
+
+    start = Span(1, 1, 1, 2)
+    verdict, why = (True, "") if twiml else sniff(data)
+    if verdict is False:
+        raise TwimlcError([diag("TWL312", f"not TwiML: {why}; nothing to decompile", start, None, path)])
     root, problems = parse_xml(data, path)
     if root is None:
         raise TwimlcError(problems)
-    if not is_twiml(root) or root.tag != "Response":
-        raise TwimlcError(
-            [diag("TWL312", f"the root element is <{root.tag}>; TwiML's is <Response>", Span(1, 1, 1, 2), None, path)]
-        )
+    if root.tag != "Response":
+        raise TwimlcError([wrong_root(root, data.decode("utf-8", errors="replace"), path)])
+    if any(isinstance(el.tag, str) and el.nsmap for el in root.iter()):
+        raise TwimlcError([_namespaced(root, path)])
     kind = kind_of(root)
     reader = _Reader(kind, path, data.decode("utf-8", errors="replace"))
     root_span, offset = reader.locate.element(root, "Response")
@@ -195,6 +203,37 @@ def read_document(data: bytes, path: str = "<string>") -> tuple[Document, list[D
         )
     doc = Document(kind, tuple(params + before + body + after), False, attrs, Span(1, 1, 1, 2))
     return doc, reader.warnings
+
+
+def _namespaced(root: etree._Element, path: str) -> Diagnostic:
+    """TWL903 for a document with XML namespaces, which ``.twl`` cannot write: naming the
+    first element or attribute in one, else the first element that declares one."""
+    declares = ""
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        line = el.sourceline if isinstance(el.sourceline, int) else 1
+        if el.tag.startswith("{"):
+            return _cannot_write(f"<{element_name(el)}> (line {line}) is in a declared XML namespace", path)
+        for k in el.attrib:
+            name = _str(k)
+            if name.startswith("{") and not name.startswith(_XML_NS):
+                what = f"{_attr_name(name, el)} on <{element_name(el)}> (line {line}) is in a declared XML namespace"
+                return _cannot_write(what, path)
+        if el.nsmap and not declares:
+            declares = f"<{element_name(el)}> (line {line}) declares an XML namespace"
+    return _cannot_write(declares, path)
+
+
+def _cannot_write(what: str, path: str) -> Diagnostic:
+    message = f"decompile could not reproduce this document: {what}, which .twl cannot keep; nothing was written"
+    return diag(
+        "TWL903",
+        message,
+        Span(1, 1, 1, 2),
+        "remove the xmlns declarations (a prefix nothing declares, as in <amazon:effect>, is kept)",
+        path,
+    )
 
 
 def _bin_variables(nodes: list[Node], attrs: tuple[Attribute, ...]) -> list[Param]:
@@ -229,16 +268,19 @@ def _siblings(root: etree._Element, direction: str) -> list[Node]:
     return out[::-1] if direction == "previous" else out
 
 
-def decompile_with_diagnostics(xml: str | bytes, path: str = "<string>") -> tuple[str, list[Diagnostic]]:
+def decompile_with_diagnostics(
+    xml: str | bytes, path: str = "<string>", twiml: bool = False
+) -> tuple[str, list[Diagnostic]]:
     """``.twl`` source for ``xml`` and the warnings; raises :class:`TwimlcError` for XML
-    that cannot be read, or when the result would not compile back to the same TwiML."""
+    that cannot be read or is not TwiML (``twiml``: it is, as a ``.twiml`` file is), or
+    when the result would not compile back to the same TwiML."""
     from .canonical import canonical
     from .compiler import read
     from .generator import generate
     from .printer import print_document
 
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
-    doc, warnings = read_document(data, path)
+    doc, warnings = read_document(data, path, twiml)
     source = print_document(doc)
     again, diagnostics = read(source, path)
     errors = [d for d in diagnostics if d.is_error]

@@ -612,11 +612,11 @@ def _call_problems(doc: Document, path: str) -> list[Diagnostic]:
 def _not_twiml(data: bytes, path: str) -> Diagnostic:
     from .ast import Span
     from .diagnostics import diag
-    from .xmlread import parse_xml
+    from .xmlread import element_name, parse_xml
 
     root, _ = parse_xml(data, path)
     line = root.sourceline if root is not None and isinstance(root.sourceline, int) else 1
-    tag = f"<{root.tag}>" if root is not None and isinstance(root.tag, str) else "not <Response>"
+    tag = f"<{element_name(root)}>" if root is not None and isinstance(root.tag, str) else "not <Response>"
     return diag(
         "TWL312",
         f"the root element is {tag}: this XML is not TwiML",
