@@ -68,7 +68,7 @@ def test_readme_command_runs(command: str, tmp_path: Path) -> None:
     elif argv[:3] == ["python", "-m", "twimlc"]:
         argv = [sys.executable, *argv[1:]]
     # run in a copy, so that commands which write (fmt, decompile -o) touch nothing here
-    for folder in ("examples", "tests/cases", "tests/errors", "schemas", "docs"):
+    for folder in ("examples", "tests/cases", "tests/errors", "tests/repo", "schemas", "docs"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     # no credentials, and an API base where nothing listens: a README example never calls out
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
