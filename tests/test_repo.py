@@ -338,3 +338,10 @@ def test_dial_sends_only_twiml(name: str) -> None:
         twiml_for((REPO / "not_twiml" / name).read_text(encoding="utf-8"), name, {})
     assert [d.code for d in e.value.diagnostics] == ["TWL312"]
     assert not leaks(e.value.diagnostics[0].message)
+
+
+def test_flow_routes_are_the_twiml_check_finds() -> None:
+    """serve, graph and simulate take the same files for TwiML as check does."""
+    from twimlc.flow import scan
+
+    assert sorted(Path(r.file).name for r in scan(str(REPO)).routes) == sorted(TWIML)

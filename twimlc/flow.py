@@ -127,16 +127,16 @@ def _relative(path: str, directory: str) -> str:
 
 
 def is_twiml_file(path: str) -> bool:
-    """Whether an ``.xml`` file is TwiML (its root is ``<Response>`` in any case); a file
-    that cannot be parsed counts, so that its problem is reported."""
+    """Whether an ``.xml`` file is TwiML, as ``twimlc check`` decides it
+    (:func:`twimlc.checker.sniff`); a file that cannot be read counts, so that its problem
+    is reported."""
+    from .checker import twiml_or_why
     from .files import read_bytes
-    from .xmlread import is_twiml, parse_xml
 
     data, _ = read_bytes(path)
     if data is None:
         return True
-    root, _problems = parse_xml(data, path)
-    return root is None or is_twiml(root)
+    return not twiml_or_why(data)
 
 
 def scan(directory: str) -> Routes:
