@@ -215,7 +215,7 @@ def render_case(rounds: int) -> None:
 
     import twimlc
 
-    template = twimlc.load(IVR_TWL)
+    template = twimlc.loads(IVR_TWL)
     jinja = jinja2.Environment(autoescape=True).from_string(IVR_JINJA)
 
     def build() -> str:

@@ -84,3 +84,63 @@ def test_warnings_do_not_stop_compile_or_parse() -> None:
     assert [e.tag for e in twimlc.parse(source).elements] == ["Hangup", "Say"]
     _, diagnostics = twimlc.analyze(source)
     assert [(d.code, d.severity) for d in diagnostics] == [("TWL401", "warning")]
+
+
+# --- files and source: load/loads, check/checks (json's load/loads split) -------------------
+
+GREETING = ROOT / "examples" / "greeting.twl"
+
+
+def test_load_and_check_take_paths_as_str_or_path() -> None:
+    for path in (GREETING, str(GREETING)):
+        assert [p.name for p in twimlc.load(path).params] == ["caller", "call_sid", "lang"]
+        assert twimlc.check(path) == []
+    assert twimlc.check(str(ROOT / "tests" / "cases" / "hello.xml")) == []
+
+
+def test_a_missing_file_is_no_such_file_never_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for path in ("greeting.twl", Path("greeting.twl"), "hangup", "missing.xml"):
+        with pytest.raises(twimlc.TwimlcError) as e:
+            twimlc.load(path)
+        (d,) = e.value.diagnostics
+        assert (d.code, d.path) == ("TWL005", str(path))
+        assert "no such file" in d.message and "unknown keyword" not in str(e.value)
+        assert d.hint is not None and "loads" in d.hint
+        (c,) = twimlc.check(path)
+        assert (c.code, c.path) == ("TWL005", str(path)) and "no such file" in c.message
+        assert c.hint is not None and "checks" in c.hint
+
+
+def test_loads_and_checks_take_source() -> None:
+    t = twimlc.loads('param n string\nsay "Hi {{n}}"\n', filename="inline.twl")
+    assert "Hi Ann" in t.render(n="Ann")
+    assert [d.code for d in twimlc.checks("hangup\nsay x\n")] == ["TWL401"]
+    assert [d.code for d in twimlc.checks("hangup")] == []
+    assert [d.code for d in twimlc.checks("<Response><Sya/></Response>")] == ["TWL101"]
+    (d,) = twimlc.checks("sya", filename="inline.twl")
+    assert (d.code, d.path) == ("TWL101", "inline.twl")
+    with pytest.raises(twimlc.TwimlcError) as e:
+        twimlc.loads("sya\n", filename="inline.twl")
+    assert e.value.diagnostics[0].path == "inline.twl"
+
+
+def test_source_given_to_load_or_check_still_works_but_is_deprecated() -> None:
+    with pytest.deprecated_call(match="loads"):
+        t = twimlc.load('param n string\nsay "Hi {{n}}"\n')
+    assert "Hi Ann" in t.render(n="Ann")
+    with pytest.deprecated_call(match="checks"):
+        assert [d.code for d in twimlc.check("hangup\nsay x\n")] == ["TWL401"]
+    with pytest.deprecated_call(match="checks"):
+        assert [d.code for d in twimlc.check("<Response><Hangup/></Response>")] == []
+
+
+def test_unreadable_template_files_are_coded_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.twl"
+    bad.write_bytes(b'say "\xff"\n')
+    with pytest.raises(twimlc.TwimlcError) as e:
+        twimlc.load(bad)
+    assert [d.code for d in e.value.diagnostics] == ["TWL005"]
+    with pytest.raises(twimlc.TwimlcError) as e:
+        twimlc.load(tmp_path)
+    assert [d.code for d in e.value.diagnostics] == ["TWL005"]

@@ -248,10 +248,10 @@ def test_all_files_reported_sorted(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_library_check(tmp_path: Path) -> None:
-    from twimlc.checker import check
+    from twimlc.checker import check, checks
 
-    assert codes(check('hangup\nsay "x"')) == [("TWL401", 2)]
-    assert codes(check("<Response><Hangup/><Say>x</Say></Response>")) == [("TWL401", 1)]
+    assert codes(checks('hangup\nsay "x"')) == [("TWL401", 2)]
+    assert codes(checks("<Response><Hangup/><Say>x</Say></Response>")) == [("TWL401", 1)]
     f = tmp_path / "x.twl"
     f.write_text("sya\n", encoding="utf-8")
     assert codes(check(f)) == [("TWL101", 1)]

@@ -31,10 +31,12 @@ _EXPORTS = {
     "parse": "compiler",
     "generate": "generator",
     "check": "checker",
+    "checks": "checker",
     "format": "fmt",
     "decompile": "decompiler",
     "dial": "dialer",
     "load": "template",
+    "loads": "template",
     "Template": "template",
 }
 
@@ -50,25 +52,27 @@ __all__ = [
     "TwimlcError",
     "analyze",
     "check",
+    "checks",
     "compile",
     "decompile",
     "dial",
     "format",
     "generate",
     "load",
+    "loads",
     "parse",
 ]
 
 if TYPE_CHECKING:
     from .ast import Attribute, Comment, Document, Element, Span, Text
-    from .checker import check
+    from .checker import check, checks
     from .compiler import analyze, compile, parse
     from .decompiler import decompile
     from .diagnostics import Diagnostic, TwimlcError
     from .dialer import dial
     from .fmt import format
     from .generator import generate
-    from .template import Template, load
+    from .template import Template, load, loads
 
 
 def __getattr__(name: str) -> Any:

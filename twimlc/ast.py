@@ -169,6 +169,7 @@ class Param:
     values: tuple[str, ...] = ()  # for enum
     default: str | None = None
     span: Span = field(default=NOWHERE, compare=False)
+    name_span: Span = field(default=NOWHERE, compare=False)  # the NAME in the declaration
 
 
 Node = Element | Text | Comment | Param

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from typing import TYPE_CHECKING
@@ -10,8 +11,6 @@ from .ast import Document, Span
 from .diagnostics import Diagnostic, diag
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from lxml import etree
 
 TWL_SUFFIXES = (".twl",)
@@ -255,31 +254,43 @@ def size_limits_bytes(data: bytes, path: str, inline: bool) -> list[Diagnostic]:
     return size_limits(data.decode("utf-8", errors="replace"), path, inline)
 
 
-def check(source_or_path: str | Path, *, filename: str | None = None, inline: bool = False) -> list[Diagnostic]:
-    """All diagnostics for a document. A :class:`~pathlib.Path` (or a ``str`` naming an
-    existing ``.twl``/``.xml``/``.twiml`` file) is read from disk; any other string is
-    checked as source: TwiML XML when it starts with ``<``, else ``.twl``."""
-    from pathlib import Path
+def looks_like_source(text: str) -> bool:
+    """Whether a string given where a path is expected is certainly source text (it spans
+    lines, or is XML). Anything else is a path, however source-like it looks."""
+    return "\n" in text or text.lstrip().startswith("<")
 
-    from .files import read_bytes, read_source
 
-    if isinstance(source_or_path, Path) or (
-        isinstance(source_or_path, str)
-        and source_or_path.endswith(TWL_SUFFIXES + XML_SUFFIXES)
-        and "\n" not in source_or_path
-        and Path(source_or_path).is_file()
-    ):
-        path = str(source_or_path)
-        if path.endswith(XML_SUFFIXES):
-            data, problem = read_bytes(path)
-            if data is None:
-                return [problem] if problem else []
-            return check_xml(data, filename or path, inline, path.endswith(TWIML_SUFFIX)) or []
-        text, problem = read_source(path)
-        if text is None:
-            return [problem] if problem else []
-        return check_twl(text, filename or path, inline)
-    name = filename or "<string>"
-    if source_or_path.lstrip().startswith("<"):
-        return check_xml(source_or_path.encode("utf-8"), name, inline) or []
-    return check_twl(source_or_path, name, inline)
+def check(path: str | os.PathLike[str], *, filename: str | None = None, inline: bool = False) -> list[Diagnostic]:
+    """All diagnostics for the file at ``path`` (a ``str`` or :class:`~pathlib.Path`):
+    TwiML XML for ``.xml`` and ``.twiml``, ``.twl`` otherwise. A file that does not exist
+    or cannot be read is a ``TWL005`` diagnostic (never an exception, never source text).
+    ``filename`` is the name diagnostics carry (default: ``path``). To check source text,
+    use :func:`checks`."""
+    from .files import explain_missing, read_bytes, read_source
+
+    if isinstance(path, str) and looks_like_source(path):
+        import warnings
+
+        warnings.warn(
+            "twimlc.check() takes a path; pass source text to twimlc.checks()", DeprecationWarning, stacklevel=2
+        )
+        return checks(path, filename=filename or "<string>", inline=inline)
+    name = os.fspath(path)
+    hint = "to check source text, call twimlc.checks(source)"
+    if name.endswith(XML_SUFFIXES):
+        data, problem = read_bytes(name)
+        if data is None:
+            return [explain_missing(name, problem, hint)] if problem else []
+        return check_xml(data, filename or name, inline, name.endswith(TWIML_SUFFIX)) or []
+    text, problem = read_source(name)
+    if text is None:
+        return [explain_missing(name, problem, hint)] if problem else []
+    return check_twl(text, filename or name, inline)
+
+
+def checks(source: str, *, filename: str = "<string>", inline: bool = False) -> list[Diagnostic]:
+    """All diagnostics for source text: TwiML XML when it starts with ``<``, else ``.twl``.
+    ``filename`` is the name diagnostics carry."""
+    if source.lstrip().startswith("<"):
+        return check_xml(source.encode("utf-8"), filename, inline) or []
+    return check_twl(source, filename, inline)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .diagnostics import Diagnostic, write_all
+from .diagnostics import Diagnostic, TwimlcError, write_all
 from .files import read_bytes, read_source, write_atomic
 
 if TYPE_CHECKING:
@@ -28,11 +28,12 @@ def _params(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _render(doc: Document, pairs: list[str] | None) -> str:
-    """A template's XML with ``--param`` values; ValueError (ParamError) when they do not fit."""
+def _render(doc: Document, path: str, pairs: list[str] | None) -> str:
+    """A template's XML with ``--param`` values; ValueError for a malformed ``--param``,
+    TwimlcError (ParamError, naming ``path``) for a value that does not fit."""
     from .template import Template
 
-    return Template(doc).render(**_params(pairs))
+    return Template(doc, path).render(**_params(pairs))
 
 
 def _is_input(path: str, output: str) -> bool:
@@ -82,7 +83,10 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     if doc is None or any(d.is_error for d in diagnostics):
         return EXIT_PROBLEMS
     try:
-        xml = _render(doc, args.param) if (doc.params or args.param) else generate(doc)
+        xml = _render(doc, path, args.param) if (doc.params or args.param) else generate(doc)
+    except TwimlcError as e:
+        write_all(e.diagnostics, {path: source})
+        return EXIT_PROBLEMS
     except ValueError as e:
         sys.stderr.write(f"{path}: error: {e}\n")
         return EXIT_PROBLEMS
@@ -195,7 +199,6 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
 
     from .checker import TWIML_SUFFIX, XML_SUFFIXES, twiml_or_why
     from .decompiler import decompile_with_diagnostics
-    from .diagnostics import TwimlcError
 
     paths: list[str] = []
     found: set[str] = set()  # files found in a directory: skipped, not refused, when not TwiML
@@ -231,7 +234,7 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
                 continue
         text = data.decode("utf-8", errors="replace")
         try:
-            source, warnings = decompile_with_diagnostics(data, path, twiml)
+            source, warnings = decompile_with_diagnostics(data, path, twiml, args.bin_variables)
         except TwimlcError as e:
             write_all(e.diagnostics, {path: text})
             status = EXIT_PROBLEMS
@@ -570,6 +573,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="OUT.twl", help="for one file: write here (atomically) instead of standard output"
     )
     d.add_argument("--force", action="store_true", help="overwrite .twl files that already exist")
+    d.add_argument(
+        "--no-bin-variables",
+        dest="bin_variables",
+        action="store_false",
+        help="keep {{Name}} as literal text (written \\{{Name}}), not a TwiML Bin variable made a template parameter",
+    )
     d.set_defaults(func=_cmd_decompile)
     f = sub.add_parser("fmt", help="format .twl files in the canonical layout")
     f.add_argument(

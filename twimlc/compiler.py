@@ -50,7 +50,7 @@ def compile(source: str, filename: str = "<string>", params: Mapping[str, Any] |
     if doc.params or params:
         from .template import Template
 
-        return Template(doc).render(**(params or {}))
+        return Template(doc, filename).render(**(params or {}))
     from .generator import generate
 
     return generate(doc)

@@ -26,9 +26,10 @@ _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
 
 class _Reader:
-    def __init__(self, kind: str, path: str, text: str) -> None:
+    def __init__(self, kind: str, path: str, text: str, bin_variables: bool = True) -> None:
         self.vocab: Vocabulary = vocabulary(kind)
         self.path = path
+        self.bin_variables = bin_variables  # {{Name}} is a TwiML Bin variable (else literal text)
         self.warnings: list[Diagnostic] = []
         self.line = 0
         self.locate = _Locator(text)  # warnings point into the XML: its tags and attributes
@@ -42,6 +43,10 @@ class _Reader:
         self.line += 2 if before and not before.strip() and before.count("\n") >= 2 else 1
         return Span(self.line, 1, self.line, 2)
 
+    def text(self, xml_text: str) -> str:
+        """XML text as ``.twl`` template text: literal, but for Bin variables."""
+        return placeholders.escape_braces(xml_text, self.bin_variables)
+
     def here(self) -> Span:
         """Text takes the line of what precedes it: it never opens a blank line."""
         return Span(self.line, 1, self.line, 2)
@@ -49,7 +54,7 @@ class _Reader:
     def children(self, el: etree._Element, parent: ElementSpec | None) -> tuple[Node, ...]:
         out: list[Node] = []
         if el.text:
-            out.append(Text(el.text, self.here()))
+            out.append(Text(self.text(el.text), self.here()))
         before = el.text
         for c in el:
             if isinstance(c, etree._Comment):
@@ -57,7 +62,7 @@ class _Reader:
             elif isinstance(c.tag, str):
                 out.append(self.element(c, parent, self.place(before)))
             if c.tail:
-                out.append(Text(c.tail, self.here()))
+                out.append(Text(self.text(c.tail), self.here()))
             before = c.tail
         has_elements = any(isinstance(n, Element | Comment) for n in out)
         layout = has_elements and not in_speech(el)  # in <Say>, white space is spoken
@@ -96,12 +101,13 @@ class _Reader:
             else:
                 self.warn("TWL901", f"<{tag}> is outside twimlc's vocabulary; kept as !{tag}", tag_span)
             attrs = tuple(
-                Attribute(_attr_name(_str(k)), _str(v), True, " ", Span(line, 1, line, 2)) for k, v in el.attrib.items()
+                Attribute(_attr_name(_str(k)), self.text(_str(v)), True, " ", Span(line, 1, line, 2))
+                for k, v in el.attrib.items()
             )
             return Element(tag, attrs, self.children(el, None), True, where)
         attributes = []
         for k, v in el.attrib.items():
-            name, text = _attr_name(_str(k)), _str(v)
+            name, text = _attr_name(_str(k)), self.text(_str(v))
             t = spec.attributes.get(name)
             refused = _refused(t, text) if t is not None else None
             if t is None or refused is not None:
@@ -160,10 +166,14 @@ def _merge_texts(nodes: list[Node]) -> tuple[Node, ...]:
     return tuple(out)
 
 
-def read_document(data: bytes, path: str = "<string>", twiml: bool = False) -> tuple[Document, list[Diagnostic]]:
+def read_document(
+    data: bytes, path: str = "<string>", twiml: bool = False, bin_variables: bool = True
+) -> tuple[Document, list[Diagnostic]]:
     """Any well-formed TwiML → a typed document that compiles back to it. XML that is not
     TwiML (see :func:`twimlc.checker.sniff`; ``twiml``: it is, as a ``.twiml`` file is) is
-    refused with TWL312 before the hardened parser sees it."""
+    refused with TWL312 before the hardened parser sees it. With ``bin_variables``,
+    ``{{Name}}`` becomes a template parameter (as in a TwiML Bin); without, it is literal
+    text (written ``\\{{Name}}`` in ``.twl``)."""
     from .checker import sniff, wrong_root
 
     start = Span(1, 1, 1, 2)
@@ -178,9 +188,12 @@ def read_document(data: bytes, path: str = "<string>", twiml: bool = False) -> t
     if any(isinstance(el.tag, str) and el.nsmap for el in root.iter()):
         raise TwimlcError([_namespaced(root, path)])
     kind = kind_of(root)
-    reader = _Reader(kind, path, data.decode("utf-8", errors="replace"))
+    reader = _Reader(kind, path, data.decode("utf-8", errors="replace"), bin_variables)
     root_span, offset = reader.locate.element(root, "Response")
-    attrs = tuple(Attribute(_attr_name(_str(k)), _str(v), True, " ", Span(1, 1, 1, 2)) for k, v in root.attrib.items())
+    attrs = tuple(
+        Attribute(_attr_name(_str(k)), reader.text(_str(v)), True, " ", Span(1, 1, 1, 2))
+        for k, v in root.attrib.items()
+    )
     for a in attrs:
         reader.warn(
             "TWL902",
@@ -269,18 +282,19 @@ def _siblings(root: etree._Element, direction: str) -> list[Node]:
 
 
 def decompile_with_diagnostics(
-    xml: str | bytes, path: str = "<string>", twiml: bool = False
+    xml: str | bytes, path: str = "<string>", twiml: bool = False, bin_variables: bool = True
 ) -> tuple[str, list[Diagnostic]]:
     """``.twl`` source for ``xml`` and the warnings; raises :class:`TwimlcError` for XML
     that cannot be read or is not TwiML (``twiml``: it is, as a ``.twiml`` file is), or
-    when the result would not compile back to the same TwiML."""
+    when the result would not compile back to the same TwiML. ``bin_variables``: see
+    :func:`read_document`."""
     from .canonical import canonical
     from .compiler import read
     from .generator import generate
     from .printer import print_document
 
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
-    doc, warnings = read_document(data, path, twiml)
+    doc, warnings = read_document(data, path, twiml, bin_variables)
     source = print_document(doc)
     again, diagnostics = read(source, path)
     errors = [d for d in diagnostics if d.is_error]
@@ -301,6 +315,7 @@ def decompile_with_diagnostics(
     return source, sorted(warnings, key=Diagnostic.sort_key)
 
 
-def decompile(xml: str | bytes, filename: str = "<string>") -> str:
-    """TwiML XML → ``.twl`` source (library API)."""
-    return decompile_with_diagnostics(xml, filename)[0]
+def decompile(xml: str | bytes, filename: str = "<string>", *, bin_variables: bool = True) -> str:
+    """TwiML XML → ``.twl`` source (library API). TwiML Bin variables (``{{Name}}``)
+    become template parameters; with ``bin_variables=False`` they are literal text."""
+    return decompile_with_diagnostics(xml, filename, bin_variables=bin_variables)[0]

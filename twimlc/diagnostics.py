@@ -149,11 +149,10 @@ class TwimlcError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
         first = next((d for d in self.diagnostics if d.is_error), None)
-        summary = (
-            f"{first.path}:{first.span.line}:{first.span.column}: {first.code} {first.message}"
-            if first
-            else "twimlc error"
-        )
+        summary = "twimlc error"
+        if first is not None:
+            where = f"{first.path}:{first.span.line}:{first.span.column}" if first.span.line else first.path
+            summary = f"{where}: {first.code} {first.message}"
         errors = sum(d.is_error for d in self.diagnostics)
         if errors > 1:
             summary += f" (and {errors - 1} more)"

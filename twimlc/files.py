@@ -79,3 +79,11 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
             "save the file as UTF-8",
             path,
         )
+
+
+def explain_missing(path: str, problem: Diagnostic, hint: str) -> Diagnostic:
+    """For the library API: ``problem`` (a read failure), or "no such file" with ``hint``
+    (where source text goes instead) when ``path`` does not exist."""
+    if os.path.lexists(path):
+        return problem
+    return diag("TWL005", "no such file", NOWHERE, hint, path)

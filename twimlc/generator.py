@@ -3,8 +3,8 @@
 Attributes are written in source order; ``xml:lang`` goes into the XML namespace. Text
 and element children are interleaved exactly as written (mixed content: ``el.text`` and
 the ``tail`` of the previous child). Comments are not emitted. Besides the XML, the
-generator returns which source span produced each XML element, so that schema errors on
-the generated XML can be reported at the ``.twl`` line.
+generator returns which node (and so which source span) produced each XML element, so
+that problems found on the generated XML can be reported at the ``.twl`` line.
 
 Layout: element-only content (``<Response>``, ``<Gather>``…) is indented by two spaces.
 An element that can hold text (``<Say>`` and SSML, ``<Message>``, ``<Dial>``…) never
@@ -14,9 +14,12 @@ content (``<emphasis>no</emphasis><emphasis>where</emphasis>`` is one spoken wor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import etree
 
-from .ast import Document, Element, Node, Span, Text
+from .ast import Document, Element, Node, Text
+from .placeholders import literal_text
 from .vocabulary import Vocabulary, vocabulary
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -65,10 +68,19 @@ def _new(tag: str, attributes: list[tuple[str, str]]) -> etree._Element:
     return el
 
 
+Out = Callable[[str], str]  # text as held in the tree → the text written
+Nodes = dict[etree._Element, Element | Document]  # the node each XML element came from
+
+
+def _as_held(text: str) -> str:
+    return text
+
+
 class _Builder:
-    def __init__(self, vocab: Vocabulary) -> None:
+    def __init__(self, vocab: Vocabulary, out: Out) -> None:
         self.vocab = vocab
-        self.spans: dict[etree._Element, Span] = {}
+        self.out = out
+        self.nodes: Nodes = {}
 
     def fill(self, target: etree._Element, children: tuple[Node, ...], depth: int | None) -> None:
         """Append ``children`` to ``target``; ``depth`` is its level when its children may
@@ -81,9 +93,9 @@ class _Builder:
                 if not child.value:
                     continue
                 if last is None:
-                    target.text = (target.text or "") + child.value
+                    target.text = (target.text or "") + self.out(child.value)
                 else:
-                    last.tail = (last.tail or "") + child.value
+                    last.tail = (last.tail or "") + self.out(child.value)
             elif isinstance(child, Element):
                 inner = None
                 if depth is not None:
@@ -98,21 +110,24 @@ class _Builder:
             last.tail = "\n" + INDENT * depth
 
     def element(self, parent: etree._Element, e: Element, depth: int | None) -> etree._Element:
-        el = _new(e.tag, [(a.name, a.rendered()) for a in e.attributes])
+        el = _new(e.tag, [(a.name, self.out(a.rendered())) for a in e.attributes])
         parent.append(el)
-        self.spans[el] = e.span
+        self.nodes[el] = e
         self.fill(el, e.children, depth)
         return el
 
 
-def to_tree(doc: Document, layout: bool = True) -> tuple[etree._Element, dict[etree._Element, Span]]:
+def to_tree(doc: Document, layout: bool = True, template: bool = False) -> tuple[etree._Element, Nodes]:
     """The document as an lxml tree, layout white space included (unless ``layout`` is
-    false: then compact, as the Calls API's inline ``Twiml`` is sent), and each element's span."""
-    builder = _Builder(vocabulary(doc.kind))
-    root = _new("Response", [(a.name, a.rendered()) for a in doc.attributes])
-    builder.spans[root] = doc.span
+    false: then compact, as the Calls API's inline ``Twiml`` is sent), and the node each
+    element came from. Text is written out (a literal ``{{``, held as ``{{'{{'}}``, as
+    ``{{``), or with ``template`` kept as template text for
+    :class:`~twimlc.template.Template` to mark its placeholders."""
+    builder = _Builder(vocabulary(doc.kind), _as_held if template else literal_text)
+    root = _new("Response", [(a.name, builder.out(a.rendered())) for a in doc.attributes])
+    builder.nodes[root] = doc
     builder.fill(root, doc.body, 0 if layout else None)
-    return root, builder.spans
+    return root, builder.nodes
 
 
 def serialize(root: etree._Element) -> str:

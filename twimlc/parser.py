@@ -23,6 +23,7 @@ from lark.indenter import DedentError, Indenter
 
 from .ast import Arg, CommentLine, Invalid, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
+from .placeholders import LITERAL
 
 
 class _Scan:
@@ -83,7 +84,7 @@ def _token_span(t: Token) -> Span:
     return Span(t.line or 0, t.column or 0, t.end_line or 0, t.end_column or 0)
 
 
-_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\{\{|.)", re.S)
 _SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "0": "\0", "#": "#"}
 
 
@@ -96,6 +97,8 @@ def unescape(body: str) -> str | None:
         e = m.group(1)
         if e in _SIMPLE_ESCAPES:
             return _SIMPLE_ESCAPES[e]
+        if e == "{{":
+            return LITERAL  # a literal "{{", not a placeholder
         if e[0] in "uU" and len(e) > 1:
             code = int(e[2:-1] if e[1] == "{" else e[1:], 16)
             if code <= 0x10FFFF:
@@ -363,7 +366,7 @@ def _escape_diagnostics(scan: _Scan, path: str) -> list[Diagnostic]:
             "TWL003",
             f"invalid escape {esc!r} in a string",
             Span(line, col, line, col + 2),
-            'escapes are \\" \\\\ \\n \\t \\r \\uXXXX and \\u{X…}',
+            'escapes are \\" \\\\ \\n \\t \\r \\uXXXX, \\u{X…} and \\{{ (a literal "{{")',
             path,
         )
         for line, col, esc in scan.bad_escapes

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from .ast import Attribute, Comment, Document, Element, Node, Param, Text
+from .placeholders import LITERAL
 from .vocabulary import HEADER_KEYWORD, kinds_with_keyword, vocabulary
 
 INDENT = "    "
@@ -54,6 +55,8 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def quote(text: str) -> str:
+    if LITERAL in text:  # a literal "{{" (not a placeholder) is written \{{
+        return '"' + "\\{{".join(quote(part)[1:-1] for part in text.split(LITERAL)) + '"'
     out = []
     for ch in text:
         if ch in _ESCAPES:
@@ -67,6 +70,8 @@ def quote(text: str) -> str:
 
 def value(text: str, after_equals: bool = False) -> str:
     """``text`` bare when the lexer reads it back as the same bare value, else quoted."""
+    if LITERAL in text:
+        return quote(text)
     if _BARE.match(text) and not _ATTRNAME_PREFIX.match(text) and not text.startswith("!"):
         return text
     if after_equals and _BARE_AFTER_EQUALS.match(text):

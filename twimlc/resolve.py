@@ -31,6 +31,7 @@ from .ast import (
 )
 from .confusables import explain, fix
 from .diagnostics import CODES, ERROR, Diagnostic, diag
+from .validate import url_problem
 from .vocabulary import (
     ALPHANUMERIC_SENDER,
     CHANNEL_ADDRESS,
@@ -112,8 +113,10 @@ def value_problem(t: ValueType, text: str) -> Problem | None:
                 f"did you mean {near!r}?" if near else f"expected {t.describe()}",
             )
     elif t.type == "url":
-        if any(c.isspace() for c in text):
-            return ("TWL205", f"{text!r} is not a URL (it contains white space)", "percent-encode spaces as %20")
+        problem = url_problem(text)
+        if problem:
+            spaces = "percent-encode spaces as %20" if problem.endswith("white space") else None
+            return ("TWL205", f"{text!r} is not a valid URL: {problem}; Twilio reports 11100", spaces)
     elif t.type == "phone" and not E164.match(text) and NATIONAL_NUMBER.match(text):
         return _not_e164(text)
     elif t.type in ("recipient", "sender"):
@@ -390,12 +393,12 @@ class Resolver:
                 return None
             from .template import convert
 
-            problem = convert(Param(name_value.text, ptype, values), d.text)[1]
+            default = placeholders.literal_text(d.text)  # a value, not template text: "\{{" is "{{"
+            problem = convert(Param(name_value.text, ptype, values), default)[1]
             if problem:
                 self.report("TWL605", f"default of {name_value.text!r}: {problem}", d.span)
                 return None
-            default = d.text
-        return Param(name_value.text, ptype, values, default, s.span)
+        return Param(name_value.text, ptype, values, default, s.span, name_value.span)
 
     def _text(self, text: str, span: Span) -> None:
         if "{{" in text and not self.xml:  # XML has no parameters: {{x}} is text there

@@ -5,48 +5,62 @@
     say "Hello {{name}}!"
     gather action=/menu/{{menu_id}} numDigits=1
 
-:func:`load` parses, checks (every check of ``twimlc check``; only the parameter values
-are left open) and precompiles a document into static XML chunks and slots. ``render``
-checks each value against its parameter's type, escapes it for where it goes (element
-text or attribute value), percent-encodes text parameters inside URLs, enforces Twilio's
-length limits, and joins. No value can inject markup or break the document.
+:func:`load` (a file) or :func:`loads` (source text) parses, checks (every check of
+``twimlc check``; only the parameter values are left open) and precompiles a document
+into static XML chunks and slots. ``render`` checks each value against its parameter's
+type, escapes it for where it goes (element text or attribute value), percent-encodes
+text parameters inside URLs, judges every URL it fills in exactly as ``twimlc check``
+judges a written one (:func:`twimlc.validate.url_problem`), enforces Twilio's length
+limits, and joins. No value can inject markup or break the document; a value that does
+not fit raises :class:`ParamError`, which names the template's file and the parameter's
+declaration.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as percent_encode
 
-from .ast import Param
-from .diagnostics import TwimlcError
-from .validate import _URL_TEXT, MAX_BODY_CHARS, MAX_DOCUMENT_BYTES, MAX_SAY_CHARS
-from .vocabulary import E164, INTEGER, NOT_XML
+from .ast import NOWHERE, Element, Param, Span
+from .diagnostics import TwimlcError, diag
+from .placeholders import TOKEN
+from .resolve import check_value
+from .validate import _SOCKET_TAGS, _URL_TEXT, MAX_BODY_CHARS, MAX_DOCUMENT_BYTES, MAX_SAY_CHARS, url_problem
+from .vocabulary import E164, INTEGER, NOT_XML, ValueType
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from .ast import Document
+    from .generator import Nodes
 
 _DIGITS = re.compile(r"^[0-9]+$")
+_DTMF = ValueType("dtmf")
 _MARK = re.compile("\ue000([0-9]+)\ue001")
 LIMITS = {"Say": MAX_SAY_CHARS, "Message": MAX_BODY_CHARS}  # characters of text, as twimlc check counts them
 
 
 class ParamError(TwimlcError, ValueError):
-    """A parameter value missing, unknown, or of the wrong type at render time."""
+    """A parameter value missing, unknown, or of the wrong type at render time. Its one
+    ``TWL606`` diagnostic carries the template's file and, where there is one, the
+    parameter's declaration (or the element whose limit a value breaks)."""
 
-    def __init__(self, name: str, message: str) -> None:
-        from .ast import Span
-        from .diagnostics import diag
-
+    def __init__(self, name: str, message: str, span: Span = NOWHERE, path: str = "<string>") -> None:
         self.param = name
         self.message = message
-        super().__init__([diag("TWL606", message, Span(0, 0, 0, 0), None, "<render>")])
+        super().__init__([diag("TWL606", message, span, None, path)])
 
     def __str__(self) -> str:
-        return f"TWL606 {self.message}"
+        d = self.diagnostics[0]
+        where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span.line else d.path
+        return f"{where}: error[TWL606] {self.message}"
+
+
+def _show(value: object) -> str:
+    """``value`` for a message: its repr (control characters escaped), cut short."""
+    r = repr(value)
+    return r if len(r) <= 60 else r[:56] + "…" + r[-3:]
 
 
 def convert(param: Param, value: Any) -> tuple[str, str | None]:
@@ -57,32 +71,40 @@ def convert(param: Param, value: Any) -> tuple[str, str | None]:
             return ("true" if value else "false"), None
         if value in ("true", "false"):
             return str(value), None
-        return "", f"{value!r} is not a boolean (true or false)"
+        return "", f"{_show(value)} is not a boolean (true or false)"
     if t == "integer":
         if (
             isinstance(value, bool)
             or not isinstance(value, int | str)
             or (isinstance(value, str) and not INTEGER.match(value))
         ):
-            return "", f"{value!r} is not an integer"
+            return "", f"{_show(value)} is not an integer"
         return str(int(value)), None
     if not isinstance(value, str):
-        if t in ("digits", "string") and isinstance(value, int) and not isinstance(value, bool):
+        if t in ("digits", "dtmf", "string") and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         else:
-            return "", f"{value!r} is not text"
+            return "", f"{_show(value)} is not text"
     bad = NOT_XML.search(value)
     if bad:
         return "", f"character U+{ord(bad.group()):04X} cannot appear in XML"
     if t == "phone" and not E164.match(value):
-        return "", f"{value!r} is not an E.164 phone number"
+        return "", f"{_show(value)} is not an E.164 phone number"
     if t == "digits" and not _DIGITS.match(value):
-        return "", f"{value!r} is not digits"
-    if t == "url" and (not value or any(c.isspace() for c in value)):
-        return "", f"{value!r} is not a URL"
+        return "", f"{_show(value)} is not digits"
+    if t == "dtmf" and check_value(_DTMF, value) is not None:
+        return "", f"{_show(value)} is not {_DTMF.describe()}"
+    if t == "url":
+        # a URL for some place (a wss: one only for a stream): each place judges it again
+        problem = url_problem(value)
+        if problem and url_problem(value, sockets=True) is not None:
+            return "", f"{_show(value)} is not a URL: {problem}"
     if t == "enum" and value not in param.values:
-        return "", f"{value!r} is not one of " + ", ".join(param.values)
+        return "", f"{_show(value)} is not one of " + ", ".join(param.values)
     return value, None
+
+
+_Key = tuple[str, bool, bool]  # (parameter, in an attribute, percent-encoded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,56 +116,113 @@ class _Slot:
     limit_group: int | None  # index into the template's limit groups
 
 
-class Template:
-    """A checked, precompiled template. ``render(**values) -> str``; ``params``."""
+@dataclass(frozen=True, slots=True)
+class _UrlPlace:
+    """A URL with placeholders in it, judged once filled in."""
 
-    def __init__(self, doc: Document) -> None:
+    what: str  # "action of <Gather>", "<Play>"
+    parts: tuple[str | _Key, ...]  # static text, or the slot filled in there
+    sockets: bool  # ws/wss allowed
+    strip: bool  # element text: judged without surrounding white space, as twimlc check does
+    param: str  # the parameter an error names: the first url parameter, else the first
+
+
+@dataclass(frozen=True, slots=True)
+class _Limit:
+    tag: str
+    limit: int
+    static: int  # characters of text besides the placeholders
+    span: Span
+
+
+class Template:
+    """A checked, precompiled template. ``render(**values) -> str``; ``params``; ``path``
+    (the file name its errors carry)."""
+
+    def __init__(self, doc: Document, path: str = "<string>") -> None:
         from .generator import serialize, to_tree
 
         self.document = doc
+        self.path = path
         self.params: tuple[Param, ...] = doc.params
         self._by_name = {p.name: p for p in self.params}
-        root, _ = to_tree(doc)
+        root, nodes = to_tree(doc, template=True)
         self._slots: list[_Slot] = []
-        self._limits: list[tuple[str, int, int]] = []  # (tag, limit, static length)
-        self._mark(root)
+        self._limits: list[_Limit] = []
+        self._urls: list[_UrlPlace] = []
+        self._mark(root, nodes)
         xml = serialize(root)
         pieces = _MARK.split(xml)
         self._static = pieces[0::2]
         order = [self._slots[int(i)] for i in pieces[1::2]]
         # The render plan: each distinct (parameter, context) is converted and escaped once.
-        self._slot_keys = [(s.param, s.attribute, s.encode_url) for s in order]
+        self._slot_keys: list[_Key] = [(s.param, s.attribute, s.encode_url) for s in order]
         self._keys = sorted(set(self._slot_keys))
         self._ranges = sorted({(s.param, s.int_range) for s in order if s.int_range is not None}, key=str)
         self._group_params = [[s.param for s in order if s.limit_group == g] for g in range(len(self._limits))]
 
     # --- precompile ------------------------------------------------------------------
 
-    def _mark(self, root: Any) -> None:
-        from .placeholders import PLACEHOLDER
+    def _mark(self, root: Any, nodes: Nodes) -> None:
+        """Replace each placeholder in the tree with a numbered mark (and each literal
+        ``{{`` with ``{{``), noting what each slot needs: its context, its integer range,
+        the length limit it counts against, the URL it is part of. URLs are judged where
+        ``twimlc check`` judges them: not in raw (``!``) elements and attributes."""
+        from .validate import is_url_attribute
         from .vocabulary import vocabulary
 
         vocab = vocabulary(self.document.kind)
 
-        def marked(text: str, attribute: bool, tag: str, attr_name: str | None, group: int | None) -> str:
+        def marked(text: str, attribute: bool, el: Any, attr_name: str | None, group: int | None) -> str:
+            tag = el.tag
             spec = vocab.elements.get(tag)
             t = spec.attributes.get(attr_name) if spec is not None and attr_name else None
-            is_url = (t is not None and t.type == "url") or (attr_name is None and tag in _URL_TEXT)
-            whole = PLACEHOLDER.fullmatch(text) is not None
-
-            def one(m: re.Match[str]) -> str:
+            if attr_name is None:
+                is_url = tag in _URL_TEXT
+            else:
+                is_url = spec is not None and is_url_attribute(spec, attr_name)
+            node = nodes.get(el)
+            checked = (
+                isinstance(node, Element)
+                and not node.raw
+                and not any(a.raw and a.name == attr_name for a in node.attributes)
+            )
+            whole = TOKEN.fullmatch(text) is not None
+            rng = (t.min, t.max) if t is not None and t.type == "int" else None
+            out: list[str] = []
+            parts: list[str | _Key] = []
+            used: list[Param] = []
+            pos = 0
+            for m in TOKEN.finditer(text):
+                static = text[pos : m.start()] + ("{{" if m.group(1) is None else "")  # a literal "{{"
+                pos = m.end()
+                out.append(static)
+                parts.append(static)
+                if m.group(1) is None:
+                    continue
                 p = self._by_name[m.group(1)]
-                rng = (t.min, t.max) if t is not None and t.type == "int" else None
-                self._slots.append(_Slot(p.name, attribute, is_url and not whole and p.type == "string", rng, group))
-                return f"\ue000{len(self._slots) - 1}\ue001"
-
-            return PLACEHOLDER.sub(one, text)
+                encode = is_url and not whole and p.type == "string"
+                self._slots.append(_Slot(p.name, attribute, encode, rng, group))
+                out.append(f"\ue000{len(self._slots) - 1}\ue001")
+                parts.append((p.name, attribute, encode))
+                used.append(p)
+            out.append(text[pos:])
+            parts.append(text[pos:])
+            if is_url and checked and used:
+                first = next((p for p in used if p.type == "url"), used[0])
+                what = f"<{tag}>" if attr_name is None else f"{attr_name} of <{tag}>"
+                place = _UrlPlace(
+                    what, tuple(x for x in parts if x), tag in _SOCKET_TAGS, attr_name is None, first.name
+                )
+                self._urls.append(place)
+            return "".join(out)
 
         groups: dict[Any, int] = {}
         for el in root.iter(*LIMITS):
-            static = PLACEHOLDER.sub("", "".join(el.itertext()))
+            static = TOKEN.sub(lambda m: "" if m.group(1) else "{{", "".join(el.itertext()))
             groups[el] = len(self._limits)
-            self._limits.append((el.tag, LIMITS[el.tag], len(static)))
+            node = nodes.get(el)
+            self._limits.append(_Limit(el.tag, LIMITS[el.tag], len(static), node.span if node else NOWHERE))
 
         def owner(el: Any) -> int | None:
             while el is not None:
@@ -157,69 +236,76 @@ class Template:
                 continue
             for name, value in list(el.attrib.items()):
                 if "{{" in value:
-                    el.set(name, marked(value, True, el.tag, _attr(str(name)), None))
+                    el.set(name, marked(value, True, el, _attr(str(name)), None))
             if el.text and "{{" in el.text:
-                el.text = marked(el.text, False, el.tag, None, owner(el))
+                el.text = marked(el.text, False, el, None, owner(el))
             parent = el.getparent()
             if el.tail and "{{" in el.tail and parent is not None:
-                el.tail = marked(el.tail, False, parent.tag, None, owner(parent))
+                el.tail = marked(el.tail, False, parent, None, owner(parent))
 
     # --- render -----------------------------------------------------------------------
+
+    def _error(self, name: str, message: str, span: Span | None = None) -> ParamError:
+        if span is None:
+            p = self._by_name.get(name)
+            span = NOWHERE if p is None else (p.name_span if p.name_span.line else p.span)
+        return ParamError(name, message, span, self.path)
 
     def render(self, **values: Any) -> str:
         """The document with ``values`` filled in; raises :class:`ParamError`."""
         by_name = self._by_name
         for k in values:
             if k not in by_name:
-                raise ParamError(k, f"unknown parameter {k!r}; the template takes " + (", ".join(by_name) or "none"))
+                takes = ", ".join(by_name) or "none"
+                raise self._error(k, f"unknown parameter {k!r}; the template takes {takes}", NOWHERE)
         texts: dict[str, str] = {}
         for p in self.params:
             value = values.get(p.name, _MISSING)
             if value is _MISSING:
                 if p.default is None:
-                    raise ParamError(p.name, f"parameter {p.name!r} is required ({p.type})")
+                    raise self._error(p.name, f"parameter {p.name!r} is required ({p.type})")
                 texts[p.name] = p.default
                 continue
             text, problem = convert(p, value)
             if problem:
-                raise ParamError(p.name, f"parameter {p.name!r}: {problem}")
+                raise self._error(p.name, f"parameter {p.name!r}: {problem}")
             texts[p.name] = text
-        if len(values) > len(texts) or any(k not in texts for k in values):
-            name = sorted(set(values) - set(texts))[0]
-            raise ParamError(
-                name, f"unknown parameter {name!r}; the template takes " + (", ".join(self._by_name) or "none")
-            )
         for name, (lo, hi) in self._ranges:
-            _check_range(name, int(texts[name]), lo, hi)
-        for (tag, limit, fixed), names in zip(self._limits, self._group_params, strict=True):
-            total = fixed + sum(len(texts[n]) for n in names)
-            if total > limit:
-                raise ParamError("", f"<{tag}> text would be {total:,} characters; Twilio's limit is {limit:,}")
-        pieces = {}
+            n = int(texts[name])
+            if (lo is not None and n < lo) or (hi is not None and n > hi):
+                raise self._error(name, f"parameter {name!r}: {n} is out of range ({_bounds(lo, hi)})")
+        raw: dict[_Key, str] = {}
         for key in self._keys:
-            name, attribute, encode = key
-            text = percent_encode(texts[name], safe="") if encode else texts[name]
-            pieces[key] = _escape_attr(text) if attribute else _escape_text(text)
+            name, _, encode = key
+            raw[key] = percent_encode(texts[name], safe="") if encode else texts[name]
+        for place in self._urls:
+            url = "".join(part if isinstance(part, str) else raw[part] for part in place.parts)
+            problem = url_problem(url.strip() if place.strip else url, place.sockets)
+            if problem:
+                message = f"parameter {place.param!r}: {place.what} would be {_show(url)}, not a URL: {problem}"
+                raise self._error(place.param, message)
+        for limit, names in zip(self._limits, self._group_params, strict=True):
+            total = limit.static + sum(len(texts[n]) for n in names)
+            if total > limit.limit:
+                message = f"<{limit.tag}> text would be {total:,} characters; Twilio's limit is {limit.limit:,}"
+                raise self._error(names[0] if names else "", message, limit.span)
+        pieces = {key: _escape_attr(text) if key[1] else _escape_text(text) for key, text in raw.items()}
         out = [""] * (2 * len(self._slot_keys) + 1)
         out[0::2] = self._static
         out[1::2] = [pieces[k] for k in self._slot_keys]
         xml = "".join(out)
         if len(xml) > MAX_DOCUMENT_BYTES // 4 and len(xml.encode("utf-8")) > MAX_DOCUMENT_BYTES:
-            raise ParamError("", "the rendered document is over Twilio's 64 kB limit (11750)")
+            raise self._error("", "the rendered document is over Twilio's 64 kB limit (11750)", NOWHERE)
         return xml
 
 
 _MISSING = object()
 
 
-def _check_range(name: str, n: int, lo: int | None, hi: int | None) -> None:
-    if (lo is not None and n < lo) or (hi is not None and n > hi):
-        bounds = (
-            f"{lo}..{hi}"
-            if lo is not None and hi is not None
-            else (f"at least {lo}" if lo is not None else f"at most {hi}")
-        )
-        raise ParamError(name, f"parameter {name!r}: {n} is out of range ({bounds})")
+def _bounds(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo}..{hi}"
+    return f"at least {lo}" if lo is not None else f"at most {hi}"
 
 
 def _escape_text(s: str) -> str:
@@ -249,25 +335,38 @@ def _attr(name: str) -> str:
     return "xml:" + name.split("}", 1)[1] if name.startswith("{http://www.w3.org/XML/1998/namespace}") else name
 
 
-def load(path_or_source: str | Path, filename: str | None = None) -> Template:
-    """Parse, check and precompile a template (a :class:`~pathlib.Path`, a path to an
-    existing ``.twl`` file, or source text). Raises :class:`TwimlcError` with every
-    diagnostic when the document has errors."""
-    from pathlib import Path
+def load(path: str | os.PathLike[str], filename: str | None = None) -> Template:
+    """Read, parse, check and precompile the template in the file ``path`` (a ``str`` or a
+    :class:`~pathlib.Path`). Raises :class:`TwimlcError` with every diagnostic when the
+    document has errors, and with ``TWL005`` when the file does not exist ("no such
+    file") or cannot be read: a path is never taken for source text. ``filename`` is the
+    name diagnostics carry (default: ``path``). For source text, use :func:`loads`."""
+    from .checker import looks_like_source
+    from .files import explain_missing, read_source
 
+    if isinstance(path, str) and looks_like_source(path):
+        import warnings
+
+        warnings.warn(
+            "twimlc.load() takes a path; pass source text to twimlc.loads()", DeprecationWarning, stacklevel=2
+        )
+        return loads(path, filename or "<string>")
+    name = os.fspath(path)
+    source, problem = read_source(name)
+    if source is None:
+        assert problem is not None
+        raise TwimlcError([explain_missing(name, problem, "to load source text, call twimlc.loads(source)")])
+    return loads(source, filename or name)
+
+
+def loads(source: str, filename: str = "<string>") -> Template:
+    """Parse, check and precompile ``.twl`` source text; ``filename`` is the name its
+    diagnostics and render errors carry. Raises :class:`TwimlcError` with every
+    diagnostic when the document has errors."""
     from .compiler import analyze
 
-    if isinstance(path_or_source, Path) or (
-        path_or_source.endswith(".twl") and "\n" not in path_or_source and Path(path_or_source).is_file()
-    ):
-        path = Path(path_or_source)
-        source = path.read_text(encoding="utf-8")
-        name = filename or str(path)
-    else:
-        source = str(path_or_source)
-        name = filename or "<string>"
-    doc, diagnostics = analyze(source, name)  # judged as twimlc check judges it
+    doc, diagnostics = analyze(source, filename)  # judged as twimlc check judges it
     problems = [d for d in diagnostics if d.is_error] if doc is not None else diagnostics
     if doc is None or problems:
         raise TwimlcError(problems)
-    return Template(doc)
+    return Template(doc, filename)

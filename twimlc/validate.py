@@ -223,9 +223,18 @@ _WEB_SCHEMES = {"http", "https"}
 _SOCKET_SCHEMES = {"wss"}
 
 
-def _url_problem(url: str, sockets: bool) -> str | None:
-    """What is wrong with an absolute URL; ``sockets``: a WebSocket server's, where wss is the
-    only protocol Twilio supports (31922). Relative URLs are resolved by Twilio."""
+_SPACE = re.compile(r"\s")
+
+
+def url_problem(url: str, sockets: bool = False) -> str | None:
+    """Why ``url`` is not a URL Twilio can use, or ``None``: the one judge of URLs, asked by
+    the resolver (URL-typed attribute values), by the rule below (``<Play>`` text, stream
+    URLs) and by templates when they render. A relative URL (or an empty one, as in
+    ``waitUrl=""``) is resolved against the document's URL; an absolute one uses http(s),
+    or where ``sockets`` (a WebSocket server's) wss, the only protocol Twilio supports
+    there (31922), and names a host; no URL contains white space."""
+    if _SPACE.search(url):
+        return "it contains white space"
     if ":" not in url:
         return None  # relative: resolved against the document's URL
     from urllib.parse import urlsplit
@@ -262,7 +271,7 @@ def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnost
         for what, url in checks:
             if "{{" in url:
                 continue  # a template parameter: checked when rendered
-            problem = _url_problem(url, sockets)
+            problem = url_problem(url, sockets)
             if problem and sockets:
                 yield diag(
                     "TWL205",

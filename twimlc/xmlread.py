@@ -18,7 +18,7 @@ from lxml import etree
 from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
 from .resolve import value_problem
-from .validate import _SOCKET_TAGS, _URL_TEXT, _url_problem, finish_on_key_problem, is_url_attribute, number_problem
+from .validate import _SOCKET_TAGS, _URL_TEXT, finish_on_key_problem, is_url_attribute, number_problem, url_problem
 from .validate import MAX_READ_BYTES as MAX_BYTES
 from .vocabulary import KINDS, ValueType, vocabulary
 
@@ -379,7 +379,8 @@ _MAY_FLAG = etree.XPath(
 )
 _NUMBERS = etree.XPath("//Number | //Dial")  # phone_numbers
 _KEYS = etree.XPath("//*[@finishOnKey]")  # attribute_values: finishOnKey
-_URLS = etree.XPath("//*[@*[contains(., ':')]] | //Play | //Redirect | //Media")  # urls: absolute URLs only
+# urls: absolute URLs (the XSD refuses white space in URL-typed attributes), URL text, stream URLs
+_URLS = etree.XPath("//*[@*[contains(., ':')]] | //Play | //Redirect | //Media | //Stream | //ConversationRelay")
 
 
 # Value types the schema accepts but the resolver may still warn about (besides open enums).
@@ -430,10 +431,10 @@ def _nothing_to_flag(root: etree._Element, kind: str) -> bool:
     for el in _nodes(_URLS, root):
         spec = elements[_str(el.tag)]
         sockets = el.tag in _SOCKET_TAGS
-        if el.tag in _URL_TEXT and el.text and _url_problem(el.text.strip(), sockets):
+        if el.tag in _URL_TEXT and el.text and url_problem(el.text.strip(), sockets):
             return False
         for name, value in el.attrib.items():
-            if ":" in value and is_url_attribute(spec, _attr_name(_str(name))) and _url_problem(_str(value), sockets):
+            if is_url_attribute(spec, _attr_name(_str(name))) and url_problem(_str(value), sockets):
                 return False
     return True
 
