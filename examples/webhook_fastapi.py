@@ -5,6 +5,7 @@
 Point your number's "A call comes in" webhook at https://<your host>/voice.
 """
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -12,15 +13,24 @@ from fastapi import FastAPI, Request, Response
 import twimlc
 
 app = FastAPI()
+log = logging.getLogger(__name__)
 # Parsed, checked and precompiled once, when the app starts.
 GREETING = twimlc.load(Path(__file__).with_name("greeting.twl"))
+# For a request whose values the template refuses (control characters, a name longer than
+# Twilio reads out): the same greeting with the defaults. Twilio sends CallSid anyway.
+FALLBACK = GREETING.render(call_sid="")
 
 
 @app.post("/voice")
 async def voice(request: Request) -> Response:
     form = await request.form()
-    xml = GREETING.render(
-        caller=str(form.get("CallerName") or "friend"),  # any text is escaped safely
-        call_sid=str(form.get("CallSid", "")),
-    )
+    caller, call_sid = form.get("CallerName"), form.get("CallSid")
+    try:
+        xml = GREETING.render(
+            caller=caller if isinstance(caller, str) and caller else "friend",  # any text is escaped safely
+            call_sid=call_sid if isinstance(call_sid, str) else "",  # (a file upload is not a value)
+        )
+    except twimlc.TwimlcError as e:  # says which parameter and why; values are quoted and cut short
+        log.warning("voice webhook: answered with the fallback: %s", e)
+        xml = FALLBACK
     return Response(xml, media_type="text/xml")

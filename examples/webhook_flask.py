@@ -5,6 +5,7 @@
 Point your number's "A call comes in" webhook at https://<your host>/voice.
 """
 
+import logging
 from pathlib import Path
 
 from flask import Flask, Response, request
@@ -12,14 +13,22 @@ from flask import Flask, Response, request
 import twimlc
 
 app = Flask(__name__)
+log = logging.getLogger(__name__)
 # Parsed, checked and precompiled once, when the app starts.
 GREETING = twimlc.load(Path(__file__).with_name("greeting.twl"))
+# For a request whose values the template refuses (control characters, a name longer than
+# Twilio reads out): the same greeting with the defaults. Twilio sends CallSid anyway.
+FALLBACK = GREETING.render(call_sid="")
 
 
 @app.post("/voice")
 def voice() -> Response:
-    xml = GREETING.render(
-        caller=request.form.get("CallerName") or "friend",  # any text is escaped safely
-        call_sid=request.form.get("CallSid", ""),
-    )
+    try:
+        xml = GREETING.render(
+            caller=request.form.get("CallerName") or "friend",  # any text is escaped safely
+            call_sid=request.form.get("CallSid", ""),
+        )
+    except twimlc.TwimlcError as e:  # says which parameter and why; values are quoted and cut short
+        log.warning("voice webhook: answered with the fallback: %s", e)
+        xml = FALLBACK
     return Response(xml, mimetype="text/xml")
