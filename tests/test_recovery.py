@@ -28,7 +28,7 @@ def test_three_syntax_errors_and_a_semantic_error_in_one_run() -> None:
         'say "unterminated\n'  # 5: syntax
         "say Bye lop=2\n"  # 6: unknown attribute
     )
-    found = [(d.code, d.span.line, d.span.column) for d in twimlc.check(source)]
+    found = [(d.code, d.span.line, d.span.column) for d in twimlc.checks(source)]
     assert found == [("TWL001", 1, 15), ("TWL001", 3, 25), ("TWL002", 5, 5), ("TWL103", 6, 9)]
 
 
