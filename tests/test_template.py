@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -166,7 +166,7 @@ text_values = st.text(
 )
 
 
-@settings(derandomize=True, max_examples=150, deadline=None)
+@settings(derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text_values, text_values)
 def test_render_matches_compiling_the_filled_in_source(a: str, b: str) -> None:
     """Rendering equals compiling the document with the values written in as text."""
@@ -390,7 +390,7 @@ brace_texts = st.lists(
 ).map("".join)
 
 
-@settings(derandomize=True, max_examples=300, deadline=None)
+@settings(derandomize=True, max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(brace_texts)
 def test_escaping_braces_is_exact(text: str) -> None:
     literal = escape_braces(text, placeholders=False)
@@ -399,7 +399,7 @@ def test_escaping_braces_is_exact(text: str) -> None:
     assert literal_text(kept) == text and names(kept) == names(text)
 
 
-@settings(derandomize=True, max_examples=150, deadline=None)
+@settings(derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(brace_texts, brace_texts)
 def test_literal_braces_survive_compile_fmt_and_decompile(text: str, voice: str) -> None:
     source = f"say {quote(escape_braces(text, False) or 'x')} voice={value(escape_braces(voice, False), True)}\n"
