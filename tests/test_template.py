@@ -215,6 +215,10 @@ def test_cli_render_errors_show_the_declaration(tmp_path: Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert f"{f}:1:7: error[TWL606] parameter 'n' is required" in err
     assert "1 | param n string" in err and "Traceback" not in err
+    dial = ["dial", str(f), "--to", "+14155550100", "--from", "+14155550111", "--dry-run"]
+    assert main([*dial, "--param", "n=bell\x07"]) == 1
+    err = capsys.readouterr().err
+    assert f"{f}:1:7: error[TWL606] parameter 'n': character U+0007" in err and "Traceback" not in err
 
 
 # --- URLs: one judge for written and rendered URLs -----------------------------------------

@@ -559,7 +559,7 @@ def inline_twiml(
         # as written, less the XML declaration, comments and layout (white space in <Say> is spoken)
         twiml = etree.tostring(without_layout(xml), encoding="unicode")
     else:
-        twiml = _compact(doc, params)
+        twiml = _compact(doc, params, filename)
     too_long = _inline_limit(twiml, filename)
     if too_long:
         raise TwimlcError(found + too_long)
@@ -626,7 +626,7 @@ def _not_twiml(data: bytes, path: str) -> Diagnostic:
     )
 
 
-def _compact(doc: Document, params: Mapping[str, Any] | None) -> str:
+def _compact(doc: Document, params: Mapping[str, Any] | None, filename: str = "<string>") -> str:
     """The document (a template rendered with ``params``) as XML without a declaration
     and without indentation; text, including white space in mixed content, untouched."""
     from lxml import etree
@@ -642,7 +642,7 @@ def _compact(doc: Document, params: Mapping[str, Any] | None) -> str:
     # The template renders laid-out XML. Its elements are those of the compact unrendered
     # tree (a value cannot add markup); an element that holds elements and no text there
     # holds only layout in the rendering, which goes.
-    filled, _ = parse_xml(Template(doc).render(**(params or {})).encode("utf-8"), "<render>")
+    filled, _ = parse_xml(Template(doc, filename).render(**(params or {})).encode("utf-8"), "<render>")
     if filled is None:  # pragma: no cover - a rendered template is always well-formed
         raise DialError("the rendered template is not well-formed XML")
     for plain, out in zip(root.iter(), filled.iter(), strict=True):
