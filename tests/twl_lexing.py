@@ -150,6 +150,7 @@ def lexical_errors(text: str) -> list[tuple[int, int]]:
 ESCAPES = [chr(c) for c in range(0x20, 0x7F)] + ["é", "🎉"]
 ESCAPES += ["u0041", "u004", "u{41}", "u{}", "u{10FFFF}", "u{110000}", "u{0010FFFF}", "u{1234567}", "u{00000A}"]
 ESCAPES += ["u{FFFFFF}", "u{0}", "U0001F600", "U00110000", "U0010FFFF", "UFFFFFFFF", "U1", "u{12", "uD800"]
+ESCAPES += ["{{", "{{x}}", "{{{"]  # \{{ is a literal "{{"; a lone \{ is not an escape
 
 
 def lines_of(text: str) -> list[tuple[int, str]]:

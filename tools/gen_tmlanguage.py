@@ -35,7 +35,7 @@ GRAMMAR = ROOT / "grammar" / "twl.lark"
 # every escape against the compiler.
 HEX = "[0-9A-Fa-f]"
 ESCAPE = (
-    r'\\(?:["\\ntr0#]'
+    r'\\(?:["\\ntr0#]|\{\{'  # \{{ is a literal "{{", not a placeholder
     rf"|u\{{(?:{HEX}{{1,5}}|0{HEX}{{5}}|10{HEX}{{4}})\}}"  # \u{…}: up to U+10FFFF
     rf"|u{HEX}{{4}}"
     rf"|U(?:000{HEX}{{5}}|0010{HEX}{{4}}))"  # \UXXXXXXXX: up to U+10FFFF

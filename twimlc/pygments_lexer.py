@@ -50,14 +50,14 @@ CONTINUATION = r"(\\)([\t ]*)(\n)"
 HEADER = "twiml"
 KINDS = ("voice", "messaging", "fax")
 PARAM = "param"
-PARAM_TYPES = ("string", "integer", "boolean", "phone", "url", "digits")
+PARAM_TYPES = ("string", "integer", "boolean", "phone", "url", "digits", "dtmf")
 PLACEHOLDER = r"\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}"
 
-# The escapes the compiler accepts: \" \\ \n \t \r \0 \#, \uXXXX, \u{X…} and \UXXXXXXXX
-# up to U+10FFFF.
+# The escapes the compiler accepts: \" \\ \n \t \r \0 \#, \{{, \uXXXX, \u{X…} and
+# \UXXXXXXXX up to U+10FFFF.
 HEX = "[0-9A-Fa-f]"
 ESCAPE = (
-    r'\\(?:["\\ntr0#]'
+    r'\\(?:["\\ntr0#]|\{\{'  # \{{ is a literal "{{", not a placeholder
     rf"|u\{{(?:{HEX}{{1,5}}|0{HEX}{{5}}|10{HEX}{{4}})\}}"
     rf"|u{HEX}{{4}}"
     rf"|U(?:000{HEX}{{5}}|0010{HEX}{{4}}))"
