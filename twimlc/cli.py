@@ -543,6 +543,18 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if call.errors else EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import cli_serve
+
+    return cli_serve(args)
+
+
+def _cmd_invoke(args: argparse.Namespace) -> int:
+    from .serve import cli_invoke
+
+    return cli_invoke(args)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -634,7 +646,47 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--max-requests", type=int, default=50, help="stop after this many requests (default 50)")
     m.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     m.set_defaults(func=_cmd_simulate)
+    _add_serve_parsers(sub)
     return p
+
+
+def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
+    s = sub.add_parser("serve", help="serve a folder of .twl and TwiML files as signed webhooks (uvicorn)")
+    s.add_argument("directory", metavar="DIR", help="the folder: DIR/voice/menu.twl answers /voice/menu")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 picks a free one)")
+    s.add_argument("--public-url", metavar="URL", help="the https://host[/prefix] Twilio requests (signature check)")
+    s.add_argument(
+        "--trust-proxy", action="store_true", help="take scheme and host from X-Forwarded-Proto/X-Forwarded-Host"
+    )
+    s.add_argument("--reload", action="store_true", help="re-check changed files on the next request")
+    s.add_argument(
+        "--no-verify", action="store_true", help="do not verify Twilio signatures (needed without TWILIO_AUTH_TOKEN)"
+    )
+    s.add_argument("--fallback", metavar="FILE", help="TwiML (.twl or .xml) answered when a template cannot render")
+    s.add_argument("--max-body", type=int, default=64 * 1024, metavar="BYTES", help="larger bodies get 413 (64 kB)")
+    s.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    s.add_argument(
+        "--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info", help="default info"
+    )
+    s.set_defaults(func=_cmd_serve)
+    v = sub.add_parser("invoke", help="send a request signed as Twilio signs it, and print the TwiML answer")
+    v.add_argument("url", metavar="URL", help="the webhook URL, e.g. http://127.0.0.1:8000/voice/menu")
+    v.add_argument("-d", "--data", action="append", metavar="NAME=VALUE", help="a webhook field (repeatable)")
+    v.add_argument("-X", "--method", choices=("POST", "GET"), default="POST", help="POST (default) or GET")
+    v.add_argument(
+        "--webhook",
+        choices=("voice", "messaging", "none"),
+        default="voice",
+        help="the default fields sent (CallSid, From, To… for voice); -d adds or replaces",
+    )
+    v.add_argument("--public-url", metavar="URL", help="sign for this base URL (the server's --public-url)")
+    v.add_argument(
+        "--sha256", action="store_true", help="sign with HMAC-SHA256 and TWILIO_WEBHOOK_SHARED_KEY (else SHA1)"
+    )
+    v.add_argument("--no-sign", action="store_true", help="send the request without a signature")
+    v.add_argument("--timeout", type=float, default=10.0, help="seconds to wait (default 10)")
+    v.set_defaults(func=_cmd_invoke)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 Codes are stable and documented in ``docs/codes.md``. Families:
 TWL0xx syntax and input, TWL1xx vocabulary (keywords, attributes), TWL2xx values,
 TWL3xx structure and nesting, TWL4xx control flow, TWL5xx platform limits,
-TWL6xx templates, TWL7xx call flows (graph and simulate),
+TWL6xx templates, TWL7xx call flows (graph and simulate), TWL8xx serving webhooks (serve),
 TWL9xx the escape hatch and tool-level problems.
 """
 
@@ -99,6 +99,8 @@ CODES = _codes(
     ("TWL707", ERROR, "simulated request failed"),
     ("TWL708", ERROR, "simulation input does not fit where the call waits"),
     ("TWL709", WARNING, "simulation input left unused"),
+    ("TWL801", ERROR, "two files answer the same route"),
+    ("TWL802", ERROR, "a file would answer /healthz"),
     ("TWL901", WARNING, "element outside twimlc's vocabulary (escape hatch)"),
     ("TWL902", WARNING, "attribute outside twimlc's vocabulary (escape hatch)"),
     ("TWL903", ERROR, "decompile could not reproduce the document"),

@@ -1,0 +1,983 @@
+"""``twimlc serve``: a folder of checked ``.twl`` templates and TwiML files as a webhook
+application, with Twilio's signatures verified and explained.
+
+:class:`App` is a plain ASGI application (no web framework underneath): run it under
+uvicorn (``twimlc serve DIR``), under uvicorn or gunicorn workers in production
+(:func:`from_env` is the factory), or mount it in FastAPI/Starlette
+(``app.mount("/twiml", App("dir"))``).
+
+* Routes come from :mod:`twimlc.routes`: ``DIR/voice/menu.twl`` answers ``/voice/menu``,
+  ``DIR/index.twl`` answers ``/``; ``.twiml`` and ``.xml`` files are served as they are.
+  GET and POST. ``GET /healthz`` answers ``ok`` for load balancers.
+* Every file is checked when the app is built: any error raises :class:`TwimlcError`
+  with all of them. With ``reload=True`` a changed file is re-checked on the next request
+  (a stat, at most every ``reload_interval`` seconds); a broken edit is logged with its
+  diagnostics and the last good version keeps serving.
+* A template's ``param`` names bind to the webhook's fields (form body, JSON object) and
+  query string by name; fields it does not declare are ignored.
+* Signatures (``X-Twilio-Signature``) are verified with :mod:`twimlc.signature`; a failed
+  check answers 403 and logs why, never a secret.
+* A value that does not fit its parameter answers 200 with a fallback TwiML and logs the
+  coded diagnostic with the CallSid. Bodies over ``max_body`` answer 413; unknown paths 404.
+
+Logs go to ``logging.getLogger("twimlc.serve")``; nothing is configured at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+from . import signature
+from .routes import Route, Routes
+
+if TYPE_CHECKING:
+    from . import Diagnostic, Template
+
+log = logging.getLogger("twimlc.serve")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+DEFAULT_MAX_BODY = 64 * 1024
+HEALTH_PATH = "/healthz"
+VOICE_FALLBACK = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n'
+    "  <Say>We are sorry, an application error has occurred. Goodbye.</Say>\n"
+    "  <Hangup/>\n</Response>\n"
+)
+MESSAGING_FALLBACK = '<?xml version="1.0" encoding="UTF-8"?>\n<Response/>\n'  # reply nothing
+_XML = [(b"content-type", b"text/xml; charset=utf-8")]
+_TEXT = [(b"content-type", b"text/plain; charset=utf-8")]
+_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+class ConfigError(ValueError):
+    """A setting that keeps the app from starting (no token, a bad public URL, no such
+    folder). The message never holds a secret."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One route's answer, as last loaded: a template, or static TwiML bytes."""
+
+    route: Route
+    stamp: tuple[int, int, int]  # (mtime_ns, size, inode): a change means re-check
+    template: Template | None = None
+    body: bytes = b""
+    kind: str = "voice"
+
+
+@dataclass(slots=True)
+class _State:
+    """What is served now: the good entries by file, and their routes. Replaced whole."""
+
+    entries: dict[str, _Entry]
+    routes: Routes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.routes = Routes([e.route for e in self.entries.values()])
+
+    def match(self, path: str) -> _Entry | None:
+        route = self.routes.match(path)
+        return self.entries.get(route.file) if route is not None else None
+
+
+def _stamp(file: str) -> tuple[int, int, int]:
+    st = os.stat(file)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _is_twiml(file: str) -> bool:
+    """Whether an ``.xml`` file is TwiML (root ``<Response>`` in any case), as ``twimlc
+    check`` decides; a file that is not well-formed counts, so that it gets checked."""
+    from lxml import etree
+
+    try:
+        for _, element in etree.iterparse(
+            file, events=("start",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        ):
+            tag = element.tag
+            return isinstance(tag, str) and etree.QName(tag).localname.lower() == "response"
+    except (etree.XMLSyntaxError, OSError):
+        return True
+    return True
+
+
+def _nowhere(code: str, message: str, path: str, hint: str | None = None) -> Diagnostic:
+    """An error about a whole file (no line to point at)."""
+    from . import Diagnostic, Span
+
+    return Diagnostic(code, message, Span(0, 0, 0, 0), "error", hint, path)
+
+
+def _load(route: Route) -> tuple[_Entry | None, list[Diagnostic]]:
+    """The route's file, checked: an entry, or every diagnostic when it has errors."""
+    from . import TwimlcError, check
+
+    path = Path(route.file)
+    try:
+        stamp = _stamp(route.file)
+    except OSError as e:
+        return None, [_nowhere("TWL005", f"cannot read file: {e.strerror or e}", route.file)]
+    if not route.static:
+        from . import load
+
+        try:
+            template = load(path)
+        except (TwimlcError, OSError, ValueError) as e:
+            found = check(path)
+            if any(d.is_error for d in found):
+                return None, found
+            if isinstance(e, TwimlcError):
+                return None, list(e.diagnostics)
+            return None, [_nowhere("TWL005", f"cannot read file: {e}", route.file)]
+        return _Entry(route, stamp, template, kind=template.document.kind), []
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None, check(path) or [_nowhere("TWL005", "cannot read file", route.file)]
+    found = check(text, filename=route.file) if text.lstrip().startswith("<") else check(path)
+    if any(d.is_error for d in found):
+        return None, found
+    return _Entry(route, stamp, body=data), []
+
+
+def render_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
+    """Diagnostics as ``twimlc check`` prints them, with each file's source line."""
+    from .diagnostics import render_text  # the public renderer: twimlc.diagnostics.render_text
+
+    sources: dict[str, str | None] = {}
+    out = []
+    for d in diagnostics:
+        if d.path not in sources:
+            try:
+                sources[d.path] = Path(d.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                sources[d.path] = None
+        out.append(render_text(d, sources[d.path]))
+    return "\n".join(out)
+
+
+def _check_public_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"--public-url {url!r} is not an http(s) URL of the form https://host[:port][/prefix] "
+            "(no query, no fragment)"
+        )
+    return url.rstrip("/")
+
+
+class App:
+    """The webhook application (ASGI 3). Building it scans and checks ``directory``:
+    :class:`TwimlcError` with every diagnostic when a file has errors, :class:`ConfigError`
+    when verification is on and neither an auth token nor a shared key is configured.
+
+    ``auth_token`` defaults to ``TWILIO_AUTH_TOKEN`` and ``shared_key`` to
+    ``TWILIO_WEBHOOK_SHARED_KEY``. ``public_url`` (``https://host[/prefix]``) is the base
+    of the URL Twilio signed; without it the URL is rebuilt from the request (and from
+    ``X-Forwarded-Proto``/``X-Forwarded-Host`` only when ``trust_proxy``). ``fallback``
+    is the TwiML (XML or ``.twl`` source) answered when a template cannot be rendered.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        auth_token: str | None = None,
+        shared_key: str | None = None,
+        public_url: str | None = None,
+        verify: bool = True,
+        trust_proxy: bool = False,
+        reload: bool = False,
+        reload_interval: float = 0.5,
+        fallback: str | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        self.directory = os.fspath(directory)
+        if not os.path.isdir(self.directory):
+            raise ConfigError(f"{self.directory} is not a directory")
+        self._token = auth_token if auth_token is not None else os.environ.get("TWILIO_AUTH_TOKEN") or None
+        self._shared_key = shared_key if shared_key is not None else os.environ.get("TWILIO_WEBHOOK_SHARED_KEY") or None
+        self.verify = verify
+        if verify and not self._token and not self._shared_key:
+            raise ConfigError(
+                "no auth token: set TWILIO_AUTH_TOKEN (and TWILIO_WEBHOOK_SHARED_KEY for HMAC-SHA256 webhooks) "
+                "so that Twilio's signatures can be verified, or turn verification off explicitly (--no-verify)"
+            )
+        self.public_url = _check_public_url(public_url)
+        self.trust_proxy = trust_proxy
+        self.reload = reload
+        self.reload_interval = reload_interval
+        self.max_body = max_body
+        self._fallback = self._compile_fallback(fallback)
+        self._twiml_cache: dict[str, tuple[tuple[int, int, int], bool]] = {}
+        self._failed: dict[str, tuple[int, int, int]] = {}  # broken files as last seen: re-checked once changed
+        self._reported: set[str] = set()  # route problems (conflicts) already logged
+        self._next_scan = 0.0
+        self._state = self._load_all()
+        self._next_scan = time.monotonic() + reload_interval
+
+    def __repr__(self) -> str:
+        return f"App({self.directory!r}, routes={len(self._state.entries)}, verify={self.verify})"
+
+    @property
+    def routes(self) -> Routes:
+        """The routes served now."""
+        return self._state.routes
+
+    # --- loading -------------------------------------------------------------------------
+
+    @staticmethod
+    def _compile_fallback(fallback: str | None) -> bytes | None:
+        if fallback is None:
+            return None
+        from . import TwimlcError, check
+
+        found = check(fallback, filename="<fallback>")
+        if any(d.is_error for d in found):
+            raise TwimlcError(found)
+        if fallback.lstrip().startswith("<"):
+            return fallback.encode("utf-8")
+        from . import compile
+
+        return compile(fallback, "<fallback>").encode("utf-8")
+
+    def _is_twiml(self, file: str) -> bool:
+        try:
+            stamp = _stamp(file)
+        except OSError:
+            return True
+        cached = self._twiml_cache.get(file)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        answer = _is_twiml(file)
+        self._twiml_cache[file] = (stamp, answer)
+        return answer
+
+    def _scan(self) -> tuple[Routes, list[Diagnostic]]:
+        routes = Routes.scan(self.directory, self._is_twiml)
+        problems = []
+        for conflict in routes.conflicts:
+            first, second = conflict.files
+            problems.append(
+                _nowhere(
+                    "TWL801",
+                    f"{second} and {first} both answer {conflict.path}",
+                    second,
+                    "rename one of them; only one file can answer a path",
+                )
+            )
+        for route in routes.routes:
+            if HEALTH_PATH in (route.path, *route.aliases):
+                problems.append(
+                    _nowhere(
+                        "TWL802",
+                        f"{route.file} would answer {HEALTH_PATH}, which twimlc serve keeps for health checks",
+                        route.file,
+                        "rename the file",
+                    )
+                )
+        return routes, problems
+
+    def _load_all(self) -> _State:
+        from . import TwimlcError
+
+        routes, problems = self._scan()
+        entries: dict[str, _Entry] = {}
+        for route in routes.routes:
+            entry, found = _load(route)
+            problems.extend(found)
+            if entry is not None:
+                entries[route.file] = entry
+        if any(d.is_error for d in problems):
+            raise TwimlcError(problems)
+        return _State(entries)
+
+    def _maybe_reload(self) -> None:
+        """Re-check what changed since the last scan, at most every ``reload_interval``:
+        changed, new and removed files. A broken file is logged once (until it changes
+        again) and its last good version keeps serving."""
+        now = time.monotonic()
+        if now < self._next_scan:
+            return
+        self._next_scan = now + self.reload_interval
+        try:
+            routes, problems = self._scan()
+        except OSError as e:
+            log.error("cannot scan %s: %s", self.directory, e.strerror or e)
+            return
+        for p in problems:
+            if p.message not in self._reported:
+                self._reported.add(p.message)
+                log.error("%s", render_diagnostics([p]))
+        old = self._state.entries
+        entries: dict[str, _Entry] = {}
+        for route in routes.routes:
+            if HEALTH_PATH in (route.path, *route.aliases):
+                continue
+            previous = old.get(route.file)
+            try:
+                stamp = _stamp(route.file)
+            except OSError:
+                continue  # removed since the scan
+            if previous is not None and previous.stamp == stamp and previous.route == route:
+                entries[route.file] = previous
+                continue
+            if self._failed.get(route.file) == stamp:  # the broken version already reported
+                if previous is not None:
+                    entries[route.file] = previous
+                continue
+            entry, found = _load(route)
+            if entry is not None:
+                self._failed.pop(route.file, None)
+                entries[route.file] = entry
+                log.info("%s %s (%s)", "reloaded" if previous else "added", route.path, route.file)
+                continue
+            self._failed[route.file] = stamp
+            keep = "the last good version keeps serving" if previous is not None else "it is not served"
+            log.error("%s has errors; %s:\n%s", route.file, keep, render_diagnostics(found))
+            if previous is not None:
+                entries[route.file] = previous
+        for file, entry in old.items():
+            if file not in entries:
+                log.info("removed %s (%s)", entry.route.path, file)
+        if entries != old:
+            self._state = _State(entries)
+
+    # --- ASGI ----------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "websocket":
+            await send({"type": "websocket.close", "code": 1000})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                log.info("serving %d routes from %s", len(self._state.entries), self.directory)
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start = time.perf_counter()
+        method: str = scope["method"]
+        full_path: str = scope["path"]
+        root: str = scope.get("root_path", "") or ""
+        path = full_path[len(root) :] if root and full_path.startswith(root) else full_path
+        path = path or "/"
+        status, sid, route_path = 500, "-", path
+        try:
+            if path == HEALTH_PATH and method in ("GET", "HEAD"):
+                status = await _respond(send, 200, _TEXT, b"ok\n")
+                return
+            if self.reload:
+                self._maybe_reload()
+            entry = self._state.match(path)
+            if entry is None:
+                status = await _respond(send, 404, _TEXT, b"Not Found\n")
+                return
+            route_path = entry.route.path
+            if method not in ("GET", "POST"):
+                status = await _respond(send, 405, [*_TEXT, (b"allow", b"GET, POST")], b"Method Not Allowed\n")
+                return
+            headers = _headers(scope)
+            body, status = await _read_body(receive, headers, self.max_body)
+            if status:
+                text = b"Payload Too Large\n" if status == 413 else b""
+                if status != 499:
+                    await _respond(send, status, _TEXT, text)
+                return
+            query = scope.get("query_string", b"").decode("latin-1")
+            form, posted, json_body, problem = _parse_body(body, headers.get("content-type", ""))
+            if problem:
+                status = await _respond(send, problem[0], _TEXT, problem[1].encode() + b"\n")
+                return
+            fields = _fields(parse_qsl(query, keep_blank_values=True), posted)
+            sid = fields.get("CallSid") or fields.get("MessageSid") or fields.get("SmsSid") or "-"
+            if self.verify and not self._verified(scope, headers, query, form, json_body, method, route_path):
+                status = await _respond(send, 403, _TEXT, b"Forbidden: the Twilio signature does not verify\n")
+                return
+            if entry.template is None:
+                status = await _respond(send, 200, _XML, entry.body)
+                return
+            status = await _respond(send, 200, _XML, self._render(entry, entry.template, fields, sid))
+        finally:
+            if log.isEnabledFor(logging.INFO):
+                ms = (time.perf_counter() - start) * 1000
+                log.info("%s %s %s %d %.2fms", method, route_path, sid, status, ms)
+
+    def _render(self, entry: _Entry, template: Template, fields: dict[str, str], sid: str) -> bytes:
+        from . import TwimlcError
+
+        values = {}
+        for p in template.params:
+            value = fields.get(p.name)
+            if value is None or (value == "" and p.default is not None):
+                continue  # absent, or empty where the template has a default
+            values[p.name] = value
+        try:
+            return template.render(**values).encode("utf-8")
+        except TwimlcError as e:
+            import dataclasses
+
+            where = [dataclasses.replace(d, path=entry.route.file) for d in e.diagnostics]
+            log.error(
+                "render failed for %s (sid %s), answered the fallback: %s",
+                entry.route.path,
+                sid,
+                render_diagnostics(where),
+            )
+        except Exception:
+            log.exception("render failed for %s (sid %s), answered the fallback", entry.route.path, sid)
+        if self._fallback is not None:
+            return self._fallback
+        return (MESSAGING_FALLBACK if entry.kind == "messaging" else VOICE_FALLBACK).encode("utf-8")
+
+    # --- signatures ----------------------------------------------------------------------
+
+    def request_url(self, scope: Scope, headers: dict[str, str] | None = None) -> str:
+        """The URL Twilio requested, as it signed it: ``public_url`` + path + query when
+        configured; else scheme and host from the request (``X-Forwarded-Proto`` and
+        ``X-Forwarded-Host`` with ``trust_proxy``)."""
+        headers = _headers(scope) if headers is None else headers
+        path = _raw_path(scope)
+        query = scope.get("query_string", b"").decode("latin-1")
+        tail = path + ("?" + query if query else "")
+        if self.public_url is not None:
+            return self.public_url + tail
+        scheme = scope.get("scheme", "http")
+        host = headers.get("host") or _server(scope)
+        if self.trust_proxy:
+            scheme = _first(headers.get("x-forwarded-proto")) or scheme
+            host = _first(headers.get("x-forwarded-host")) or host
+        return f"{scheme}://{host}{tail}"
+
+    def _verified(
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        query: str,
+        form: list[tuple[str, str]],
+        json_body: bytes | None,
+        method: str,
+        route: str,
+    ) -> bool:
+        url = self.request_url(scope, headers)
+        given = headers.get("x-twilio-signature")
+        settings = headers.get("x-twilio-webhooks-signature-settings")
+        if json_body is not None and "bodySHA256=" not in query:
+            verdict = signature.Verdict(
+                False,
+                signature.algorithm_of(settings),
+                url,
+                (),
+                "a JSON body without bodySHA256 in the URL is not covered by the signature",
+                "Twilio adds bodySHA256 to the URL of every JSON webhook",
+            )
+        else:
+            verdict = signature.verify(
+                url,
+                form,
+                given,
+                token=self._token,
+                shared_key=self._shared_key,
+                settings_header=settings,
+                body=json_body,
+            )
+        if verdict.ok:
+            return True
+        cause = verdict.cause
+        if given and "does not match" in verdict.reason:
+            cause = self._diagnose(scope, headers, form, given, settings, json_body) or cause
+        log.warning(
+            "403 %s %s: %s. Signed URL: %s; parameters: %s; algorithm: %s. Likely cause: %s",
+            method,
+            route,
+            verdict.reason,
+            verdict.url,
+            ", ".join(verdict.names) or "(none)",
+            verdict.algorithm,
+            cause,
+        )
+        return False
+
+    def _diagnose(
+        self,
+        scope: Scope,
+        headers: dict[str, str],
+        form: list[tuple[str, str]],
+        given: str,
+        settings: str | None,
+        json_body: bytes | None,
+    ) -> str | None:
+        """When the signature matches another URL or key, say which (never the signature):
+        the certain cause instead of a list of likely ones."""
+        url = self.request_url(scope, headers)
+        parts = urlsplit(url)
+        tail = url[len(f"{parts.scheme}://{parts.netloc}") :]
+        tries: list[tuple[str, str]] = []
+        other = "https" if parts.scheme == "http" else "http"
+        tries.append(
+            (
+                f"{other}://{parts.netloc}{tail}",
+                f"the signature matches {other}://{parts.netloc}{tail}: Twilio requested {other}://"
+                + (" (TLS ended at a proxy): give --public-url https://…" if other == "https" else ""),
+            )
+        )
+        proto = _first(headers.get("x-forwarded-proto"))
+        fhost = _first(headers.get("x-forwarded-host"))
+        if not self.trust_proxy and (proto or fhost):
+            forwarded = f"{proto or parts.scheme}://{fhost or parts.netloc}{tail}"
+            tries.append(
+                (
+                    forwarded,
+                    f"the signature matches {forwarded}, from the proxy's X-Forwarded headers: "
+                    "run with --trust-proxy (or give --public-url)",
+                )
+            )
+        for candidate, cause in tries:
+            v = signature.verify(
+                candidate,
+                form,
+                given,
+                token=self._token,
+                shared_key=self._shared_key,
+                settings_header=settings,
+                body=json_body,
+            )
+            if v.ok:
+                return cause
+        algorithm = signature.algorithm_of(settings)
+        if algorithm == signature.HMAC_SHA1 and self._shared_key:
+            v = signature.verify(url, form, given, token=self._shared_key, body=json_body)
+            if v.ok:
+                return "the request is signed with the webhook shared key but has no X-Twilio-Webhooks-Signature-Settings header"
+        return None
+
+
+def _first(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value.split(",", 1)[0].strip() or None
+
+
+def _server(scope: Scope) -> str:
+    server = scope.get("server")
+    if not server:
+        return "localhost"
+    host, port = server[0], server[1]
+    if port is None:
+        return str(host)
+    return f"{host}:{port}"
+
+
+def _raw_path(scope: Scope) -> str:
+    """The path as the client sent it (percent-encoding kept), mount prefix included."""
+    raw = scope.get("raw_path")
+    if raw:
+        return str(raw.decode("latin-1"))
+    return quote(scope["path"], safe="/:@!$&'()*+,;=-._~")
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    """Request headers by lower-case name (the first of repeated ones)."""
+    out: dict[str, str] = {}
+    for name, value in scope.get("headers", ()):
+        key = name.decode("latin-1").lower()
+        if key not in out:
+            out[key] = value.decode("latin-1")
+    return out
+
+
+async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> tuple[bytes, int]:
+    """(body, 0), or (b"", 413) past ``limit``, or (b"", 499) when the client went away."""
+    length = headers.get("content-length")
+    if length is not None and length.strip().isdigit() and int(length) > limit:
+        return b"", 413
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"", 499
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > limit:
+                return b"", 413
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), 0
+
+
+def _parse_body(
+    body: bytes, content_type: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bytes | None, tuple[int, str] | None]:
+    """(signed form pairs, fields to bind, JSON body, problem): Twilio posts forms, and
+    JSON (covered by ``bodySHA256`` rather than by the parameters) for some products."""
+    if not body:
+        return [], [], None, None
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media in ("application/x-www-form-urlencoded", ""):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return [], [], None, (400, "Bad Request: the form body is not UTF-8")
+        pairs = parse_qsl(text, keep_blank_values=True)
+        return pairs, pairs, None, None
+    if media == "application/json" or media.endswith("+json"):
+        return [], _json_fields(body), body, None
+    return [], [], None, (415, "Unsupported Media Type: Twilio posts application/x-www-form-urlencoded (or JSON)")
+
+
+def _fields(query: list[tuple[str, str]], posted: list[tuple[str, str]]) -> dict[str, str]:
+    """The values a template binds: the first of each name, posted fields before the query."""
+    out: dict[str, str] = {}
+    for name, value in posted:
+        out.setdefault(name, value)
+    for name, value in query:
+        out.setdefault(name, value)
+    return out
+
+
+def _json_fields(body: bytes) -> list[tuple[str, str]]:
+    """A JSON object's scalar members, as fields a template can bind (not signed: the
+    body is covered by ``bodySHA256``)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    out = []
+    for k, v in data.items():
+        if isinstance(v, bool):
+            out.append((str(k), "true" if v else "false"))
+        elif isinstance(v, str | int | float):
+            out.append((str(k), str(v)))
+    return out
+
+
+async def _respond(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", str(len(body)).encode("ascii"))],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+    return status
+
+
+# --- production: a factory for uvicorn and gunicorn workers -------------------------------
+
+
+def from_env() -> App:
+    """The app configured from the environment, for workers started by uvicorn or
+    gunicorn: ``TWIMLC_SERVE_DIR`` (the folder), ``TWIMLC_PUBLIC_URL``,
+    ``TWIMLC_TRUST_PROXY=1``, ``TWIMLC_RELOAD=1``, ``TWIMLC_NO_VERIFY=1``,
+    ``TWIMLC_FALLBACK`` (a file), ``TWIMLC_MAX_BODY``; and ``TWILIO_AUTH_TOKEN``,
+    ``TWILIO_WEBHOOK_SHARED_KEY``.
+
+        uvicorn --factory twimlc.serve:from_env --workers 4
+        gunicorn -k uvicorn.workers.UvicornWorker -w 4 'twimlc.serve:from_env()'
+    """
+    env = os.environ
+
+    def flag(name: str) -> bool:
+        return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+    directory = env.get("TWIMLC_SERVE_DIR")
+    if not directory:
+        raise ConfigError("TWIMLC_SERVE_DIR is not set: the folder of .twl files to serve")
+    fallback = env.get("TWIMLC_FALLBACK")
+    return App(
+        directory,
+        public_url=env.get("TWIMLC_PUBLIC_URL") or None,
+        trust_proxy=flag("TWIMLC_TRUST_PROXY"),
+        reload=flag("TWIMLC_RELOAD"),
+        verify=not flag("TWIMLC_NO_VERIFY"),
+        fallback=_read_fallback(fallback) if fallback else None,
+        max_body=int(env.get("TWIMLC_MAX_BODY") or DEFAULT_MAX_BODY),
+    )
+
+
+def _read_fallback(file: str) -> str:
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"--fallback {file}: cannot read it as UTF-8 text ({e})") from None
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+
+def logging_config(level: str = "info") -> dict[str, Any]:
+    """uvicorn's logging configuration, with ``twimlc.serve`` logging beside it (the same
+    format, standard error). Given to uvicorn so that every worker process uses it."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["twimlc.serve"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
+
+
+def cli_serve(args: Any) -> int:
+    """``twimlc serve``: 0 after a clean shutdown, 1 when a file has errors (all listed)
+    or the server could not start, 2 for a usage or configuration error."""
+    import sys
+
+    from . import TwimlcError
+    from .diagnostics import render_text, use_colour
+
+    try:
+        import uvicorn
+    except ImportError:
+        sys.stderr.write(
+            "twimlc serve: error: serving needs uvicorn, which is not installed: pip install 'twimlc[serve]'\n"
+        )
+        return 2
+    import logging.config
+
+    logging.config.dictConfig(logging_config(args.log_level))
+    try:
+        fallback = _read_fallback(args.fallback) if args.fallback else None
+        app = App(
+            args.directory,
+            public_url=args.public_url,
+            verify=not args.no_verify,
+            trust_proxy=args.trust_proxy,
+            reload=args.reload,
+            fallback=fallback,
+            max_body=args.max_body,
+        )
+    except ConfigError as e:
+        sys.stderr.write(f"twimlc serve: error: {e}\n")
+        return 2
+    except TwimlcError as e:
+        colour = use_colour(sys.stderr)
+        sources: dict[str, str | None] = {}
+        for d in e.diagnostics:
+            if d.path not in sources:
+                try:
+                    sources[d.path] = Path(d.path).read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    sources[d.path] = None
+            sys.stderr.write(render_text(d, sources[d.path], colour) + "\n")
+        errors = [d for d in e.diagnostics if d.is_error]
+        files = len({d.path for d in errors})
+        sys.stderr.write(
+            f"twimlc serve: refusing to start: {len(errors)} error{'s' * (len(errors) != 1)} "
+            f"in {files} file{'s' * (files != 1)}\n"
+        )
+        return 1
+    for route in app.routes.routes:
+        log.info("route %s -> %s", route.path, route.file)
+    if not app.verify:
+        log.warning("signatures are NOT verified (--no-verify): anyone can call these webhooks")
+    elif app.public_url is None and not app.trust_proxy:
+        log.info(
+            "signatures are verified against the URL of each request; behind a tunnel or proxy, "
+            "give --public-url (or --trust-proxy)"
+        )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "proxy_headers": False,  # twimlc reads X-Forwarded-* itself, and only with --trust-proxy
+        "server_header": False,
+        "access_log": False,  # twimlc.serve logs one line per request
+        "log_config": logging_config(args.log_level),
+        "lifespan": "on",
+    }
+    try:
+        if args.workers > 1:
+            os.environ.update(
+                {
+                    "TWIMLC_SERVE_DIR": args.directory,
+                    "TWIMLC_PUBLIC_URL": args.public_url or "",
+                    "TWIMLC_TRUST_PROXY": "1" if args.trust_proxy else "",
+                    "TWIMLC_RELOAD": "1" if args.reload else "",
+                    "TWIMLC_NO_VERIFY": "1" if args.no_verify else "",
+                    "TWIMLC_FALLBACK": args.fallback or "",
+                    "TWIMLC_MAX_BODY": str(args.max_body),
+                }
+            )
+            uvicorn.run("twimlc.serve:from_env", factory=True, workers=args.workers, **options)
+        else:
+            uvicorn.run(app, **options)
+    except SystemExit as e:  # uvicorn exits when it cannot start (a port in use…)
+        return 1 if e.code not in (0, None) else 0
+    return 0
+
+
+VOICE_FIELDS = (
+    ("CallSid", "CA" + "0" * 32),
+    ("AccountSid", "AC" + "0" * 32),
+    ("From", "+15005550006"),
+    ("To", "+15005550006"),
+    ("Caller", "+15005550006"),
+    ("Called", "+15005550006"),
+    ("CallStatus", "ringing"),
+    ("Direction", "inbound"),
+    ("ApiVersion", "2010-04-01"),
+)
+MESSAGING_FIELDS = (
+    ("MessageSid", "SM" + "0" * 32),
+    ("SmsSid", "SM" + "0" * 32),
+    ("AccountSid", "AC" + "0" * 32),
+    ("From", "+15005550006"),
+    ("To", "+15005550006"),
+    ("Body", "Hello"),
+    ("NumMedia", "0"),
+    ("NumSegments", "1"),
+    ("ApiVersion", "2010-04-01"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRequest:
+    """A request as Twilio would send it. ``headers`` hold the signature, never a secret."""
+
+    method: str
+    url: str  # where it is sent
+    signed_url: str  # the URL the signature covers
+    headers: dict[str, str]
+    body: bytes
+
+
+def signed_request(
+    url: str,
+    fields: Iterable[tuple[str, str]],
+    *,
+    method: str = "POST",
+    secret: str | None,
+    algorithm: str = signature.HMAC_SHA1,
+    public_url: str | None = None,
+    key_sid: str = "twimlc-invoke",
+) -> SignedRequest:
+    """``fields`` posted (or, for GET, put in the query string) to ``url``, signed with
+    ``secret`` as Twilio signs (unsigned when ``secret`` is None). ``public_url``: sign as
+    if Twilio had requested that base plus ``url``'s path and query (a server behind a
+    tunnel, tried from its own machine)."""
+    from urllib.parse import urlencode
+
+    pairs = list(fields)
+    method = method.upper()
+    body = b""
+    if method == "GET":
+        if pairs:
+            url = url + ("&" if urlsplit(url).query else "?") + urlencode(pairs)
+        signed_pairs: list[tuple[str, str]] = []
+    else:
+        body = urlencode(pairs).encode("ascii")
+        signed_pairs = pairs
+    signed_url = url
+    if public_url:
+        parts = urlsplit(url)
+        signed_url = public_url.rstrip("/") + (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    headers = {"User-Agent": "TwilioProxy/1.1 (twimlc invoke)"}
+    if method != "GET":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if secret is not None:
+        headers[signature.SIGNATURE_HEADER] = signature.sign(secret, signed_url, signed_pairs, algorithm)
+        if algorithm != signature.HMAC_SHA1:
+            headers[signature.SETTINGS_HEADER] = f"key={key_sid},algorithm={algorithm}"
+    return SignedRequest(method, url, signed_url, headers, body)
+
+
+def cli_invoke(args: Any) -> int:
+    """``twimlc invoke``: the answer's body on standard output; 0 for a 2xx answer, 1
+    otherwise (the status on standard error), 2 for a usage error."""
+    import sys
+
+    import httpx
+
+    env = os.environ
+    fields: list[tuple[str, str]] = []
+    given: list[tuple[str, str]] = []
+    for pair in args.data or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            sys.stderr.write(f"twimlc invoke: error: -d {pair!r} is not NAME=VALUE\n")
+            return 2
+        given.append((name, value))
+    names = {n for n, _ in given}
+    defaults = {"voice": VOICE_FIELDS, "messaging": MESSAGING_FIELDS, "none": ()}[args.webhook]
+    account = env.get("TWILIO_ACCOUNT_SID")
+    for name, value in defaults:
+        if name not in names:
+            fields.append((name, account if name == "AccountSid" and account else value))
+    fields.extend(given)
+    parts = urlsplit(args.url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        sys.stderr.write(f"twimlc invoke: error: {args.url!r} is not an http(s) URL\n")
+        return 2
+    algorithm = signature.HMAC_SHA256 if args.sha256 else signature.HMAC_SHA1
+    secret = None
+    if not args.no_sign:
+        variable = "TWILIO_WEBHOOK_SHARED_KEY" if args.sha256 else "TWILIO_AUTH_TOKEN"
+        secret = env.get(variable) or None
+        if secret is None:
+            sys.stderr.write(
+                f"twimlc invoke: error: {variable} is not set: the request cannot be signed as Twilio signs it "
+                "(give --no-sign to send it unsigned)\n"
+            )
+            return 2
+    try:
+        public_url = _check_public_url(args.public_url)
+    except ConfigError as e:
+        sys.stderr.write(f"twimlc invoke: error: {e}\n")
+        return 2
+    request = signed_request(
+        args.url,
+        fields,
+        method=args.method,
+        secret=secret,
+        algorithm=algorithm,
+        public_url=public_url,
+        key_sid=env.get("TWILIO_WEBHOOK_SHARED_KEY_SID") or "twimlc-invoke",
+    )
+    try:
+        with httpx.Client(timeout=args.timeout, follow_redirects=False) as client:
+            response = client.request(request.method, request.url, headers=request.headers, content=request.body)
+    except httpx.HTTPError as e:
+        sys.stderr.write(f"twimlc invoke: error: {request.method} {request.url}: {e or type(e).__name__}\n")
+        return 1
+    sys.stdout.write(response.text)
+    if response.text and not response.text.endswith("\n"):
+        sys.stdout.write("\n")
+    if not response.is_success:
+        sys.stderr.write(
+            f"twimlc invoke: {request.method} {request.url}: HTTP {response.status_code} {response.reason_phrase}\n"
+        )
+        if response.status_code == 403:
+            sys.stderr.write(
+                f"  signed URL: {request.signed_url} ({algorithm}); the server's log says why it refused\n"
+            )
+        return 1
+    return 0
