@@ -15,6 +15,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, re.S)
 TWL_BLOCKS = [body for lang, body in BLOCKS if lang == "twl"]
 SH_BLOCKS = [body for lang, body in BLOCKS if lang == "sh"]
+SERVING = ("twimlc serve ", "twimlc invoke ")  # a server and its clients: run together below
 
 
 def test_readme_has_examples() -> None:
@@ -45,7 +46,7 @@ COMMANDS = [
     line.split("  #")[0].strip()
     for body in SH_BLOCKS
     for line in body.splitlines()
-    if line.startswith(("twimlc ", "python -m twimlc ", "xmllint "))
+    if line.startswith(("twimlc ", "python -m twimlc ", "xmllint ")) and not line.startswith(SERVING)
 ]
 
 
@@ -76,3 +77,55 @@ def test_readme_command_runs(command: str, tmp_path: Path) -> None:
     r = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=False, env=env)
     assert r.returncode in (0, 1), r.stderr
     assert "Traceback" not in r.stderr + r.stdout
+
+
+SERVE_COMMANDS = [
+    line.split("  #")[0].strip() for body in SH_BLOCKS for line in body.splitlines() if line.startswith(SERVING)
+]
+
+
+def test_readme_serve_session(tmp_path: Path) -> None:
+    """The README's ``twimlc serve`` runs (on a free port instead of 8000), and each of
+    its ``twimlc invoke`` commands gets valid TwiML from it."""
+    import re
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("uvicorn")
+    from twimlc.checker import check_xml
+
+    serves = [c for c in SERVE_COMMANDS if c.startswith("twimlc serve ")]
+    invokes = [c for c in SERVE_COMMANDS if c.startswith("twimlc invoke ")]
+    assert serves and invokes
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
+    env["TWILIO_AUTH_TOKEN"] = "readme_test_token_0123456789abcdef"
+    for serve in serves:
+        argv = [sys.executable, "-m", "twimlc", *shlex.split(serve)[1:], "--port", "0"]
+        proc = subprocess.Popen(
+            argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert proc.stderr is not None
+            base, seen, deadline = None, [], time.monotonic() + 30
+            while base is None and time.monotonic() < deadline:
+                line = proc.stderr.readline()
+                if not line:
+                    break
+                seen.append(line)
+                m = re.search(r"Uvicorn running on (http://127\.0\.0\.1:\d+)", line)
+                base = m.group(1) if m else None
+            assert base, "".join(seen)
+            for command in invokes:
+                argv = shlex.split(command.replace("http://127.0.0.1:8000", base))
+                r = subprocess.run(
+                    [sys.executable, "-m", "twimlc", *argv[1:]], cwd=tmp_path, env=env, capture_output=True, check=False
+                )
+                assert r.returncode == 0, (command, r.stderr)
+                assert check_xml(r.stdout) == [], command
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=15)
