@@ -10,9 +10,18 @@ Each case alternates the two sides, reports medians and the ratio twimlc / basel
 * compile: ``twimlc.compile`` of a ~60 kB document vs twilio-python building it (goal ≤ 10)
 * render: ``Template.render`` of a 10-verb IVR with 3 parameters vs twilio-python building
   it (goal ≤ 1/5, i.e. 5 times faster) and vs a Jinja2 template with autoescape (goal ≤ 1/1.5)
+* serve: requests per second for that IVR as a webhook route, signature verified:
+  ``twimlc serve`` under uvicorn (one process, with httptools and uvloop as
+  ``uvicorn[standard]`` installs them) vs a Flask app that verifies with
+  twilio-python's ``RequestValidator`` and builds the TwiML with its builders, under
+  gunicorn (one gthread worker, keep-alive); both on 127.0.0.1, driven in turn by the same
+  client (``wrk``: one thread, 8 keep-alive connections; ``benchmarks/load.py``, asyncio,
+  where wrk is missing), reported as time per request (goal ≤ 1/3, i.e. 3 times the
+  throughput) with p50/p99 latency
 
-Baselines missing from the machine are installed first (pre-commit-hooks and twilio from
-PyPI, xmllint from Debian's libxml2-utils).
+Baselines missing from the machine are installed first (pre-commit-hooks, twilio, Flask,
+gunicorn, uvicorn, httptools and uvloop from PyPI; xmllint from Debian's libxml2-utils and
+wrk from Debian's wrk).
 """
 
 from __future__ import annotations
@@ -36,14 +45,26 @@ BIN = Path(sys.executable).parent
 def ensure_baselines() -> None:
     need = [
         p
-        for p, mod in (("pre-commit-hooks", "pre_commit_hooks"), ("twilio", "twilio"))
+        for p, mod in (
+            ("pre-commit-hooks", "pre_commit_hooks"),
+            ("twilio", "twilio"),
+            ("flask", "flask"),
+            ("gunicorn", "gunicorn"),
+            ("uvicorn", "uvicorn"),
+            ("httptools", "httptools"),  # with uvloop: uvicorn[standard], as uvicorn is run in production
+            ("uvloop", "uvloop"),
+        )
         if importlib.util.find_spec(mod) is None
     ]
     if need:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", *need], check=True)
-    if shutil.which("xmllint") is None and shutil.which("apt-get"):
+    missing = [p for p, tool in (("libxml2-utils", "xmllint"), ("wrk", "wrk")) if shutil.which(tool) is None]
+    if missing and shutil.which("apt-get"):
         subprocess.run(
-            "apt-get update -qq && apt-get install -y -qq libxml2-utils", shell=True, check=False, capture_output=True
+            f"apt-get update -qq && apt-get install -y -qq {' '.join(missing)}",
+            shell=True,
+            check=False,
+            capture_output=True,
         )
 
 
@@ -246,6 +267,212 @@ def render_case(rounds: int) -> None:
     row("render", ours / inner, base / inner, "Jinja2 template, autoescape", 1 / 1.5, "µs", 1e6)
 
 
+FLASK_IVR = """\
+import os
+
+from flask import Flask, Response, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import VoiceResponse
+
+app = Flask(__name__)
+validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
+
+
+@app.post("/ivr")
+def ivr():
+    if not validator.validate(request.url, request.form, request.headers.get("X-Twilio-Signature", "")):
+        return Response("Forbidden", status=403)
+    name, call_sid, agent = request.form["name"], request.form["call_sid"], request.form["agent"]
+    r = VoiceResponse()
+    r.say(f"Hello {name}, thanks for calling Example Co.", voice="Polly.Joanna")
+    r.pause(length=1)
+    g = r.gather(input="dtmf speech", action=f"/menu?call={call_sid}", num_digits=1, timeout=5)
+    g.say("Press 1 for sales, 2 for support, or stay on the line.", voice="Polly.Joanna")
+    r.say(f"Connecting you now, {name}.", voice="Polly.Joanna")
+    d = r.dial(caller_id="+14155550111", timeout=20, action="/after-dial")
+    d.number(agent)
+    r.say("Sorry, nobody could take your call.", voice="Polly.Joanna")
+    r.record(action="/voicemail", max_length=60, play_beep=True)
+    r.say("Goodbye.", voice="Polly.Joanna")
+    r.hangup()
+    return Response(str(r), mimetype="text/xml")
+"""
+
+WEBHOOK_FIELDS = {
+    "CallSid": VALUES["call_sid"],
+    "AccountSid": "AC0123456789abcdef0123456789abcdef",
+    "From": "+14155550100",
+    "To": "+14155550111",
+    "CallStatus": "ringing",
+    "Direction": "inbound",
+    "ApiVersion": "2010-04-01",
+    **VALUES,
+}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_listening(port: int, proc: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited ({proc.returncode}) before listening on {port}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port}")
+
+
+def _signed_request(port: int, path: str, token: str) -> bytes:
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    url = f"http://127.0.0.1:{port}{path}"
+    signature = RequestValidator(token).compute_signature(url, WEBHOOK_FIELDS)
+    body = urlencode(WEBHOOK_FIELDS).encode()
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Twilio-Signature: {signature}\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def _wrk(wrk: str, port: int, request: Path, seconds: float) -> dict[str, float]:
+    """The same signed request, sent by wrk (one thread, 8 keep-alive connections)."""
+    import re
+
+    raw = request.read_bytes()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    path = lines[0].split()[1]
+    headers = dict(
+        line.split(": ", 1) for line in lines[1:] if not line.lower().startswith(("host:", "content-length:"))
+    )
+    script = request.with_suffix(".lua")
+    script.write_text(
+        'wrk.method = "POST"\n'
+        + f"wrk.body = {json_lua(body.decode())}\n"
+        + "".join(f"wrk.headers[{json_lua(k)}] = {json_lua(v)}\n" for k, v in headers.items()),
+        encoding="utf-8",
+    )
+    cmd = [
+        wrk,
+        "-t1",
+        "-c8",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}{path}",
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+    if "Non-2xx" in out or "Requests/sec" not in out:
+        raise SystemExit(f"wrk: not every answer was 200:\n{out}")
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            raise SystemExit(f"wrk: no {label}% latency in:\n{out}")
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    assert rps is not None
+    return {"rps": float(rps.group(1)), "p50_ms": ms("50"), "p99_ms": ms("99")}
+
+
+def json_lua(text: str) -> str:
+    """A Lua string literal (JSON's escapes are valid Lua for this ASCII text)."""
+    import json
+
+    return json.dumps(text)
+
+
+def serve_case(work: Path, rounds: int, seconds: float) -> None:
+    import json
+
+    token = "bench_token_0123456789abcdef0123"
+    site = work / "site"
+    site.mkdir()
+    (site / "ivr.twl").write_text(IVR_TWL, encoding="utf-8")
+    (work / "flask_ivr.py").write_text(FLASK_IVR, encoding="utf-8")
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": token}
+    ours_port, base_port = _free_port(), _free_port()
+    gunicorn = [str(BIN / "gunicorn"), "-w", "1", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{base_port}"]
+    servers = [
+        subprocess.Popen(
+            [str(BIN / "twimlc"), "serve", str(site), "--port", str(ours_port), "--log-level", "warning"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [*gunicorn, "--chdir", str(work), "--log-level", "warning", "flask_ivr:app"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+    ]
+    try:
+        _wait_listening(ours_port, servers[0])
+        _wait_listening(base_port, servers[1])
+        ours_req, base_req = work / "ours.http", work / "base.http"
+        ours_req.write_bytes(_signed_request(ours_port, "/ivr", token))
+        base_req.write_bytes(_signed_request(base_port, "/ivr", token))
+
+        wrk = shutil.which("wrk")
+
+        def load(port: int, request: Path, secs: float) -> dict[str, float]:
+            if wrk:
+                return _wrk(wrk, port, request, secs)
+            cmd = [sys.executable, str(ROOT / "benchmarks" / "load.py"), str(port), str(request)]
+            out = subprocess.run([*cmd, "--seconds", str(secs)], capture_output=True, text=True, check=False)
+            if out.returncode != 0:
+                raise SystemExit(f"load generator failed: {out.stderr.strip() or out.stdout.strip()}")
+            result: dict[str, float] = json.loads(out.stdout)
+            return result
+
+        load(ours_port, ours_req, 0.5)  # warm up both (and check that both answer 200)
+        load(base_port, base_req, 0.5)
+        ours_runs, base_runs = [], []
+        for _ in range(rounds):
+            ours_runs.append(load(ours_port, ours_req, seconds))
+            base_runs.append(load(base_port, base_req, seconds))
+    finally:
+        for p in servers:
+            p.terminate()
+            p.wait(timeout=15)
+
+    def med(runs: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    ours_rps, base_rps = med(ours_runs, "rps"), med(base_runs, "rps")
+    client = "wrk -t1 -c8" if shutil.which("wrk") else "benchmarks/load.py, 8 connections"
+    row(
+        "serve",
+        1 / ours_rps,
+        1 / base_rps,
+        f"Flask + RequestValidator + builders, gunicorn gthread; {client}",
+        1 / 3,
+        "µs",
+        1e6,
+    )
+    print(
+        f"{'':<10} twimlc {ours_rps:,.0f} req/s, p50 {med(ours_runs, 'p50_ms'):.2f} ms, "
+        f"p99 {med(ours_runs, 'p99_ms'):.2f} ms; Flask {base_rps:,.0f} req/s, p50 {med(base_runs, 'p50_ms'):.2f} ms, "
+        f"p99 {med(base_runs, 'p99_ms'):.2f} ms ({ours_rps / base_rps:.1f}x the throughput)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer rounds and files (a smoke run)")
@@ -260,6 +487,7 @@ def main() -> int:
         batch(work, 500 if args.quick else 5000, 3 if args.quick else 5)
         compile_case(rounds)
         render_case(rounds)
+        serve_case(work, 3 if args.quick else 7, 1.0 if args.quick else 3.0)
     return 0
 
 

@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from twilio.request_validator import RequestValidator
 
@@ -473,3 +475,13 @@ def test_root_path_under_uvicorn(site: Path) -> None:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+@settings(derandomize=True, max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab=&+%2041éZ;"), max_size=40))
+def test_form_parsing_equals_parse_qsl(text: str) -> None:
+    from urllib.parse import parse_qsl
+
+    from twimlc.serve import parse_form
+
+    assert parse_form(text) == parse_qsl(text, keep_blank_values=True)
