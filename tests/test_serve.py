@@ -155,6 +155,7 @@ def test_access_log_one_line_per_request(site: Path, caplog: pytest.LogCaptureFi
     with serving(App(site, auth_token=TOKEN)) as base:
         signed_post(f"{base}/voice/menu", FIELDS)
         signed_post(f"{base}/sms", {"MessageSid": "SM999", "Body": "hi"})
+    assert "serving 4 routes from" in log_text(caplog)  # the lifespan start-up
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("POST ")]
     assert len(lines) == 2
     assert lines[0].startswith("POST /voice/menu CA1234 200 ") and lines[0].endswith("ms")

@@ -19,7 +19,7 @@ from lxml import etree
 from test_serve import MENU, SHARED, TOKEN, serving, write
 
 from twimlc.checker import check_xml
-from twimlc.serve import App, from_env
+from twimlc.serve import App, ConfigError, from_env
 
 pytest.importorskip("uvicorn")
 
@@ -108,6 +108,8 @@ def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
     assert r.returncode == 2 and "is not a directory" in r.stderr
     r = twimlc("serve", str(tmp_path), "--public-url", "ftp://x", TWILIO_AUTH_TOKEN=TOKEN)
     assert r.returncode == 2 and "--public-url" in r.stderr
+    r = twimlc("serve", str(tmp_path), "--workers", "0", "--no-verify")
+    assert r.returncode == 2 and "--workers" in r.stderr
     r = twimlc("invoke", "http://127.0.0.1:9/x")
     assert r.returncode == 2 and "TWILIO_AUTH_TOKEN is not set" in r.stderr
     r = twimlc("invoke", "127.0.0.1/x", TWILIO_AUTH_TOKEN=TOKEN)
@@ -162,6 +164,10 @@ def test_workers_and_the_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
     app = from_env()
     assert app.public_url == "https://hooks.example.com" and app.verify and not app.reload
+    monkeypatch.setenv("TWIMLC_MAX_BODY", "lots")
+    with pytest.raises(ConfigError, match="TWIMLC_MAX_BODY"):
+        from_env()
+    monkeypatch.delenv("TWIMLC_MAX_BODY")
     with serve_process(str(root), "--workers", "2", TWILIO_AUTH_TOKEN=TOKEN) as (base, _, _lines):
         r = twimlc("invoke", f"{base}/voice/menu", "-d", "Digits=5", TWILIO_AUTH_TOKEN=TOKEN)
         assert r.returncode == 0, r.stderr

@@ -153,19 +153,19 @@ def _load(route: Route) -> tuple[_Entry | None, list[Diagnostic]]:
     return _Entry(route, stamp, body=data), []
 
 
-def render_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
+def render_diagnostics(diagnostics: Iterable[Diagnostic], colour: bool = False) -> str:
     """Diagnostics as ``twimlc check`` prints them, with each file's source line."""
     from .diagnostics import render_text  # the public renderer: twimlc.diagnostics.render_text
 
     sources: dict[str, str | None] = {}
     out = []
     for d in diagnostics:
-        if d.path not in sources:
+        if d.path not in sources and d.span.line > 0:  # the source line is shown: read the file once
             try:
                 sources[d.path] = Path(d.path).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 sources[d.path] = None
-        out.append(render_text(d, sources[d.path]))
+        out.append(render_text(d, sources.get(d.path), colour))
     return "\n".join(out)
 
 
@@ -731,6 +731,9 @@ def from_env() -> App:
     if not directory:
         raise ConfigError("TWIMLC_SERVE_DIR is not set: the folder of .twl files to serve")
     fallback = env.get("TWIMLC_FALLBACK")
+    max_body = env.get("TWIMLC_MAX_BODY") or str(DEFAULT_MAX_BODY)
+    if not max_body.isdigit() or int(max_body) < 1:
+        raise ConfigError(f"TWIMLC_MAX_BODY={max_body!r} is not a number of bytes")
     return App(
         directory,
         public_url=env.get("TWIMLC_PUBLIC_URL") or None,
@@ -738,7 +741,7 @@ def from_env() -> App:
         reload=flag("TWIMLC_RELOAD"),
         verify=not flag("TWIMLC_NO_VERIFY"),
         fallback=_read_fallback(fallback) if fallback else None,
-        max_body=int(env.get("TWIMLC_MAX_BODY") or DEFAULT_MAX_BODY),
+        max_body=int(max_body),
     )
 
 
@@ -770,7 +773,7 @@ def cli_serve(args: Any) -> int:
     import sys
 
     from . import TwimlcError
-    from .diagnostics import render_text, use_colour
+    from .diagnostics import use_colour
 
     try:
         import uvicorn
@@ -778,6 +781,9 @@ def cli_serve(args: Any) -> int:
         sys.stderr.write(
             "twimlc serve: error: serving needs uvicorn, which is not installed: pip install 'twimlc[serve]'\n"
         )
+        return 2
+    if args.workers < 1 or args.max_body < 1:
+        sys.stderr.write("twimlc serve: error: --workers and --max-body must be at least 1\n")
         return 2
     import logging.config
 
@@ -797,15 +803,7 @@ def cli_serve(args: Any) -> int:
         sys.stderr.write(f"twimlc serve: error: {e}\n")
         return 2
     except TwimlcError as e:
-        colour = use_colour(sys.stderr)
-        sources: dict[str, str | None] = {}
-        for d in e.diagnostics:
-            if d.path not in sources:
-                try:
-                    sources[d.path] = Path(d.path).read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    sources[d.path] = None
-            sys.stderr.write(render_text(d, sources[d.path], colour) + "\n")
+        sys.stderr.write(render_diagnostics(e.diagnostics, use_colour(sys.stderr)) + "\n")
         errors = [d for d in e.diagnostics if d.is_error]
         files = len({d.path for d in errors})
         sys.stderr.write(
