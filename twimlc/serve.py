@@ -113,11 +113,11 @@ def _is_twiml(file: str) -> bool:
     return True
 
 
-def _nowhere(code: str, message: str, path: str, hint: str | None = None) -> Diagnostic:
-    """An error about a whole file (no line to point at)."""
+def _nowhere(code: str, message: str, path: str, hint: str | None = None, severity: str = "error") -> Diagnostic:
+    """A problem with a whole file (no line to point at)."""
     from . import Diagnostic, Span
 
-    return Diagnostic(code, message, Span(0, 0, 0, 0), "error", hint, path)
+    return Diagnostic(code, message, Span(0, 0, 0, 0), severity, hint, path)
 
 
 def _load(route: Route) -> tuple[_Entry | None, list[Diagnostic]]:
@@ -226,7 +226,7 @@ class App:
         self._fallback = self._compile_fallback(fallback)
         self._twiml_cache: dict[str, tuple[tuple[int, int, int], bool]] = {}
         self._failed: dict[str, tuple[int, int, int]] = {}  # broken files as last seen: re-checked once changed
-        self._reported: set[str] = set()  # route problems (conflicts) already logged
+        self._reported: set[str] = set()  # route problems (conflicts, /healthz) already logged
         self._next_scan = 0.0
         self._state = self._load_all()
         self._next_scan = time.monotonic() + reload_interval
@@ -273,19 +273,20 @@ class App:
         problems = []
         for conflict in routes.conflicts:
             first, second = conflict.files
-            problems.append(
+            problems.append(  # as graph and simulate report it: the first file (in name order) is served
                 _nowhere(
-                    "TWL801",
-                    f"{second} and {first} both answer {conflict.path}",
+                    "TWL705",
+                    f"{second} and {first} both answer {conflict.path}; only the first is used",
                     second,
-                    "rename one of them; only one file can answer a path",
+                    "rename or remove one of them",
+                    "warning",
                 )
             )
         for route in routes.routes:
             if HEALTH_PATH in (route.path, *route.aliases):
                 problems.append(
                     _nowhere(
-                        "TWL802",
+                        "TWL801",
                         f"{route.file} would answer {HEALTH_PATH}, which twimlc serve keeps for health checks",
                         route.file,
                         "rename the file",
@@ -305,6 +306,8 @@ class App:
                 entries[route.file] = entry
         if any(d.is_error for d in problems):
             raise TwimlcError(problems)
+        for d in problems:
+            log.warning("%s", render_diagnostics([d]))
         return _State(entries)
 
     def _maybe_reload(self) -> None:
@@ -323,7 +326,7 @@ class App:
         for p in problems:
             if p.message not in self._reported:
                 self._reported.add(p.message)
-                log.error("%s", render_diagnostics([p]))
+                log.log(logging.ERROR if p.is_error else logging.WARNING, "%s", render_diagnostics([p]))
         old = self._state.entries
         entries: dict[str, _Entry] = {}
         for route in routes.routes:
