@@ -162,6 +162,17 @@ def test_access_log_one_line_per_request(site: Path, caplog: pytest.LogCaptureFi
     assert lines[1].startswith("POST /sms SM999 200 ")
 
 
+def test_request_text_cannot_forge_log_lines(site: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with serving(App(site, auth_token=TOKEN)) as base:
+        httpx.post(f"{base}/voice/menu", data={"CallSid": "CA1\nINFO: forged", "X\nforged": "1"})
+        httpx.post(f"{base}/no%0Awhere", data={})
+    messages = [r.getMessage() for r in caplog.records]
+    assert not any("\n" in m for m in messages if m.startswith(("POST", "403")))
+    assert any(m.startswith("POST /voice/menu CA1\\nINFO: forged 403") for m in messages)
+    assert any("X\\nforged" in m for m in messages if m.startswith("403"))
+    assert any(m.startswith("POST /no\\nwhere - 404") for m in messages)
+
+
 # --- signatures ----------------------------------------------------------------------------
 
 

@@ -389,7 +389,7 @@ class App:
         root: str = scope.get("root_path", "") or ""
         path = full_path[len(root) :] if root and full_path.startswith(root) else full_path
         path = path or "/"
-        status, sid, route_path = 500, "-", path
+        status, sid, route_path = 500, "-", _printable(path)
         try:
             if path == HEALTH_PATH and method in ("GET", "HEAD"):
                 status = await _respond(send, 200, _TEXT, b"ok\n")
@@ -417,7 +417,7 @@ class App:
                 status = await _respond(send, problem[0], _TEXT, problem[1].encode() + b"\n")
                 return
             fields = _fields(parse_form(query) if query else [], posted)
-            sid = fields.get("CallSid") or fields.get("MessageSid") or fields.get("SmsSid") or "-"
+            sid = _printable(fields.get("CallSid") or fields.get("MessageSid") or fields.get("SmsSid") or "-")
             if self.verify and not self._verified(scope, headers, query, form, json_body, method, route_path):
                 status = await _respond(send, 403, _TEXT, b"Forbidden: the Twilio signature does not verify\n")
                 return
@@ -519,7 +519,7 @@ class App:
             route,
             verdict.reason,
             verdict.url,
-            ", ".join(verdict.names) or "(none)",
+            _printable(", ".join(verdict.names)) or "(none)",
             verdict.algorithm,
             cause,
         )
@@ -577,6 +577,12 @@ class App:
             if v.ok:
                 return "the request is signed with the webhook shared key but has no X-Twilio-Webhooks-Signature-Settings header"
         return None
+
+
+def _printable(text: str) -> str:
+    """Text from the request as it may appear in a log line: control characters escaped,
+    so that a field cannot forge a line of its own."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 def _first(value: str | None) -> str | None:
