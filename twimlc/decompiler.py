@@ -17,8 +17,8 @@ from . import placeholders
 from .ast import Attribute, Comment, Document, Element, Node, Param, Span, Text
 from .canonical import in_speech
 from .diagnostics import Diagnostic, TwimlcError, diag
-from .resolve import check_value
 from .validate import missing_content
+from .values import check_value
 from .vocabulary import ElementSpec, ValueType, Vocabulary, suggest, vocabulary
 from .xmlread import _attr_name, _Locator, _str, element_name, kind_of, parse_xml
 

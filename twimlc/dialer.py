@@ -29,7 +29,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .vocabulary import E164, suggest
+from .values import E164
+from .vocabulary import suggest
 
 if TYPE_CHECKING:
     import httpx

@@ -70,7 +70,7 @@ def fits(param_type: str, values: tuple[str, ...], t: ValueType) -> bool:
         return True
     choices = values if param_type == "enum" else _CHOICES.get(param_type)
     if choices is not None:
-        from .resolve import check_value
+        from .values import check_value
 
         return all(check_value(t, v) is None for v in choices)
     allowed = {

@@ -31,20 +31,10 @@ from .ast import (
 )
 from .confusables import explain, fix
 from .diagnostics import CODES, ERROR, Diagnostic, diag
-from .validate import url_problem
+from .values import NOT_XML, XML_NAME, check_value, value_problem
 from .vocabulary import (
-    ALPHANUMERIC_SENDER,
-    CHANNEL_ADDRESS,
-    E164,
     HEADER_KEYWORD,
-    INTEGER,
     KINDS,
-    MESSENGER_ID,
-    NATIONAL_NUMBER,
-    NOT_XML,
-    RCS_SENDER_ID,
-    SHORT_CODE,
-    SIM_SID,
     ElementSpec,
     ValueType,
     Vocabulary,
@@ -52,155 +42,6 @@ from .vocabulary import (
     suggest,
     vocabulary,
 )
-
-# Characters XML 1.0 cannot carry, even escaped.
-_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*(:[A-Za-z_][A-Za-z0-9_.\-]*)?$")
-_DURATION = re.compile(r"^[0-9]+(\.[0-9]+)?(ms|s)$")
-_DTMF = re.compile(r"^[0-9A-DwW#*]*$")
-_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-
-
-# Value types checked by a pattern: (pattern, code, what is wrong, how to fix it).
-_PATTERNS = {
-    "phone": (
-        E164,
-        "TWL206",
-        "is not an E.164 phone number",
-        "write it as + country code and number, e.g. +14155550100",
-    ),
-    "duration": (_DURATION, "TWL207", "is not a duration", "write a number followed by ms or s, e.g. 500ms"),
-    "dtmf": (
-        _DTMF,
-        "TWL208",
-        "contains characters that are not DTMF digits",
-        "use 0-9, A-D, *, # and w (half-second pause)",
-    ),
-}
-
-
-Problem = tuple[str, str, str | None]  # (code, message, hint)
-
-
-def check_value(t: ValueType, text: str) -> Problem | None:
-    """``None`` when ``text`` is a valid single value of type ``t``, else (code, message,
-    hint) of the error. Values Twilio accepts with a warning count as valid here."""
-    problem = value_problem(t, text)
-    return problem if problem is not None and CODES[problem[0]].severity == ERROR else None
-
-
-def value_problem(t: ValueType, text: str) -> Problem | None:
-    """What is wrong with ``text`` as a single value of type ``t``: an error, a warning
-    (a voice or language twimlc does not know, a phone number not in E.164), or ``None``."""
-    if t.type == "bool":
-        if text not in ("true", "false"):
-            hint = f"write {text.lower()}" if text.lower() in ("true", "false") else "write true or false"
-            return ("TWL201", f"{text!r} is not a boolean", hint)
-    elif t.type == "int":
-        if not INTEGER.match(text):
-            return ("TWL202", f"{text!r} is not an integer", None)
-        n = int(text)
-        if (t.min is not None and n < t.min) or (t.max is not None and n > t.max):
-            return ("TWL203", f"{n} is out of range; expected {t.describe()}", None)
-    elif t.type == "enum" and t.open:
-        if text not in t.values:
-            return _unknown_open_value(t, text)
-    elif t.type == "enum":
-        if text not in t.values:
-            near = suggest(text, t.values)
-            return (
-                "TWL204",
-                f"{text!r} is not one of the choices",
-                f"did you mean {near!r}?" if near else f"expected {t.describe()}",
-            )
-    elif t.type == "url":
-        problem = url_problem(text)
-        if problem:
-            spaces = "percent-encode spaces as %20" if problem.endswith("white space") else None
-            return ("TWL205", f"{text!r} is not a valid URL: {problem}; Twilio reports 11100", spaces)
-    elif t.type == "phone" and not E164.match(text) and NATIONAL_NUMBER.match(text):
-        return _not_e164(text)
-    elif t.type in ("recipient", "sender"):
-        return _address_problem(text, sender=t.type == "sender")
-    elif t.type in _PATTERNS:
-        pattern, code, what, hint = _PATTERNS[t.type]
-        if not pattern.match(text):
-            return (code, f"{text!r} {what}", hint)
-    return None
-
-
-def _not_e164(text: str) -> Problem:
-    return (
-        "TWL213",
-        f"{text!r} is not in E.164 format",
-        "Twilio reads a number without + as one of the sender's country; write + country code and number, "
-        "e.g. +14155550100",
-    )
-
-
-def _unknown_open_value(t: ValueType, text: str) -> Problem:
-    """A voice or language outside the known list: Twilio adds them faster than any table,
-    so this is a warning with the nearest known value."""
-    near = suggest(text, t.values)
-    hint: str | None
-    if near:
-        hint = f"did you mean {near!r}?"
-    else:
-        same_language = [v for v in t.values if v.lower().startswith(text.lower() + "-")]
-        hint = (f"known for {text!r}: " + ", ".join(same_language[:8])) if same_language else None
-    news = "if Twilio added it recently, ignore this warning"
-    return (
-        "TWL221",
-        f"{text!r} is not one of the {len(t.values)} values twimlc knows",
-        f"{hint} ({news})" if hint else news[0].upper() + news[1:],
-    )
-
-
-# Channel prefixes Twilio documents for message addresses: whatsapp:+E.164 (error 63007),
-# messenger:<page or user id> (Twilio Messaging Channels), rcs:+E.164 to and rcs:<sender id>
-# from (error 21664).
-_CHANNELS = ("whatsapp", "messenger", "rcs")
-
-
-def _address_problem(text: str, sender: bool) -> Problem | None:
-    """A message's ``to`` (``sender`` False) or ``from``, as Twilio's docs for <Message>
-    allow: a phone number, a Wireless SIM SID, a channel address, and for ``from`` also a
-    short code or an alphanumeric sender ID (1 to 11 of A-Z a-z 0-9 and space, at least one
-    letter)."""
-    if E164.match(text) or SIM_SID.match(text) or (sender and SHORT_CODE.match(text)):
-        return None
-    channel = CHANNEL_ADDRESS.match(text)
-    if channel:
-        return _channel_problem(channel.group(1), channel.group(2), text, sender)
-    if NATIONAL_NUMBER.match(text):
-        return _not_e164(text)
-    if sender and ALPHANUMERIC_SENDER.match(text):
-        return None
-    forms = "+14155550100, whatsapp:+14155550100, messenger:PAGE_ID, rcs:+14155550100"
-    if sender and any(c.isalpha() for c in text):
-        if len(text) > 11:
-            why = "an alphanumeric sender ID has at most 11 characters"
-        else:
-            why = "an alphanumeric sender ID has only letters A-Z a-z, digits and spaces"
-        return ("TWL220", f"{text!r} is not a valid sender: {why}", f"or write a number or address: {forms}")
-    what = "sender" if sender else "recipient"
-    return ("TWL220", f"{text!r} is not a phone number or a channel address ({what})", f"write one of: {forms}")
-
-
-def _channel_problem(prefix: str, rest: str, text: str, sender: bool) -> Problem | None:
-    if prefix not in _CHANNELS:
-        known = ", ".join(c + ":" for c in _CHANNELS)
-        near = next((c for c in _CHANNELS if c == prefix.lower()), None)
-        hint = f"write {near}:{rest}" if near else f"Twilio's channel prefixes are {known}"
-        return ("TWL220", f"{prefix + ':'!r} is not a messaging channel (Twilio: 30015)", hint)
-    if prefix == "messenger":
-        if MESSENGER_ID.match(rest):
-            return None
-        return ("TWL220", f"{text!r}: a Messenger address is messenger: and a numeric page or user ID", None)
-    if E164.match(rest) or (prefix == "rcs" and sender and RCS_SENDER_ID.match(rest)):
-        return None
-    example = f"{prefix}:+14155550100"
-    what = "an E.164 number or an RCS sender ID" if prefix == "rcs" and sender else "an E.164 number"
-    return ("TWL220", f"{text!r}: a {prefix}: address is followed by {what}", f"e.g. {example}")
 
 
 class Resolver:
@@ -477,7 +318,7 @@ class Resolver:
 
     def _raw_element(self, s: Statement, vocab: Vocabulary) -> Element:
         tag = s.keyword[1:]
-        if not self.xml and not _XML_NAME.match(tag):  # XML names arrive valid
+        if not self.xml and not XML_NAME.match(tag):  # XML names arrive valid
             self.report("TWL211", f"{tag!r} is not a valid XML element name", s.keyword_span)
         if self.xml and not _prefixed(tag):
             self._unknown_tag(tag, s.keyword_span, vocab)
@@ -560,7 +401,7 @@ class Resolver:
         xml_extension = self.xml and _prefixed(a.name)  # e.g. Polly's amazon:max-duration
         if a.name.startswith("!") or (xml_extension and spec is not None and a.name not in spec.attributes):
             name = a.name.lstrip("!")
-            if not _XML_NAME.match(name) and not self.xml:
+            if not XML_NAME.match(name) and not self.xml:
                 self.report("TWL211", f"{name!r} is not a valid XML attribute name", name_span)
                 return None
             if spec is not None and name in spec.attributes:

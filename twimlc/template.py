@@ -27,9 +27,9 @@ from urllib.parse import quote as percent_encode
 from .ast import NOWHERE, Element, Param, Span
 from .diagnostics import TwimlcError, diag
 from .placeholders import TOKEN
-from .resolve import check_value
-from .validate import _SOCKET_TAGS, _URL_TEXT, MAX_BODY_CHARS, MAX_DOCUMENT_BYTES, MAX_SAY_CHARS, url_problem
-from .vocabulary import E164, INTEGER, NOT_XML, ValueType
+from .validate import MAX_BODY_CHARS, MAX_DOCUMENT_BYTES, MAX_SAY_CHARS
+from .values import E164, INTEGER, NOT_XML, SOCKET_TAGS, URL_TEXT, check_value, url_problem
+from .vocabulary import ValueType
 
 if TYPE_CHECKING:
     from .ast import Document
@@ -168,7 +168,7 @@ class Template:
         ``{{`` with ``{{``), noting what each slot needs: its context, its integer range,
         the length limit it counts against, the URL it is part of. URLs are judged where
         ``twimlc check`` judges them: not in raw (``!``) elements and attributes."""
-        from .validate import is_url_attribute
+        from .values import is_url_attribute
         from .vocabulary import vocabulary
 
         vocab = vocabulary(self.document.kind)
@@ -178,7 +178,7 @@ class Template:
             spec = vocab.elements.get(tag)
             t = spec.attributes.get(attr_name) if spec is not None and attr_name else None
             if attr_name is None:
-                is_url = tag in _URL_TEXT
+                is_url = tag in URL_TEXT
             else:
                 is_url = spec is not None and is_url_attribute(spec, attr_name)
             node = nodes.get(el)
@@ -211,9 +211,7 @@ class Template:
             if is_url and checked and used:
                 first = next((p for p in used if p.type == "url"), used[0])
                 what = f"<{tag}>" if attr_name is None else f"{attr_name} of <{tag}>"
-                place = _UrlPlace(
-                    what, tuple(x for x in parts if x), tag in _SOCKET_TAGS, attr_name is None, first.name
-                )
+                place = _UrlPlace(what, tuple(x for x in parts if x), tag in SOCKET_TAGS, attr_name is None, first.name)
                 self._urls.append(place)
             return "".join(out)
 

@@ -7,13 +7,22 @@ message names it.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 
 from .ast import Document, Element, walk
 from .diagnostics import CODES, Diagnostic, diag
-from .vocabulary import E164, ElementSpec, vocabulary
+from .values import (
+    SOCKET_TAGS,
+    URL_TEXT,
+    finish_on_key_problem,
+    is_url_attribute,
+    number_problem,
+    speech_timeout_problem,
+    transcription_problem,
+    url_problem,
+)
+from .vocabulary import vocabulary
 
 MAX_DOCUMENT_BYTES = 64 * 1024  # 11750
 MAX_READ_BYTES = 10 * 1024 * 1024  # what twimlc reads at all: a bound on memory, far above Twilio's limit
@@ -117,7 +126,7 @@ def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
                 "<Dial> has nothing to dial",
                 "give it a number, or nouns such as <Number>, <Client>, <Sip> or <Conference>",
             )
-    elif e.tag in _SOCKET_TAGS and not (e.tag == "Stream" and parent == "Stop"):
+    elif e.tag in SOCKET_TAGS and not (e.tag == "Stream" and parent == "Stop"):
         url = e.attribute("url")
         if url is None or not url.rendered().strip():
             return ("TWL313", f"<{e.tag}> needs a url", "the wss:// address of your WebSocket server")
@@ -173,33 +182,6 @@ def _all_text(e: Element) -> str:
     return e.text + "".join(_all_text(c) for c in e.elements)
 
 
-_LOOKS_LIKE_NUMBER = re.compile(r"^[+0-9][0-9 ().\-]*$")
-
-
-def _phone_problem(number: str) -> str | None:
-    """Why an E.164-shaped number cannot exist (bad country code or length), else None."""
-    import phonenumbers  # imported only when a document dials a number
-
-    try:
-        parsed = phonenumbers.parse(number, None)
-    except phonenumbers.NumberParseException as e:
-        return str(e)
-    if not phonenumbers.is_possible_number(parsed):
-        return "no country has numbers of this length with this country code"
-    return None
-
-
-def number_problem(number: str) -> tuple[str, str] | None:
-    """(code, message) when a dialled number is not E.164 or cannot exist; None for a
-    good number, a SIP address, a client name or a template parameter."""
-    if "{{" in number or not _LOOKS_LIKE_NUMBER.match(number):
-        return None
-    if not E164.match(number):
-        return ("TWL213", f"{number!r} is not in E.164 format; Twilio expects E.164 (13224)")
-    problem = _phone_problem(number)
-    return ("TWL214", f"{number!r} is not a possible phone number: {problem}") if problem else None
-
-
 def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """<Number>, <Dial> text and callerId: E.164 expected (13224), and a possible number."""
     for e in elements:
@@ -217,53 +199,15 @@ def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator
                 yield diag(code, f"{what} {message}", e.span, hint, path)
 
 
-_URL_TEXT = {"Play", "Redirect", "Media"}
-_SOCKET_TAGS = {"Stream", "ConversationRelay"}
-_WEB_SCHEMES = {"http", "https"}
-_SOCKET_SCHEMES = {"wss"}
-
-
-_SPACE = re.compile(r"\s")
-
-
-def url_problem(url: str, sockets: bool = False) -> str | None:
-    """Why ``url`` is not a URL Twilio can use, or ``None``: the one judge of URLs, asked by
-    the resolver (URL-typed attribute values), by the rule below (``<Play>`` text, stream
-    URLs) and by templates when they render. A relative URL (or an empty one, as in
-    ``waitUrl=""``) is resolved against the document's URL; an absolute one uses http(s),
-    or where ``sockets`` (a WebSocket server's) wss, the only protocol Twilio supports
-    there (31922), and names a host; no URL contains white space."""
-    if _SPACE.search(url):
-        return "it contains white space"
-    if ":" not in url:
-        return None  # relative: resolved against the document's URL
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if not parts.scheme:
-        return None  # relative: resolved against the document's URL
-    allowed = _SOCKET_SCHEMES if sockets else _WEB_SCHEMES
-    if parts.scheme.lower() not in allowed:
-        return f"scheme {parts.scheme!r} is not " + " or ".join(sorted(allowed))
-    if not parts.netloc:
-        return "an absolute URL needs a host (scheme://host/path)"
-    return None
-
-
-def is_url_attribute(spec: ElementSpec, name: str) -> bool:
-    t = spec.attributes.get(name)
-    return t is not None and (t.type == "url" or (name == "url" and spec.tag in _SOCKET_TAGS))
-
-
 def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
     """Absolute URLs use http(s) and name a host (11100); a stream's WebSocket URL uses wss
     (31922)."""
     v = vocabulary(doc.kind)
     for e in elements:
         spec = v.elements[e.tag]
-        sockets = e.tag in _SOCKET_TAGS
+        sockets = e.tag in SOCKET_TAGS
         checks: list[tuple[str, str]] = []
-        if e.tag in _URL_TEXT and e.text:
+        if e.tag in URL_TEXT and e.text:
             checks.append((f"<{e.tag}>", e.text.strip()))
         for a in e.attributes:
             if not a.raw and isinstance(a.value, str) and is_url_attribute(spec, a.name):
@@ -284,36 +228,6 @@ def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnost
                 yield diag(
                     "TWL205", f"{what}: {url!r} is not a valid URL: {problem}; Twilio reports 11100", e.span, None, path
                 )
-
-
-_GATHER_KEYS = re.compile(r"^[0-9#*]?$")
-_RECORD_KEYS = re.compile(r"^[0-9#*]*$")
-
-
-def finish_on_key_problem(tag: str, value: str) -> str | None:
-    if "{{" in value or (_GATHER_KEYS if tag == "Gather" else _RECORD_KEYS).match(value):
-        return None
-    what = "one of 0-9, # or *, or empty" if tag == "Gather" else "any of 0-9, # and *"
-    return f"finishOnKey {value!r} is not {what} (13311)"
-
-
-def speech_timeout_problem(value: str, has_model: bool) -> tuple[str, str | None] | None:
-    if "{{" in value:
-        return None
-    if value != "auto" and not (value.isdigit() and int(value) > 0):
-        return (f"speechTimeout {value!r} is not 'auto' or a positive integer (13327)", None)
-    if value == "auto" and has_model:
-        return (
-            "speechTimeout 'auto' cannot be used with a speechModel (13327)",
-            "set speechTimeout to a number of seconds",
-        )
-    return None
-
-
-def transcription_problem(transcribe: str | None, max_length: str | None) -> str | None:
-    if transcribe == "true" and max_length is not None and max_length.isdigit() and int(max_length) > 120:
-        return f"transcription needs maxLength ≤ 120; it is {max_length} (13615)"
-    return None
 
 
 def _value(e: Element, name: str) -> str | None:

@@ -19,21 +19,6 @@ from typing import Any
 KINDS = ("voice", "messaging", "fax")
 URL_ROLES = ("flow", "callback", "media", "stream")
 
-# Patterns every part of twimlc checks values with.
-E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
-# A phone number in a national or formatted form ("(415) 555-1212", "07400 123456"):
-# Twilio tries to read it, but expects E.164.
-NATIONAL_NUMBER = re.compile(r"^\+?\(?[0-9][0-9 ().\-]*$")
-# Message addresses (Twilio docs: messaging/twiml/message, glossary "Alphanumeric Sender ID",
-# error 63007 for whatsapp:, error 21664 for rcs:, short codes of 5 or 6 digits).
-CHANNEL_ADDRESS = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):(.*)$", re.S)
-MESSENGER_ID = re.compile(r"^[0-9]+$")
-RCS_SENDER_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
-SIM_SID = re.compile(r"^DE[0-9a-fA-F]{32}$")
-SHORT_CODE = re.compile(r"^[0-9]{5,6}$")
-ALPHANUMERIC_SENDER = re.compile(r"^(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
-INTEGER = re.compile(r"^[+-]?[0-9]+$")
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # XML 1.0 cannot carry these
 HEADER_KEYWORD = "twiml"
 
 

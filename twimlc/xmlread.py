@@ -17,9 +17,16 @@ from lxml import etree
 
 from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
-from .resolve import value_problem
-from .validate import _SOCKET_TAGS, _URL_TEXT, finish_on_key_problem, is_url_attribute, number_problem, url_problem
 from .validate import MAX_READ_BYTES as MAX_BYTES
+from .values import (
+    SOCKET_TAGS,
+    URL_TEXT,
+    finish_on_key_problem,
+    is_url_attribute,
+    number_problem,
+    url_problem,
+    value_problem,
+)
 from .vocabulary import KINDS, ValueType, vocabulary
 
 MAX_DEPTH = 64  # TwiML nests a handful of levels; deeper is hostile or broken
@@ -430,8 +437,8 @@ def _nothing_to_flag(root: etree._Element, kind: str) -> bool:
     elements = vocabulary(kind).elements
     for el in _nodes(_URLS, root):
         spec = elements[_str(el.tag)]
-        sockets = el.tag in _SOCKET_TAGS
-        if el.tag in _URL_TEXT and el.text and url_problem(el.text.strip(), sockets):
+        sockets = el.tag in SOCKET_TAGS
+        if el.tag in URL_TEXT and el.text and url_problem(el.text.strip(), sockets):
             return False
         for name, value in el.attrib.items():
             if is_url_attribute(spec, _attr_name(_str(name))) and url_problem(_str(value), sockets):
