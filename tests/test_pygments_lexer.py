@@ -27,7 +27,8 @@ from twl_lexing import (
 )
 
 import twimlc
-from twimlc import placeholders, vocabulary
+from twimlc import params as placeholders
+from twimlc import vocabulary
 
 pygments = pytest.importorskip("pygments")  # the test extra installs it
 from pygments.token import (  # noqa: E402

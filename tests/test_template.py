@@ -14,7 +14,7 @@ import twimlc
 from twimlc.canonical import canonical
 from twimlc.checker import check_twl, check_xml
 from twimlc.cli import main
-from twimlc.placeholders import LITERAL, escape_braces, literal_text, names
+from twimlc.params import LITERAL, escape_braces, literal_text, names
 from twimlc.printer import quote, value
 from twimlc.template import ParamError
 

@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from twimlc.placeholders import PARAM_KEYWORD, PARAM_TYPES, PLACEHOLDER  # noqa: E402
+from twimlc.params import PARAM_KEYWORD, PARAM_TYPES, PLACEHOLDER  # noqa: E402
 from twimlc.vocabulary import HEADER_KEYWORD, KINDS  # noqa: E402
 
 OUTPUT = ROOT / "editors" / "vscode" / "syntaxes" / "twl.tmLanguage.json"
@@ -116,7 +116,7 @@ def build() -> dict[str, Any]:
     ws = r"[\t\f ]"
     placeholder = PLACEHOLDER.pattern
     if placeholder != r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}":
-        raise SystemExit(f"twimlc/placeholders.py: PLACEHOLDER changed: {placeholder!r}")
+        raise SystemExit(f"twimlc/params.py: PLACEHOLDER changed: {placeholder!r}")
     value_start = r"(?<![^\s\x{1c}-\x{1f}\"\[\]=])"  # at the start of a bare value
 
     def keyword_rule(scope: str, hatch_scope: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from . import placeholders
+from . import params as template_params
 from .ast import Attribute, Comment, Document, Element, Node, Param, Span, Text
 from .canonical import in_speech
 from .diagnostics import Diagnostic, TwimlcError, diag
@@ -45,7 +45,7 @@ class _Reader:
 
     def text(self, xml_text: str) -> str:
         """XML text as ``.twl`` template text: literal, but for Bin variables."""
-        return placeholders.escape_braces(xml_text, self.bin_variables)
+        return template_params.escape_braces(xml_text, self.bin_variables)
 
     def here(self) -> Span:
         """Text takes the line of what precedes it: it never opens a blank line."""
@@ -127,14 +127,14 @@ class _Reader:
 def _refused(t: ValueType, text: str) -> tuple[str, str | None] | None:
     """Why the resolver would refuse ``text`` as a value of type ``t`` (message, hint), or
     ``None`` when it would not."""
-    if "{{" in text and placeholders.names(text):
+    if "{{" in text and template_params.names(text):
         # a TwiML Bin variable: it becomes a string parameter; keep the attribute typed
         # only where a string (or the text around it) fits
-        if placeholders.is_whole(text):
-            if placeholders.fits("string", (), t):
+        if template_params.is_whole(text):
+            if template_params.fits("string", (), t):
                 return None
             return (f"{text!r} is a TwiML Bin variable (a string) where Twilio needs {t.describe()}", None)
-        text = placeholders.PLACEHOLDER.sub("x", text)
+        text = template_params.PLACEHOLDER.sub("x", text)
     if "\n" in text or "\r" in text or "\t" in text:
         # the .twl escapes them faithfully, but the resolver splits lists on them
         return (f"{text!r} contains a line break or a tab", None)
@@ -254,7 +254,7 @@ def _bin_variables(nodes: list[Node], attrs: tuple[Attribute, ...]) -> list[Para
     found: dict[str, None] = {}
 
     def scan(text: str) -> None:
-        for name in placeholders.names(text):
+        for name in template_params.names(text):
             found.setdefault(name)
 
     for a in attrs:

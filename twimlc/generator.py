@@ -19,7 +19,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from .ast import Document, Element, Node, Text
-from .placeholders import literal_text
+from .params import literal_text
 from .vocabulary import Vocabulary, vocabulary
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

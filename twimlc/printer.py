@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from .ast import Attribute, Comment, Document, Element, Node, Param, Text
-from .placeholders import LITERAL
+from .params import LITERAL
 from .vocabulary import HEADER_KEYWORD, kinds_with_keyword, vocabulary
 
 INDENT = "    "

@@ -45,7 +45,7 @@ BARE = r'(?<==)#(?:[^\s"\[\]]*[^\s"\[\]:])?|[^\s"\[\]#=:\\](?:[^\s"\[\]]*[^\s"\[
 STRING = r'"(?:[^"\\\n]|\\[^\n])*"'
 CONTINUATION = r"(\\)([\t ]*)(\n)"
 
-# Words of the language itself (twimlc/vocabulary.py and twimlc/placeholders.py; the test
+# Words of the language itself (twimlc/vocabulary.py and twimlc/params.py; the test
 # checks them too).
 HEADER = "twiml"
 KINDS = ("voice", "messaging", "fax")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
-from . import placeholders
+from . import params as template_params
 from .ast import (
     Arg,
     Attribute,
@@ -29,6 +30,7 @@ from .ast import (
     Text,
     TextLine,
 )
+from .comments import attach_comments
 from .confusables import explain, fix
 from .diagnostics import CODES, ERROR, Diagnostic, diag
 from .values import NOT_XML, XML_NAME, check_value, value_problem
@@ -69,7 +71,7 @@ class Resolver:
         kind, explicit, root_attrs = self._kind(header, body)
         vocab = vocabulary(kind)
         for n in body:
-            if isinstance(n, Statement) and n.keyword == placeholders.PARAM_KEYWORD:
+            if isinstance(n, Statement) and n.keyword == template_params.PARAM_KEYWORD:
                 param = self._param(n)
                 if param is None:
                     self.bad_params.add(_param_name(n))  # reported once, not again at each use
@@ -154,7 +156,7 @@ class Resolver:
             if isinstance(n, TextLine):
                 self._text(n.text, n.span)
                 out.append(Text(n.text, n.span))
-            elif isinstance(n, Statement) and n.keyword == placeholders.PARAM_KEYWORD:
+            elif isinstance(n, Statement) and n.keyword == template_params.PARAM_KEYWORD:
                 if parent is not None and parent.tag == "Response" and not raw_parent:
                     declared = self.params.get(_param_name(n))
                     if declared is not None and declared.span == n.span:
@@ -181,7 +183,7 @@ class Resolver:
     def _uses(self, text: str, span: Span) -> list[Param]:
         """The declared parameters ``text`` uses; undeclared ones are reported."""
         found = []
-        for name in placeholders.names(text):
+        for name in template_params.names(text):
             param = self.params.get(name)
             if param is None and name in self.bad_params:
                 continue
@@ -195,51 +197,9 @@ class Resolver:
         return found
 
     def _param(self, s: Statement) -> Param | None:
-        """``param NAME TYPE [default=VALUE]``, TYPE a word or ``[choices]`` (an enum)."""
-        positional = [a for a in s.args if a.name is None]
-        named = {a.name: a for a in s.args if a.name is not None}
-        usage = (
-            "write: param NAME TYPE [default=VALUE], TYPE one of "
-            + ", ".join(placeholders.PARAM_TYPES[:-1])
-            + " or [choices]"
-        )
-        if len(positional) != 2 or not isinstance(positional[0].value, Scalar) or set(named) - {"default"} or s.body:
-            self.report("TWL604", "invalid parameter declaration", s.span, usage)
-            return None
-        name_value, type_value = positional[0].value, positional[1].value
-        if not _IDENTIFIER.match(name_value.text):
-            self.report("TWL604", f"{name_value.text!r} is not a parameter name (letters, digits, _)", name_value.span)
-            return None
-        if isinstance(type_value, ListValue):
-            ptype, values = "enum", tuple(i.text for i in type_value.items)
-            if not values:
-                self.report("TWL604", "an enum parameter lists at least one choice", type_value.span)
-                return None
-        elif type_value.text in placeholders.PARAM_TYPES and type_value.text != "enum":
-            ptype, values = type_value.text, ()
-        else:
-            near = suggest(type_value.text, list(placeholders.PARAM_TYPES[:-1]))
-            self.report(
-                "TWL604",
-                f"unknown parameter type {type_value.text!r}",
-                type_value.span,
-                f"did you mean {near!r}?" if near else usage,
-            )
-            return None
-        default = None
-        if "default" in named:
-            d = named["default"].value
-            if isinstance(d, ListValue):
-                self.report("TWL604", "a default is one value", d.span)
-                return None
-            from .template import convert
-
-            default = placeholders.literal_text(d.text)  # a value, not template text: "\{{" is "{{"
-            problem = convert(Param(name_value.text, ptype, values), default)[1]
-            if problem:
-                self.report("TWL605", f"default of {name_value.text!r}: {problem}", d.span)
-                return None
-        return Param(name_value.text, ptype, values, default, s.span, name_value.span)
+        param, problems = template_params.declare(s)
+        self.diagnostics.extend(replace(d, path=self.path) for d in problems)
+        return param
 
     def _text(self, text: str, span: Span) -> None:
         if "{{" in text and not self.xml:  # XML has no parameters: {{x}} is text there
@@ -450,12 +410,12 @@ class Resolver:
     def _placeholder_fits(self, item: Scalar, name: str, t: ValueType) -> bool:
         """A value with ``{{param}}``: the whole value must fit the attribute's type; a
         value with text around placeholders must fit once they are filled in."""
-        params = [self.params[n] for n in placeholders.names(item.text) if n in self.params]
-        if len(params) != len(placeholders.names(item.text)):
+        params = [self.params[n] for n in template_params.names(item.text) if n in self.params]
+        if len(params) != len(template_params.names(item.text)):
             return False  # undeclared or badly declared: reported already
-        if placeholders.is_whole(item.text):
+        if template_params.is_whole(item.text):
             p = params[0]
-            if not placeholders.fits(p.type, p.values, t):
+            if not template_params.fits(p.type, p.values, t):
                 self.report(
                     "TWL603",
                     f"parameter {p.name!r} is {_a(p.type)}, but {name} needs {t.describe()}",
@@ -464,8 +424,8 @@ class Resolver:
                 )
                 return False
             return True
-        filled = placeholders.PLACEHOLDER.sub(
-            lambda m: placeholders.sample(self.params[m.group(1)].type, self.params[m.group(1)].values), item.text
+        filled = template_params.PLACEHOLDER.sub(
+            lambda m: template_params.sample(self.params[m.group(1)].type, self.params[m.group(1)].values), item.text
         )
         problem = check_value(t, filled)
         if problem:
@@ -503,7 +463,7 @@ class Resolver:
             items = [a.value]
         for item in items:
             self._text(item.text, item.span)
-            if "{{" in item.text and not self.xml and placeholders.names(item.text):
+            if "{{" in item.text and not self.xml and template_params.names(item.text):
                 if not self._placeholder_fits(item, name, t):
                     ok = False
                 continue
@@ -557,72 +517,6 @@ def _param_name(s: Statement) -> str:
 
 def _a(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
-
-
-# --- comments -----------------------------------------------------------------------------
-
-
-def attach_comments(nodes: tuple[Node, ...], comments: list[CommentLine]) -> tuple[Node, ...]:
-    """Place each comment in the tree: a comment on the same line as a statement trails it;
-    a comment on its own line goes before the next statement at its indentation (or
-    deeper, when it is indented into a block)."""
-    if not comments:
-        return nodes
-    return _place(nodes, list(comments))
-
-
-def _place(nodes: tuple[Node, ...], comments: list[CommentLine]) -> tuple[Node, ...]:
-    out: list[Node] = []
-    pending = comments
-    for i, node in enumerate(nodes):
-        start = node.span.line
-        later = nodes[i + 1].span.line if i + 1 < len(nodes) else None
-        # standalone comments before this node
-        while pending and pending[0].span.line < start:
-            c = pending.pop(0)
-            out.append(Comment(c.text, False, c.span))
-        mine: list[CommentLine] = []
-        while (
-            pending
-            and (later is None or pending[0].span.line < later)
-            and pending[0].span.line <= _last_line(node, pending, later)
-        ):
-            mine.append(pending.pop(0))
-        if isinstance(node, Element) and mine:
-            head_line = node.span.line
-            trailing = [c for c in mine if c.span.line == head_line]
-            inner = [c for c in mine if c.span.line != head_line]
-            children = _place(node.children, inner) if inner else node.children
-            if trailing and node.span.line == node.span.end_line and not node.elements:
-                # `say: "Hi"  # c` trails the statement; an inline block with an element
-                # (`gather: say "x"  # c`) is printed as a block, so the comment goes on its head
-                out.append(node)
-                out.extend(Comment(c.text, True, c.span) for c in trailing)
-                continue
-            lead = tuple(Comment(c.text, True, c.span) for c in trailing)
-            node = Element(node.tag, node.attributes, lead + children, node.raw, node.span)
-            out.append(node)
-        else:
-            out.append(node)
-            out.extend(Comment(c.text, c.span.line == node.span.end_line, c.span) for c in mine)
-    out.extend(Comment(c.text, False, c.span) for c in pending)
-    return tuple(out)
-
-
-def _last_line(node: Node, pending: list[CommentLine], later: int | None) -> int:
-    """The last line whose comments belong to ``node``: its own lines, plus following
-    comment lines indented deeper than it when it is a block."""
-    end = node.span.end_line
-    if not isinstance(node, Element) or not node.children:
-        return end
-    for c in pending:
-        if c.span.line <= end:
-            continue
-        if (later is None or c.span.line < later) and c.span.column > node.span.column:
-            end = c.span.line
-        else:
-            break
-    return end
 
 
 def resolve(

@@ -26,17 +26,14 @@ from urllib.parse import quote as percent_encode
 
 from .ast import NOWHERE, Element, Param, Span
 from .diagnostics import TwimlcError, diag
-from .placeholders import TOKEN
+from .params import TOKEN, convert, show
 from .validate import MAX_BODY_CHARS, MAX_DOCUMENT_BYTES, MAX_SAY_CHARS
-from .values import E164, INTEGER, NOT_XML, SOCKET_TAGS, URL_TEXT, check_value, url_problem
-from .vocabulary import ValueType
+from .values import SOCKET_TAGS, URL_TEXT, url_problem
 
 if TYPE_CHECKING:
     from .ast import Document
     from .generator import Nodes
 
-_DIGITS = re.compile(r"^[0-9]+$")
-_DTMF = ValueType("dtmf")
 _MARK = re.compile("\ue000([0-9]+)\ue001")
 LIMITS = {"Say": MAX_SAY_CHARS, "Message": MAX_BODY_CHARS}  # characters of text, as twimlc check counts them
 
@@ -55,53 +52,6 @@ class ParamError(TwimlcError, ValueError):
         d = self.diagnostics[0]
         where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span.line else d.path
         return f"{where}: error[TWL606] {self.message}"
-
-
-def _show(value: object) -> str:
-    """``value`` for a message: its repr (control characters escaped), cut short."""
-    r = repr(value)
-    return r if len(r) <= 60 else r[:56] + "…" + r[-3:]
-
-
-def convert(param: Param, value: Any) -> tuple[str, str | None]:
-    """``value`` as the text it renders to, and the problem if it does not fit the type."""
-    t = param.type
-    if t == "boolean":
-        if isinstance(value, bool):
-            return ("true" if value else "false"), None
-        if value in ("true", "false"):
-            return str(value), None
-        return "", f"{_show(value)} is not a boolean (true or false)"
-    if t == "integer":
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | str)
-            or (isinstance(value, str) and not INTEGER.match(value))
-        ):
-            return "", f"{_show(value)} is not an integer"
-        return str(int(value)), None
-    if not isinstance(value, str):
-        if t in ("digits", "dtmf", "string") and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        else:
-            return "", f"{_show(value)} is not text"
-    bad = NOT_XML.search(value)
-    if bad:
-        return "", f"character U+{ord(bad.group()):04X} cannot appear in XML"
-    if t == "phone" and not E164.match(value):
-        return "", f"{_show(value)} is not an E.164 phone number"
-    if t == "digits" and not _DIGITS.match(value):
-        return "", f"{_show(value)} is not digits"
-    if t == "dtmf" and check_value(_DTMF, value) is not None:
-        return "", f"{_show(value)} is not {_DTMF.describe()}"
-    if t == "url":
-        # a URL for some place (a wss: one only for a stream): each place judges it again
-        problem = url_problem(value)
-        if problem and url_problem(value, sockets=True) is not None:
-            return "", f"{_show(value)} is not a URL: {problem}"
-    if t == "enum" and value not in param.values:
-        return "", f"{_show(value)} is not one of " + ", ".join(param.values)
-    return value, None
 
 
 _Key = tuple[str, bool, bool]  # (parameter, in an attribute, percent-encoded)
@@ -280,7 +230,7 @@ class Template:
             url = "".join(part if isinstance(part, str) else raw[part] for part in place.parts)
             problem = url_problem(url.strip() if place.strip else url, place.sockets)
             if problem:
-                message = f"parameter {place.param!r}: {place.what} would be {_show(url)}, not a URL: {problem}"
+                message = f"parameter {place.param!r}: {place.what} would be {show(url)}, not a URL: {problem}"
                 raise self._error(place.param, message)
         for limit, names in zip(self._limits, self._group_params, strict=True):
             total = limit.static + sum(len(texts[n]) for n in names)

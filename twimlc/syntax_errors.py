@@ -1,0 +1,141 @@
+"""Syntax errors in words: lark's ``UnexpectedInput`` turned into a coded diagnostic that
+says what was expected ("a value", "end of line", "an indented block") with a hint for
+the common mistakes, and how the parser should recover from it."""
+
+from __future__ import annotations
+
+import re
+
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .ast import Span
+from .diagnostics import Diagnostic, diag
+
+_TERMINAL_WORDS = {
+    "KEYWORD": "a keyword",
+    "ATTRNAME": "an attribute (name=value)",
+    "ATTRBARE": "an attribute (name=value)",
+    "BARE": "a value",
+    "STRING": 'a quoted string ("…")',
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COLON": "':'",
+    "_NL": "end of line",
+    "_INDENT": "an indented block",
+    "_DEDENT": "end of block",
+    "$END": "end of file",
+}
+
+
+def _expected(names: set[str]) -> str:
+    words = sorted({_TERMINAL_WORDS.get(n, n) for n in names if not n.startswith("__")})
+    if not words:
+        return ""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _line_of(source: str, line: int) -> str:
+    lines = source.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _line(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint, path), "line"
+
+
+def _indent(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint, path), "indent"
+
+
+def _header(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint, path), "header"
+
+
+def syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> tuple[Diagnostic, str]:
+    """The error in words, and how to recover from it (see :func:`_skip`)."""
+    line = getattr(e, "line", 1) or 1
+    column = getattr(e, "column", 1) or 1
+    text = _line_of(source, line)
+    if isinstance(e, UnexpectedCharacters):
+        pos = e.pos_in_stream or 0
+        ch = source[pos] if pos < len(source) else ""
+        if ch == '"':
+            rest = text[column - 1 :]
+            if re.match(r'"([^"\\]|\\.)*"', rest) is None:
+                return _line(
+                    "TWL002",
+                    "unterminated string",
+                    Span(line, column, line, len(text) + 1),
+                    'close it with " on the same line; write a line break as \\n',
+                    path,
+                )
+        if ch == "\t" or (ch == " " and column == 1):
+            return diag("TWL004", "unexpected indentation", Span.point(line, column), None, path), "indent"
+        expected = _expected(set(e.allowed or ()))
+        hint = None
+        if ch == "#":
+            hint = 'a comment needs a space before "#"; to use "#" as a value, quote it: "#"'
+        elif ch == "=":
+            hint = "write name=value with no spaces around '='"
+        what = f"unexpected character {ch!r}" if ch else "unexpected end of file"
+        return _line(
+            "TWL001", what + (f"; expected {expected}" if expected else ""), Span.point(line, column), hint, path
+        )
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        expected = _expected(set(e.expected or ()))
+        if tok.type == "_INDENT":
+            # lark places INDENT at the end of the line before; point at the indented line
+            line, width = _next_code_line(source, line)
+            return _indent(
+                "TWL004",
+                "unexpected indentation",
+                Span(line, 1, line, width + 1),
+                "only a line ending in ':' opens an indented block",
+                path,
+            )
+        if ("_INDENT" in (e.expected or ()) and tok.type != "_NL") or _after_colon(source, line, column):
+            end = tok.end_column if tok.end_column and tok.end_line == line and tok.end_column > column else column + 1
+            return _header(
+                "TWL004",
+                "expected an indented block after ':'",
+                Span(line, column, line, end),
+                "indent the statements that belong to the block, or put one after the ':' on the same line",
+                path,
+            )
+        if tok.type == "$END":
+            return _line("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None, path)
+        shown = "end of line" if tok.type == "_NL" else repr(str(tok))
+        hint = None
+        if tok.type == "_NL" and "_INDENT" in (e.expected or ()):
+            hint = "a line ending in ':' must be followed by an indented block"
+        elif tok.type == "BARE" and "KEYWORD" in (e.expected or ()):
+            hint = "each statement starts with a keyword such as say, play, gather, dial"
+        end = (tok.end_column or column + 1) if tok.type != "_NL" else column + 1
+        return _line("TWL001", f"unexpected {shown}; expected {expected}", Span(line, column, line, end), hint, path)
+    if isinstance(e, UnexpectedEOF):
+        return _line("TWL001", "unexpected end of file", Span.point(line, column), None, path)
+    return _line("TWL001", str(e).splitlines()[0], Span.point(line, column), None, path)
+
+
+def _after_colon(source: str, line: int, column: int) -> bool:
+    """Whether the error is at the start of a line that follows a line ending in ':'."""
+    lines = source.splitlines()
+    if not (0 < line <= len(lines)) or lines[line - 1][: column - 1].strip():
+        return False
+    for number in range(line - 1, 0, -1):
+        code = re.sub(r"(^|\s)#.*$", "", lines[number - 1]).rstrip()
+        if code:
+            return code.endswith(":")
+    return False
+
+
+def _next_code_line(source: str, after: int) -> tuple[int, int]:
+    """The first line after ``after`` that holds code, and the width of its indentation."""
+    lines = source.splitlines()
+    for number in range(after + 1, len(lines) + 1):
+        text = lines[number - 1]
+        stripped = text.lstrip(" \t")
+        if stripped and not stripped.startswith("#"):
+            return number, len(text) - len(stripped)
+    return after, 0
