@@ -13,7 +13,7 @@ import twimlc
 
 
 def test_public_names_are_callables_even_after_submodule_imports() -> None:
-    import twimlc.checker
+    import twimlc.api
     import twimlc.generator
 
     assert callable(twimlc.check) and callable(twimlc.generate) and callable(twimlc.compile)
@@ -64,7 +64,7 @@ JUDGED = {
 
 @pytest.mark.parametrize("source", JUDGED.values(), ids=list(JUDGED))
 def test_compile_parse_and_analyze_judge_like_check(source: str) -> None:
-    from twimlc.checker import check_twl
+    from twimlc.api import check_twl
 
     expected = check_twl(source, "x.twl")
     assert any(d.is_error for d in expected)

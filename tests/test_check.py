@@ -13,7 +13,7 @@ import pytest
 from conftest import shared_or_skip
 
 import twimlc
-from twimlc.checker import check_twl, check_xml
+from twimlc.api import check_twl, check_xml
 from twimlc.cli import main
 
 
@@ -248,7 +248,7 @@ def test_all_files_reported_sorted(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_library_check(tmp_path: Path) -> None:
-    from twimlc.checker import check, checks
+    from twimlc.api import check, checks
 
     assert codes(checks('hangup\nsay "x"')) == [("TWL401", 2)]
     assert codes(checks("<Response><Hangup/><Say>x</Say></Response>")) == [("TWL401", 1)]

@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import ROOT
 
-from twimlc.checker import check_twl, check_xml
+from twimlc.api import check_twl, check_xml
 from twimlc.diagnostics import CODES
 
 DOC = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")

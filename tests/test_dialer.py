@@ -743,8 +743,8 @@ def test_corpus_voice_documents_are_sent_as_checked() -> None:
     from conftest import shared_or_skip
     from lxml import etree
 
+    from twimlc.api import read_xml_document
     from twimlc.canonical import in_speech
-    from twimlc.checker import read_xml_document
 
     corpus = shared_or_skip("corpus", "twiml")
     accepted = 0

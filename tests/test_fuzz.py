@@ -10,7 +10,7 @@ from conftest import CASES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from twimlc.checker import check_twl, check_xml
+from twimlc.api import check_twl, check_xml
 from twimlc.cli import main
 from twimlc.diagnostics import CODES
 

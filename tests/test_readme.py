@@ -95,7 +95,7 @@ def test_readme_serve_session(tmp_path: Path) -> None:
     import time
 
     pytest.importorskip("uvicorn")
-    from twimlc.checker import check_xml
+    from twimlc.api import check_xml
 
     serves = [c for c in SERVE_COMMANDS if c.startswith("twimlc serve ")]
     invokes = [c for c in SERVE_COMMANDS if c.startswith("twimlc invoke ")]

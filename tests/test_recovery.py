@@ -10,7 +10,7 @@ import pytest
 from conftest import CASES
 
 import twimlc
-from twimlc.compiler import analyze
+from twimlc.api import analyze
 from twimlc.parser import MAX_SYNTAX_ERRORS
 from twimlc.positions import from_utf16, to_utf16
 

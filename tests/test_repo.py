@@ -12,10 +12,11 @@ import pytest
 from conftest import ROOT
 from test_precommit import PRE_COMMIT, _env
 
-from twimlc.checker import check, check_xml, sniff
+from twimlc.api import check, check_xml
 from twimlc.cli import main
 from twimlc.decompiler import decompile_with_diagnostics
 from twimlc.diagnostics import Diagnostic, TwimlcError
+from twimlc.sniff import sniff
 from twimlc.xmlread import parse_xml
 
 REPO = ROOT / "tests" / "repo"

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import twimlc
+from twimlc.api import read
 from twimlc.ast import Attribute, Comment, Document, Element, Node, Text
 from twimlc.canonical import canonical
-from twimlc.compiler import read
 from twimlc.printer import print_document
 from twimlc.vocabulary import KINDS, ElementSpec, ValueType, vocabulary
 

@@ -15,7 +15,7 @@ from conftest import CASES, ROOT, shared_or_skip
 from lxml import etree
 
 import twimlc
-from twimlc.checker import read_xml_document
+from twimlc.api import read_xml_document
 from twimlc.vocabulary import KINDS
 
 SCHEMA_DIR = ROOT / "schemas"
@@ -106,7 +106,7 @@ def test_schema_agrees_with_checker_on_the_corpus() -> None:
 
 def test_fast_path_reports_exactly_what_the_full_path_does() -> None:
     """check_xml's C fast path (XSD first) must never hide a finding of the full path."""
-    from twimlc.checker import check_xml, size_limits_bytes
+    from twimlc.api import check_xml, size_limits_bytes
     from twimlc.validate import validate
 
     base = shared_or_skip("corpus")

@@ -23,7 +23,7 @@ from lxml import etree
 from twilio.request_validator import RequestValidator
 
 import twimlc
-from twimlc.checker import check_xml
+from twimlc.api import check_xml
 from twimlc.serve import App, ConfigError
 
 uvicorn = pytest.importorskip("uvicorn")

@@ -18,7 +18,7 @@ from conftest import ROOT
 from lxml import etree
 from test_serve import MENU, SHARED, TOKEN, serving, write
 
-from twimlc.checker import check_xml
+from twimlc.api import check_xml
 from twimlc.serve import App, ConfigError, from_env
 
 pytest.importorskip("uvicorn")

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import twimlc
+from twimlc.api import check_twl, check_xml
 from twimlc.canonical import canonical
-from twimlc.checker import check_twl, check_xml
 from twimlc.cli import main
 from twimlc.params import LITERAL, escape_braces, literal_text, names
 from twimlc.printer import quote, value

@@ -8,8 +8,8 @@ import pytest
 from lxml import etree
 
 import twimlc
+from twimlc.api import check_twl, check_xml
 from twimlc.canonical import canonical
-from twimlc.checker import check_twl, check_xml
 from twimlc.decompiler import decompile_with_diagnostics
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 from lxml import etree
 
-from twimlc.checker import check_xml
+from twimlc.api import check_xml
 
 FORM = {"CallSid": "CA123", "From": "+14155550100", "CallerName": "Ann & <Bo>"}
 

@@ -26,17 +26,17 @@ _EXPORTS = {
     "Text": "ast",
     "Diagnostic": "diagnostics",
     "TwimlcError": "diagnostics",
-    "analyze": "compiler",
-    "compile": "compiler",
-    "parse": "compiler",
+    "analyze": "api",
+    "compile": "api",
+    "parse": "api",
     "generate": "generator",
-    "check": "checker",
-    "checks": "checker",
+    "check": "api",
+    "checks": "api",
     "format": "fmt",
     "decompile": "decompiler",
     "dial": "dialer",
-    "load": "template",
-    "loads": "template",
+    "load": "api",
+    "loads": "api",
     "Template": "template",
 }
 
@@ -64,15 +64,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .api import analyze, check, checks, compile, load, loads, parse
     from .ast import Attribute, Comment, Document, Element, Span, Text
-    from .checker import check, checks
-    from .compiler import analyze, compile, parse
     from .decompiler import decompile
     from .diagnostics import Diagnostic, TwimlcError
     from .dialer import dial
     from .fmt import format
     from .generator import generate
-    from .template import Template, load, loads
+    from .template import Template
 
 
 def __getattr__(name: str) -> Any:

@@ -61,7 +61,7 @@ def _refuse_output(command: str, path: str, output: str | None) -> bool:
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
-    from .compiler import analyze
+    from .api import analyze
     from .generator import generate
 
     path = args.file
@@ -105,7 +105,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 
 def _files(paths: list[str]) -> list[str]:
     """Files named, and the .twl/.twiml/.xml files below directories named."""
-    from .checker import TWL_SUFFIXES, XML_SUFFIXES
+    from .sniff import TWL_SUFFIXES, XML_SUFFIXES
 
     out: list[str] = []
     for p in paths:
@@ -121,7 +121,7 @@ def _files(paths: list[str]) -> list[str]:
 def _unknown_file(command: str, paths: list[str]) -> str | None:
     """A usage error for a named file that is not .twl, .twiml or .xml (``README.md`` is
     not read as .twl); ``-`` is standard input, read as .twl."""
-    from .checker import TWL_SUFFIXES, XML_SUFFIXES
+    from .sniff import TWL_SUFFIXES, XML_SUFFIXES
 
     for p in paths:
         if p != "-" and not p.endswith(TWL_SUFFIXES + XML_SUFFIXES) and not os.path.isdir(p):
@@ -130,8 +130,9 @@ def _unknown_file(command: str, paths: list[str]) -> str | None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checker import TWIML_SUFFIX, XML_SUFFIXES, check_twl, check_xml
+    from .api import check_twl, check_xml
     from .diagnostics import render_github, render_json, render_text, use_colour
+    from .sniff import TWIML_SUFFIX, XML_SUFFIXES
 
     usage = _unknown_file("check", args.paths)
     if usage:
@@ -197,8 +198,8 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
     each NAME.xml, never overwriting an existing file without --force."""
     from pathlib import Path
 
-    from .checker import TWIML_SUFFIX, XML_SUFFIXES, twiml_or_why
     from .decompiler import decompile_with_diagnostics
+    from .sniff import TWIML_SUFFIX, XML_SUFFIXES, twiml_or_why
 
     paths: list[str] = []
     found: set[str] = set()  # files found in a directory: skipped, not refused, when not TwiML

@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, TwimlcError, diag
 from .validate import missing_content
 from .values import check_value
 from .vocabulary import ElementSpec, ValueType, Vocabulary, suggest, vocabulary
-from .xmlread import _attr_name, _Locator, _str, element_name, kind_of, parse_xml
+from .xmlread import Locator, as_text, attr_name, element_name, kind_of, parse_xml
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
@@ -32,7 +32,7 @@ class _Reader:
         self.bin_variables = bin_variables  # {{Name}} is a TwiML Bin variable (else literal text)
         self.warnings: list[Diagnostic] = []
         self.line = 0
-        self.locate = _Locator(text)  # warnings point into the XML: its tags and attributes
+        self.locate = Locator(text)  # warnings point into the XML: its tags and attributes
 
     def warn(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.warnings.append(diag(code, message, span, hint, self.path))
@@ -87,7 +87,7 @@ class _Reader:
                 ok = False
             if not spec.children and any(isinstance(c, Element) for c in children):
                 ok = False
-            as_written = tuple(Attribute(_attr_name(_str(k)), _str(v), True) for k, v in el.attrib.items())
+            as_written = tuple(Attribute(attr_name(as_text(k)), as_text(v), True) for k, v in el.attrib.items())
             if missing_content(Element(tag, as_written, children), parent.tag if parent else "Response"):
                 ok = False  # empty where Twilio needs something: twimlc compile would refuse it
         if not ok or spec is None:
@@ -101,13 +101,13 @@ class _Reader:
             else:
                 self.warn("TWL901", f"<{tag}> is outside twimlc's vocabulary; kept as !{tag}", tag_span)
             attrs = tuple(
-                Attribute(_attr_name(_str(k)), self.text(_str(v)), True, " ", Span(line, 1, line, 2))
+                Attribute(attr_name(as_text(k)), self.text(as_text(v)), True, " ", Span(line, 1, line, 2))
                 for k, v in el.attrib.items()
             )
             return Element(tag, attrs, self.children(el, None), True, where)
         attributes = []
         for k, v in el.attrib.items():
-            name, text = _attr_name(_str(k)), self.text(_str(v))
+            name, text = attr_name(as_text(k)), self.text(as_text(v))
             t = spec.attributes.get(name)
             refused = _refused(t, text) if t is not None else None
             if t is None or refused is not None:
@@ -152,7 +152,7 @@ def _refused(t: ValueType, text: str) -> tuple[str, str | None] | None:
 
 def _comment(node: etree._Element, where: Span) -> Comment:
     """An XML comment as a ``#`` comment: one space after '#', no trailing white space."""
-    text = _str(node.text or "").strip()
+    text = as_text(node.text or "").strip()
     return Comment("\n".join(" " + line.rstrip() if line.strip() else "" for line in text.split("\n")), False, where)
 
 
@@ -170,11 +170,11 @@ def read_document(
     data: bytes, path: str = "<string>", twiml: bool = False, bin_variables: bool = True
 ) -> tuple[Document, list[Diagnostic]]:
     """Any well-formed TwiML → a typed document that compiles back to it. XML that is not
-    TwiML (see :func:`twimlc.checker.sniff`; ``twiml``: it is, as a ``.twiml`` file is) is
+    TwiML (see :func:`twimlc.api.sniff`; ``twiml``: it is, as a ``.twiml`` file is) is
     refused with TWL312 before the hardened parser sees it. With ``bin_variables``,
     ``{{Name}}`` becomes a template parameter (as in a TwiML Bin); without, it is literal
     text (written ``\\{{Name}}`` in ``.twl``)."""
-    from .checker import sniff, wrong_root
+    from .sniff import sniff, wrong_root
 
     start = Span(1, 1, 1, 2)
     verdict, why = (True, "") if twiml else sniff(data)
@@ -191,7 +191,7 @@ def read_document(
     reader = _Reader(kind, path, data.decode("utf-8", errors="replace"), bin_variables)
     root_span, offset = reader.locate.element(root, "Response")
     attrs = tuple(
-        Attribute(_attr_name(_str(k)), reader.text(_str(v)), True, " ", Span(1, 1, 1, 2))
+        Attribute(attr_name(as_text(k)), reader.text(as_text(v)), True, " ", Span(1, 1, 1, 2))
         for k, v in root.attrib.items()
     )
     for a in attrs:
@@ -229,9 +229,9 @@ def _namespaced(root: etree._Element, path: str) -> Diagnostic:
         if el.tag.startswith("{"):
             return _cannot_write(f"<{element_name(el)}> (line {line}) is in a declared XML namespace", path)
         for k in el.attrib:
-            name = _str(k)
+            name = as_text(k)
             if name.startswith("{") and not name.startswith(_XML_NS):
-                what = f"{_attr_name(name, el)} on <{element_name(el)}> (line {line}) is in a declared XML namespace"
+                what = f"{attr_name(name, el)} on <{element_name(el)}> (line {line}) is in a declared XML namespace"
                 return _cannot_write(what, path)
         if el.nsmap and not declares:
             declares = f"<{element_name(el)}> (line {line}) declares an XML namespace"
@@ -288,8 +288,8 @@ def decompile_with_diagnostics(
     that cannot be read or is not TwiML (``twiml``: it is, as a ``.twiml`` file is), or
     when the result would not compile back to the same TwiML. ``bin_variables``: see
     :func:`read_document`."""
+    from .api import read
     from .canonical import canonical
-    from .compiler import read
     from .generator import generate
     from .printer import print_document
 

@@ -515,8 +515,8 @@ def inline_twiml(
     """The TwiML ``dial`` sends inline, and the document's warnings.
 
     ``.twl`` source, TwiML XML (a string starting with ``<``) or a Document is judged as
-    ``twimlc check`` judges it (:func:`~twimlc.checker.check_twl`,
-    :func:`~twimlc.checker.check_xml`), and must be voice TwiML with at least one verb
+    ``twimlc check`` judges it (:func:`~twimlc.api.check_twl`,
+    :func:`~twimlc.api.check_xml`), and must be voice TwiML with at least one verb
     (TWL507). A template is rendered with ``params``. The result is compact: no XML
     declaration, no comments, no indentation; the Calls API's 4,000-character limit (TWL506) is counted
     on exactly that text. Raises :class:`~twimlc.diagnostics.TwimlcError` with every
@@ -532,7 +532,7 @@ def inline_twiml(
         doc = source_or_document
         found = list(validate(doc, filename))
     elif source_or_document.lstrip("\ufeff \t\r\n").startswith("<"):
-        from .checker import check_xml, read_xml_document
+        from .api import check_xml, read_xml_document
 
         xml = source_or_document.encode("utf-8")
         checked = check_xml(xml, filename)
@@ -542,8 +542,7 @@ def inline_twiml(
         if not any(d.is_error for d in found):
             doc = read_xml_document(xml, filename)[0]
     else:
-        from .checker import check_twl
-        from .compiler import analyze
+        from .api import analyze, check_twl
 
         found = check_twl(source_or_document, filename)
         if not any(d.is_error for d in found):

@@ -128,10 +128,10 @@ def _relative(path: str, directory: str) -> str:
 
 def is_twiml_file(path: str) -> bool:
     """Whether an ``.xml`` file is TwiML, as ``twimlc check`` decides it
-    (:func:`twimlc.checker.sniff`); a file that cannot be read counts, so that its problem
+    (:func:`twimlc.api.sniff`); a file that cannot be read counts, so that its problem
     is reported."""
-    from .checker import twiml_or_why
     from .files import read_bytes
+    from .sniff import twiml_or_why
 
     data, _ = read_bytes(path)
     if data is None:
@@ -146,8 +146,7 @@ def scan(directory: str) -> Routes:
 
 def read_route(route: Route) -> tuple[Document | None, list[Diagnostic]]:
     """The document a route's file holds, unrendered (a template keeps its ``{{params}}``)."""
-    from .checker import read_xml_document
-    from .compiler import analyze
+    from .api import analyze, read_xml_document
     from .files import read_bytes, read_source
 
     if route.static:

@@ -11,7 +11,7 @@ from .diagnostics import Diagnostic, TwimlcError, diag
 def format_with_diagnostics(source: str, path: str = "<string>") -> tuple[str, list[Diagnostic]]:
     """The formatted source and the warnings; raises :class:`TwimlcError` when the source
     has errors (nothing is formatted then) or when a guarantee would break."""
-    from .compiler import read
+    from .api import read
     from .printer import print_document
 
     doc, diagnostics = read(source, path)

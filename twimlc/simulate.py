@@ -191,7 +191,7 @@ class FolderApp:
         return self._render(route, url, params)
 
     def _static(self, route: Route) -> Answer:
-        from .checker import read_xml_document
+        from .api import read_xml_document
         from .files import read_bytes
 
         data, problem = read_bytes(route.file)
@@ -205,8 +205,8 @@ class FolderApp:
 
     def _template(self, route: Route) -> tuple[Template | None, Document | None, list[Diagnostic]]:
         if route.file not in self._templates:
+            from .api import load
             from .diagnostics import TwimlcError
-            from .template import load
 
             try:
                 template = load(route.file)
@@ -220,7 +220,7 @@ class FolderApp:
         return self._templates[route.file]
 
     def _render(self, route: Route, url: str, params: dict[str, str]) -> Answer:
-        from .checker import read_xml_document
+        from .api import read_xml_document
         from .template import ParamError
 
         template, source, problems = self._template(route)
@@ -263,7 +263,7 @@ class LiveApp:
     def fetch(self, method: str, url: str, params: dict[str, str]) -> Answer:
         import httpx
 
-        from .checker import check_xml, read_xml_document
+        from .api import check_xml, read_xml_document
         from .signature import SIGNATURE_HEADER, sign
 
         if method == "GET":

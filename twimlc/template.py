@@ -18,7 +18,6 @@ declaration.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -281,40 +280,3 @@ def _escape_attr(s: str) -> str:
 
 def _attr(name: str) -> str:
     return "xml:" + name.split("}", 1)[1] if name.startswith("{http://www.w3.org/XML/1998/namespace}") else name
-
-
-def load(path: str | os.PathLike[str], filename: str | None = None) -> Template:
-    """Read, parse, check and precompile the template in the file ``path`` (a ``str`` or a
-    :class:`~pathlib.Path`). Raises :class:`TwimlcError` with every diagnostic when the
-    document has errors, and with ``TWL005`` when the file does not exist ("no such
-    file") or cannot be read: a path is never taken for source text. ``filename`` is the
-    name diagnostics carry (default: ``path``). For source text, use :func:`loads`."""
-    from .checker import looks_like_source
-    from .files import explain_missing, read_source
-
-    if isinstance(path, str) and looks_like_source(path):
-        import warnings
-
-        warnings.warn(
-            "twimlc.load() takes a path; pass source text to twimlc.loads()", DeprecationWarning, stacklevel=2
-        )
-        return loads(path, filename or "<string>")
-    name = os.fspath(path)
-    source, problem = read_source(name)
-    if source is None:
-        assert problem is not None
-        raise TwimlcError([explain_missing(name, problem, "to load source text, call twimlc.loads(source)")])
-    return loads(source, filename or name)
-
-
-def loads(source: str, filename: str = "<string>") -> Template:
-    """Parse, check and precompile ``.twl`` source text; ``filename`` is the name its
-    diagnostics and render errors carry. Raises :class:`TwimlcError` with every
-    diagnostic when the document has errors."""
-    from .compiler import analyze
-
-    doc, diagnostics = analyze(source, filename)  # judged as twimlc check judges it
-    problems = [d for d in diagnostics if d.is_error] if doc is not None else diagnostics
-    if doc is None or problems:
-        raise TwimlcError(problems)
-    return Template(doc, filename)

@@ -228,7 +228,7 @@ def in_words(libxml_message: str, error_code: int = 0) -> tuple[str, str, str]:
     return "TWL006", f"malformed XML: {text}", _MALFORMED_HINT
 
 
-class _Locator:
+class Locator:
     """Positions of each element's start tag and attributes (lxml gives lines only)."""
 
     def __init__(self, text: str) -> None:
@@ -275,14 +275,14 @@ def _tag_keyword(tag: str) -> str:
 
 def element_name(el: etree._Element) -> str:
     """The tag as written: ``Say``, or ``amazon:effect`` (with or without a declaration)."""
-    tag = _str(el.tag)
+    tag = as_text(el.tag)
     if tag.startswith("{"):
         local = tag.split("}", 1)[1]
         return f"{el.prefix}:{local}" if el.prefix else local
     return tag
 
 
-def _attr_name(name: str, el: etree._Element | None = None) -> str:
+def attr_name(name: str, el: etree._Element | None = None) -> str:
     """An attribute's name as written: ``xml:lang``, ``xsi:type``, never ``{uri}name``."""
     if name.startswith(_XML_NS):
         return "xml:" + name[len(_XML_NS) :]
@@ -293,18 +293,18 @@ def _attr_name(name: str, el: etree._Element | None = None) -> str:
     return name
 
 
-def _str(v: str | bytes) -> str:
+def as_text(v: str | bytes) -> str:
     return v.decode("utf-8") if isinstance(v, bytes) else v
 
 
-def _statement(el: etree._Element, loc: _Locator) -> Statement:
+def _statement(el: etree._Element, loc: Locator) -> Statement:
     tag = element_name(el)
     span, offset = loc.element(el, tag)
     args = []
     for k, v in el.attrib.items():
-        name = _attr_name(_str(k), el)
+        name = attr_name(as_text(k), el)
         aspan = loc.attribute(name, offset) or span
-        args.append(Arg(name, Scalar(_str(v), True, aspan), aspan))
+        args.append(Arg(name, Scalar(as_text(v), True, aspan), aspan))
     body: list[SyntaxNode] = []
     if el.text:
         body.append(TextLine(el.text, span))
@@ -332,7 +332,7 @@ def _clean(node: Statement) -> Statement:
 
 def to_syntax(root: etree._Element, text: str) -> tuple[list[SyntaxNode], list[Arg]]:
     """The root's children as statements, and the root's attributes."""
-    loc = _Locator(text)
+    loc = Locator(text)
     top = _clean(_statement(root, loc))
     return list(top.body), list(top.args)
 
@@ -420,7 +420,7 @@ def _nothing_to_flag(root: etree._Element, kind: str) -> bool:
         return False
     for el in _nodes(_NUMBERS, root):
         text = ((el.text or "") + "".join(c.tail or "" for c in el)).strip()  # direct text, as Element.text
-        if (text and number_problem(text)) or number_problem(_str(el.get("callerId") or "")):
+        if (text and number_problem(text)) or number_problem(as_text(el.get("callerId") or "")):
             return False
     selection, typed = _advised(kind)
     found = selection(root)
@@ -428,20 +428,20 @@ def _nothing_to_flag(root: etree._Element, kind: str) -> bool:
         if isinstance(value, etree._ElementUnicodeResult):
             parent = value.getparent()
             name = value.attrname
-            t = typed.get(_str(parent.tag), {}).get(_str(name)) if parent is not None and name else None
+            t = typed.get(as_text(parent.tag), {}).get(as_text(name)) if parent is not None and name else None
             if t is not None and value_problem(t, str(value)):  # resolve.py: values
                 return False
     for el in _nodes(_KEYS, root):
-        if finish_on_key_problem(_str(el.tag), _str(el.get("finishOnKey") or "")):
+        if finish_on_key_problem(as_text(el.tag), as_text(el.get("finishOnKey") or "")):
             return False
     elements = vocabulary(kind).elements
     for el in _nodes(_URLS, root):
-        spec = elements[_str(el.tag)]
+        spec = elements[as_text(el.tag)]
         sockets = el.tag in SOCKET_TAGS
         if el.tag in URL_TEXT and el.text and url_problem(el.text.strip(), sockets):
             return False
         for name, value in el.attrib.items():
-            if is_url_attribute(spec, _attr_name(_str(name))) and url_problem(_str(value), sockets):
+            if is_url_attribute(spec, attr_name(as_text(name))) and url_problem(as_text(value), sockets):
                 return False
     return True
 

@@ -1,134 +1,71 @@
-"""``check``: every diagnostic for a ``.twl`` file or a TwiML XML document."""
+"""The public API, composed: the one driver of twimlc's phases.
+
+``.twl`` source goes parser → resolver → rules (``read`` stops before the rules,
+``judge_twl`` runs them all); TwiML XML goes hardened parser → the same resolver →
+the same rules, with a fast path in C for clean documents (``check_xml``). Every public
+entry (``analyze``, ``parse``, ``compile``, ``check``, ``checks``, ``load``, ``loads``)
+is here and decides, here only, whether bad input raises (:class:`TwimlcError`) or is
+returned as diagnostics. See docs/architecture.md.
+"""
 
 from __future__ import annotations
 
 import os
-import re
-from functools import cache
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from .ast import Document, Span
-from .diagnostics import Diagnostic, diag
+from .ast import Document
+from .diagnostics import Diagnostic, TwimlcError, diag
+from .parser import parse_syntax
+from .resolve import resolve
+from .sniff import TWIML_SUFFIX, XML_SUFFIXES, is_twiml_root, sniff, wrong_root
+from .template import Template
 
 if TYPE_CHECKING:
     from lxml import etree
 
-TWL_SUFFIXES = (".twl",)
-XML_SUFFIXES = (".xml", ".twiml")
-TWIML_SUFFIX = ".twiml"  # always TwiML: never skipped
+
+def read(source: str, filename: str = "<string>") -> tuple[Document, list[Diagnostic]]:
+    """Parse and resolve ``.twl`` source, without the semantic rules: the typed document and
+    the diagnostics of reading it (syntax, vocabulary, values), sorted. ``fmt`` and
+    ``decompile`` work on this: what a file says, not whether Twilio would accept it. Never
+    raises for bad input: after a syntax error the document holds what could be read
+    around it (the parser recovers at the next statement)."""
+    nodes, comments, syntax = parse_syntax(source, filename)
+    doc, diagnostics = resolve(nodes, comments, filename)
+    return doc, sorted(syntax + diagnostics, key=Diagnostic.sort_key)
 
 
-# --- which XML files are TwiML ------------------------------------------------------------
-#
-# A repository's .xml files are mostly not TwiML (Maven, Spring, SVG, XHTML, IDE settings).
-# The start of a file tells: its root element's name, its namespace, its first child. The
-# look is a few regular expressions over at most SNIFF_BYTES, before the hardened parser
-# (which refuses any DOCTYPE) sees the file, so a DOCTYPE'd Spring file is skipped and a
-# DOCTYPE'd <Response> is still refused.
+def analyze(source: str, filename: str = "<string>") -> tuple[Document, list[Diagnostic]]:
+    """The lenient entry: the typed document and every diagnostic ``twimlc check`` reports
+    for the source, sorted by position. Never raises for bad input: after a syntax error
+    the document holds what could be read around it."""
+    from .api import judge_twl
 
-SNIFF_BYTES = 16 * 1024
-_MISC = re.compile(rb"[ \t\r\n]+|<\?.*?\?>|<!--.*?-->", re.S)  # white space, declaration, PIs, comments
-_DOCTYPE_DECL = re.compile(
-    rb"""<!DOCTYPE(?:"[^"]*"|'[^']*'|[^"'\[>])*(?:\[(?:"[^"]*"|'[^']*'|<!--.*?-->|[^"'\]])*\][ \t\r\n]*)?>""",
-    re.S | re.I,
-)
-_CONTENT = re.compile(rb"[^<]+|<\?.*?\?>|<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)  # what may precede a first child
-_TAG = re.compile(rb"""<([A-Za-z_:\x80-\xff][^\s/>"'=<]*)((?:"[^"]*"|'[^']*'|[^"'<>])*)(>)?""")
-_ANY_TAG = re.compile(rb"<[A-Za-z_:\x80-\xff]")
-_DEFAULT_NS = re.compile(rb"""\sxmlns\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    return judge_twl(source, filename)
 
 
-def near_response(name: str) -> bool:
-    """Whether a root element's name is ``Response`` misspelt: in another case, or within
-    two edits (``Responses``, ``Respnse``, ``Respond``)."""
-    a, b = name.lower(), "response"
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 2:
-        return False
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] <= 2
+def parse(source: str, filename: str = "<string>") -> Document:
+    """``.twl`` source → typed :class:`~twimlc.ast.Document`, judged as ``twimlc check``
+    and ``compile`` judge it: raises :class:`TwimlcError` (with every diagnostic) when
+    there is any error; warnings alone do not raise."""
+    doc, diagnostics = analyze(source, filename)
+    if doc is None or any(d.is_error for d in diagnostics):
+        raise TwimlcError(diagnostics)
+    return doc
 
 
-@cache
-def twiml_verbs() -> frozenset[str]:
-    """The elements allowed directly inside ``<Response>``, in any kind of document."""
-    from .vocabulary import KINDS, vocabulary
+def compile(source: str, filename: str = "<string>", params: Mapping[str, Any] | None = None) -> str:
+    """``.twl`` source → TwiML XML (with declaration); raises :class:`TwimlcError` when
+    ``twimlc check`` would report an error. A template (a document with ``param``
+    declarations) is rendered with ``params``; to render it many times, :func:`twimlc.load`
+    it once."""
+    doc = parse(source, filename)
+    if doc.params or params:
+        return Template(doc, filename).render(**(params or {}))
+    from .generator import generate
 
-    return frozenset(tag for kind in KINDS for tag in vocabulary(kind).root.children)
-
-
-def sniff(data: bytes) -> tuple[bool | None, str]:
-    """Whether ``data`` is TwiML, from a look at its start, and, when it is not, what it is
-    instead ("an empty file", "the root element is <beans>"). ``None``: the start does not
-    tell (then the parsed tree does, see :func:`is_twiml_root`).
-
-    TwiML is a root element without an XML namespace that is ``Response`` or a misspelling
-    of it, or whose first child is a TwiML verb (``<Reply><Say>…``)."""
-    whole = len(data) <= SNIFF_BYTES
-    head = data[:SNIFF_BYTES]
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        head = head.decode("utf-16", "ignore").encode("utf-8")
-    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
-    while m := (_MISC.match(head, pos) or _DOCTYPE_DECL.match(head, pos)):
-        pos = m.end()
-    tag = _TAG.match(head, pos)
-    if tag is None:  # text or junk where the root should start: look past it
-        found = _ANY_TAG.search(head, pos)
-        tag = _TAG.match(head, found.start()) if found else None
-    if tag is None:
-        if not whole:
-            return None, ""
-        return False, "an empty file" if not head.strip(b" \t\r\n\xef\xbb\xbf") else "no XML element"
-    name = tag.group(1).decode("utf-8", "replace")
-    namespace = _DEFAULT_NS.search(tag.group(2))
-    if ":" in name or (namespace and (namespace.group(1) or namespace.group(2))):
-        return False, f"the root element <{name}> has an XML namespace"
-    if near_response(name):
-        return True, ""
-    what = f"the root element is <{name}>"
-    if tag.group(3) is None:  # the start tag does not end in view
-        return (None, "") if tag.end() >= len(head) and not whole else (False, what)
-    if tag.group(2).rstrip().endswith(b"/"):
-        return False, what
-    pos = tag.end()
-    while m := _CONTENT.match(head, pos):
-        pos = m.end()
-    child = _TAG.match(head, pos)
-    if child is None:
-        return (None, "") if pos >= len(head) and not whole else (False, what)
-    return (True, "") if child.group(1).decode("utf-8", "replace") in twiml_verbs() else (False, what)
-
-
-def is_twiml_root(root: etree._Element) -> bool:
-    """:func:`sniff`'s rule on a parsed tree."""
-    if not isinstance(root.tag, str):
-        return False
-    if root.tag.startswith("{"):
-        return False  # a namespace
-    if near_response(root.tag):
-        return True
-    first = next((c for c in root if isinstance(c.tag, str)), None)
-    return first is not None and first.tag in twiml_verbs()
-
-
-def twiml_or_why(data: bytes) -> str:
-    """``""`` when ``data`` is TwiML (or may be: a parse error is then reported for it),
-    else what it is instead. Parses only when the start does not tell."""
-    verdict, why = sniff(data)
-    if verdict is None:
-        from .xmlread import element_name, parse_xml
-
-        root, _ = parse_xml(data, "")
-        if root is None or is_twiml_root(root):
-            return ""
-        return f"the root element is <{element_name(root)}>"
-    return "" if verdict else why
+    return generate(doc)
 
 
 def xml_size_bound(source: str) -> int:
@@ -144,7 +81,6 @@ def judge_twl(source: str, path: str = "<string>", inline: bool = False) -> tupl
     ``analyze`` and templates: the typed document and every diagnostic, sorted. The rules
     run on a document with errors too (a bad value, a syntax error the parser recovered
     from), so that one run reports every problem."""
-    from .compiler import read
     from .validate import MAX_DOCUMENT_BYTES, MAX_INLINE_CHARS, size_limits, validate
 
     doc, diagnostics = read(source, path)
@@ -191,28 +127,6 @@ def read_xml_document(
         out.append(diag("TWL103", f"<Response> has no attribute {a.name!r}", a.span, None, path))
     doc, diagnostics = resolve(nodes, [], path, xml=True)
     return doc, out + diagnostics, True
-
-
-def wrong_root(root: etree._Element, text: str, path: str) -> Diagnostic:
-    """TWL312 at the root's start tag, naming it as written."""
-    from .xmlread import element_name
-
-    name = element_name(root)
-    line = root.sourceline if isinstance(root.sourceline, int) else 1
-    lines = text.split("\n", line)
-    found = lines[line - 1].find("<" + name) if len(lines) >= line else -1
-    col = found + 2 if found >= 0 else 1
-    span = Span(line, col, line, col + len(name)) if found >= 0 else Span(line, 1, line, 2)
-    local = name.rpartition(":")[2]
-    if local == "Response":
-        message, hint = f"the root element <{name}> has an XML namespace; TwiML has none (12102)", "remove xmlns"
-    else:
-        message = f"the root element is <{name}>; it must be <Response> (12102)"
-        if local.lower() == "response":
-            hint = "TwiML is case-sensitive"
-        else:
-            hint = "did you mean <Response>?" if near_response(local) else "TwiML's root element is <Response>"
-    return diag("TWL312", message, span, hint, path)
 
 
 def check_xml(
@@ -294,3 +208,38 @@ def checks(source: str, *, filename: str = "<string>", inline: bool = False) -> 
     if source.lstrip().startswith("<"):
         return check_xml(source.encode("utf-8"), filename, inline) or []
     return check_twl(source, filename, inline)
+
+
+def load(path: str | os.PathLike[str], filename: str | None = None) -> Template:
+    """Read, parse, check and precompile the template in the file ``path`` (a ``str`` or a
+    :class:`~pathlib.Path`). Raises :class:`TwimlcError` with every diagnostic when the
+    document has errors, and with ``TWL005`` when the file does not exist ("no such
+    file") or cannot be read: a path is never taken for source text. ``filename`` is the
+    name diagnostics carry (default: ``path``). For source text, use :func:`loads`."""
+    from .files import explain_missing, read_source
+
+    if isinstance(path, str) and looks_like_source(path):
+        import warnings
+
+        warnings.warn(
+            "twimlc.load() takes a path; pass source text to twimlc.loads()", DeprecationWarning, stacklevel=2
+        )
+        return loads(path, filename or "<string>")
+    name = os.fspath(path)
+    source, problem = read_source(name)
+    if source is None:
+        assert problem is not None
+        raise TwimlcError([explain_missing(name, problem, "to load source text, call twimlc.loads(source)")])
+    return loads(source, filename or name)
+
+
+def loads(source: str, filename: str = "<string>") -> Template:
+    """Parse, check and precompile ``.twl`` source text; ``filename`` is the name its
+    diagnostics and render errors carry. Raises :class:`TwimlcError` with every
+    diagnostic when the document has errors."""
+
+    doc, diagnostics = analyze(source, filename)  # judged as twimlc check judges it
+    problems = [d for d in diagnostics if d.is_error] if doc is not None else diagnostics
+    if doc is None or problems:
+        raise TwimlcError(problems)
+    return Template(doc, filename)
