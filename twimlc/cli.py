@@ -554,6 +554,17 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
     from .serve import cli_invoke
 
     return cli_invoke(args)
+def _cmd_lsp(args: argparse.Namespace) -> int:
+    try:
+        from .lsp import main as serve
+    except ImportError as e:
+        if (e.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        sys.stderr.write(
+            "twimlc lsp: error: the language server needs pygls, which is not installed: pip install 'twimlc[lsp]'\n"
+        )
+        return EXIT_USAGE
+    return serve()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -648,6 +659,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     m.set_defaults(func=_cmd_simulate)
     _add_serve_parsers(sub)
+    s = sub.add_parser(
+        "lsp",
+        help="run the language server for editors (LSP over standard input and output)",
+        description="The twimlc language server: diagnostics, quick fixes, completion, hover, formatting, "
+        "outline and parameter rename for .twl (diagnostics for TwiML XML), over standard input and output. "
+        "Needs pip install 'twimlc[lsp]'.",
+    )
+    s.set_defaults(func=_cmd_lsp)
     return p
 
 

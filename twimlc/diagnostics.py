@@ -116,6 +116,9 @@ class Diagnostic:
     severity: str = ERROR
     hint: str | None = None
     path: str = "<string>"
+    # The text that replaces ``span`` to fix the problem, when the hint names exactly one
+    # replacement (a misspelt keyword, attribute or value): editors offer it as a quick fix.
+    fix: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -138,9 +141,11 @@ class Diagnostic:
         }
 
 
-def diag(code: str, message: str, span: Span, hint: str | None = None, path: str = "<string>") -> Diagnostic:
+def diag(
+    code: str, message: str, span: Span, hint: str | None = None, path: str = "<string>", fix: str | None = None
+) -> Diagnostic:
     """A diagnostic whose severity comes from the code registry."""
-    return Diagnostic(code, message, span, CODES[code].severity, hint, path)
+    return Diagnostic(code, message, span, CODES[code].severity, hint, path, fix)
 
 
 class TwimlcError(Exception):

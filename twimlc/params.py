@@ -105,8 +105,8 @@ def declare(s: Statement) -> tuple[Param | None, list[Diagnostic]]:
     ``[choices]``, an enum), and what is wrong with it."""
     out: list[Diagnostic] = []
 
-    def report(code: str, message: str, span: Span, hint: str | None = None) -> None:
-        out.append(diag(code, message, span, hint))
+    def report(code: str, message: str, span: Span, hint: str | None = None, fix: str | None = None) -> None:
+        out.append(diag(code, message, span, hint, fix=fix))
 
     positional = [a for a in s.args if a.name is None]
     named = {a.name: a for a in s.args if a.name is not None}
@@ -132,6 +132,7 @@ def declare(s: Statement) -> tuple[Param | None, list[Diagnostic]]:
             f"unknown parameter type {type_value.text!r}",
             type_value.span,
             f"did you mean {near!r}?" if near else usage,
+            near,
         )
         return None, out
     default = None

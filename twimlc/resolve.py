@@ -56,8 +56,8 @@ class Resolver:
         self.used: set[str] = set()
         self.bad_params: set[str] = set()
 
-    def report(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
-        self.diagnostics.append(diag(code, message, span, hint, self.path))
+    def report(self, code: str, message: str, span: Span, hint: str | None = None, fix: str | None = None) -> None:
+        self.diagnostics.append(diag(code, message, span, hint, self.path, fix))
 
     # --- document ---------------------------------------------------------------------
 
@@ -283,7 +283,8 @@ class Resolver:
         if self.xml and not _prefixed(tag):
             self._unknown_tag(tag, s.keyword_span, vocab)
         else:
-            self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, _raw_tag_hint(tag, vocab))
+            hint, keyword = _raw_tag_hint(tag, vocab)
+            self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, hint, keyword)
         attributes = [a for a in (self._attribute(arg, None, tag) for arg in s.args if arg.name is not None) if a]
         self._duplicates(s.args)
         children: list[Node] = []
@@ -332,7 +333,7 @@ class Resolver:
         keywords = sorted(vocab.by_keyword)
         explained = explain(s.keyword)
         if explained is not None:
-            self.report("TWL010", explained[1], s.keyword_span, f"write {fix(s.keyword)!r}")
+            self.report("TWL010", explained[1], s.keyword_span, f"write {fix(s.keyword)!r}", fix(s.keyword))
             return
         by_tag = {e.tag: e.keyword for e in vocab.elements.values()}
         near = by_tag.get(s.keyword) or suggest(s.keyword, keywords)
@@ -341,7 +342,7 @@ class Resolver:
             if near
             else "for an element newer than twimlc, write !Tag (passed through with a warning)"
         )
-        self.report("TWL101", f"unknown keyword {s.keyword!r}", s.keyword_span, hint)
+        self.report("TWL101", f"unknown keyword {s.keyword!r}", s.keyword_span, hint, near)
 
     def _duplicates(self, args: tuple[Arg, ...]) -> None:
         seen: set[str] = set()
@@ -370,6 +371,7 @@ class Resolver:
                     f"{name!r} is a known attribute of {owner}, passed through unchecked",
                     name_span,
                     f"write {name}=… to have it checked",
+                    name,
                 )
             elif spec is not None or owner == "Response":
                 near = None if _prefixed(name) or spec is None else suggest(name, list(spec.attributes))
@@ -379,7 +381,7 @@ class Resolver:
                     hint = _VENDOR_HINT.format(prefix=name.split(":")[0])
                 else:
                     hint = "it is passed through unchecked"
-                self.report("TWL902", f"attribute {name!r} is outside twimlc's vocabulary", name_span, hint)
+                self.report("TWL902", f"attribute {name!r} is outside twimlc's vocabulary", name_span, hint, near)
             return self._untyped(a, name)
         if spec is None:  # raw element: its attributes are written as given
             return self._untyped(a, a.name)
@@ -390,7 +392,7 @@ class Resolver:
             code = "TWL103" if self.xml else "TWL010"
             hint = f"did you mean {twin!r}?" if twin in spec.attributes else f"write it in ASCII: {twin}"
             prefix = f"unknown attribute {a.name!r} on {owner}: " if self.xml else ""
-            self.report(code, prefix + explained[1], name_span, hint)
+            self.report(code, prefix + explained[1], name_span, hint, twin if twin in spec.attributes else None)
             return None
         if t is None:
             near = suggest(a.name, list(spec.attributes))
@@ -403,7 +405,7 @@ class Resolver:
                     else f"{owner} takes no attributes"
                 )
                 hint = f"{known}; to pass it anyway, write !{a.name}=…"
-            self.report("TWL103", f"unknown attribute {a.name!r} on {owner} (Twilio: 12200)", name_span, hint)
+            self.report("TWL103", f"unknown attribute {a.name!r} on {owner} (Twilio: 12200)", name_span, hint, near)
             return None
         return self._typed(a, a.name, t)
 
@@ -461,6 +463,7 @@ class Resolver:
             )
         else:
             items = [a.value]
+        own_spans = isinstance(a.value, ListValue) or not t.is_list  # not items split from one string
         for item in items:
             self._text(item.text, item.span)
             if "{{" in item.text and not self.xml and template_params.names(item.text):
@@ -471,7 +474,7 @@ class Resolver:
             if problem:
                 code, message, hint = problem
                 ok = ok and CODES[code].severity != ERROR  # a warning keeps the value
-                self.report(code, f"{name}: {message}", item.span, hint)
+                self.report(code, f"{name}: {message}", item.span, hint, _value_fix(t, item) if own_spans else None)
         if not ok:
             return None
         value: str | tuple[str, ...] = (
@@ -488,11 +491,26 @@ def _prefixed(name: str) -> bool:
     return ":" in name and not name.startswith("xml:")
 
 
-def _raw_tag_hint(tag: str, vocab: Vocabulary) -> str:
-    """For ``!tag``: the keyword to write when the tag is TwiML, or a near miss of it."""
+def _value_fix(t: ValueType, item: Scalar) -> str | None:
+    """The value to write instead of ``item`` when its hint names one: the nearest choice
+    (``GTE`` → ``GET``), or a boolean in lower case."""
+    if t.type == "bool":
+        near = item.text.lower() if item.text.lower() in ("true", "false") else None
+    elif t.type == "enum":
+        near = suggest(item.text, t.values)
+    else:
+        return None
+    if near is None:
+        return None
+    return '"' + near.replace("\\", "\\\\").replace('"', '\\"') + '"' if item.quoted else near
+
+
+def _raw_tag_hint(tag: str, vocab: Vocabulary) -> tuple[str, str | None]:
+    """For ``!tag``: the hint, and the keyword to write when the tag is TwiML or a near
+    miss of it."""
     known = next((e for e in vocab.elements.values() if e.tag == tag), None)
     if known is not None:
-        return f"{tag} is in the vocabulary: write {known.keyword}"
+        return f"{tag} is in the vocabulary: write {known.keyword}", known.keyword
     if not _prefixed(tag):
         keywords: dict[str, str] = {}
         for kind in (vocab.kind, *KINDS):
@@ -501,10 +519,10 @@ def _raw_tag_hint(tag: str, vocab: Vocabulary) -> str:
                     keywords.setdefault(e.tag, e.keyword)
         near = suggest(tag, list(keywords))
         if near is not None:
-            return f"did you mean {keywords[near]!r}? If not, it is passed through unchecked"
+            return f"did you mean {keywords[near]!r}? If not, it is passed through unchecked", keywords[near]
     else:
-        return _VENDOR_HINT.format(prefix=tag.split(":")[0])
-    return "it is passed through unchecked"
+        return _VENDOR_HINT.format(prefix=tag.split(":")[0]), None
+    return "it is passed through unchecked", None
 
 
 _VENDOR_HINT = "the {prefix}: prefix marks a vendor's extension (such as Amazon Polly's SSML): passed through unchecked"

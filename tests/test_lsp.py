@@ -1,0 +1,464 @@
+"""``twimlc lsp`` end to end: a real LSP client (pytest-lsp) starts ``twimlc lsp`` as a
+process and talks to it over standard input and output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls", reason="the language server needs pygls (pip install 'twimlc[lsp]')")
+pytest_lsp = pytest.importorskip("pytest_lsp", reason="pytest-lsp is in the test extra")
+
+from lsprotocol import types  # noqa: E402
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
+
+import twimlc  # noqa: E402
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+_SCRIPT = Path(sys.executable).with_name("twimlc")
+SERVER = [str(_SCRIPT), "lsp"] if _SCRIPT.exists() else [sys.executable, "-m", "twimlc", "lsp"]
+
+
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=SERVER))
+async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=client_capabilities("visual_studio_code"), process_id=os.getpid())
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+_versions: dict[str, int] = {}
+
+
+async def _published(client: LanguageClient, uri: str, version: int) -> list[types.Diagnostic]:
+    while True:
+        params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if params.uri == uri and (params.version == version or version == -1):
+            return list(params.diagnostics)
+
+
+async def open_doc(client: LanguageClient, name: str, text: str, language: str = "twl") -> list[types.Diagnostic]:
+    uri = f"file:///work/{name}"
+    _versions[uri] = 1
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text))
+    )
+    return await _published(client, uri, 1)
+
+
+async def change(
+    client: LanguageClient, name: str, edit: types.TextDocumentContentChangeEvent
+) -> list[types.Diagnostic]:
+    uri = f"file:///work/{name}"
+    _versions[uri] += 1
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=_versions[uri]),
+            content_changes=[edit],
+        )
+    )
+    return await _published(client, uri, _versions[uri])
+
+
+def doc_id(name: str) -> types.TextDocumentIdentifier:
+    return types.TextDocumentIdentifier(uri=f"file:///work/{name}")
+
+
+def _offset(text: str, position: types.Position) -> int:
+    """The str index of an LSP position (UTF-16 columns)."""
+    lines = text.split("\n")
+    before = sum(len(line) + 1 for line in lines[: position.line])
+    line = lines[position.line] if position.line < len(lines) else ""
+    units = 0
+    for i, c in enumerate(line):
+        if units >= position.character:
+            return before + i
+        units += 2 if ord(c) > 0xFFFF else 1
+    return before + len(line)
+
+
+def apply(text: str, edits: list[types.TextEdit]) -> str:
+    for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: _offset(text, e.range.start)] + e.new_text + text[_offset(text, e.range.end) :]
+    return text
+
+
+def rng(line: int, start: int, end: int) -> types.Range:
+    return types.Range(types.Position(line, start), types.Position(line, end))
+
+
+# --- diagnostics --------------------------------------------------------------------------------
+
+
+async def test_diagnostics_exact_ranges_after_japanese_and_emoji(client: LanguageClient) -> None:
+    text = 'say "こんにちは😀" lop=2\nsay "ok" loop=many\nplay\n'
+    found = await open_doc(client, "jp.twl", text)
+    by_code = {d.code: d for d in found}
+    # 'say "' 5 + こんにちは 5 + 😀 2 (a surrogate pair) + '" ' 2 = 14 UTF-16 units
+    d = by_code["TWL103"]
+    assert d.range == rng(0, 14, 17)
+    assert d.severity == types.DiagnosticSeverity.Error
+    assert d.source == "twimlc"
+    assert d.code_description is not None
+    assert d.code_description.href.endswith("docs/codes.md#twl103--unknown-attribute")
+    assert "(Twilio: 12200)" in d.message
+    assert "help: did you mean 'loop'?" in d.message
+    assert d.data["twilio"] == "12200"
+    assert by_code["TWL202"].range == rng(1, 14, 18)
+    assert by_code["TWL303"].range == rng(2, 0, 4)  # every problem of the file, not just the first
+    assert {d.code for d in found} == {d.code for d in twimlc.check(text)}
+
+
+async def test_the_anchor_of_every_code_exists_in_codes_md(client: LanguageClient) -> None:
+    import re
+
+    from twimlc.diagnostics import CODES
+    from twimlc.lsp import code_href
+
+    headings = (Path(__file__).parent.parent / "docs" / "codes.md").read_text(encoding="utf-8")
+    anchors = set()
+    for title in re.findall(r"^## (.+)$", headings, re.M):
+        anchors.add(re.sub(r"[^a-z0-9 _-]", "", title.lower()).replace(" ", "-"))
+    for code in CODES:
+        assert code_href(code).split("#")[1] in anchors, code
+
+
+async def test_change_close_and_warning_severity(client: LanguageClient) -> None:
+    text = 'say "Hi" voice=Polly.Joana\n'
+    (d,) = await open_doc(client, "change.twl", text)
+    assert d.code == "TWL221" and d.severity == types.DiagnosticSeverity.Warning
+    # one character: Joana → Joanna
+    after = await change(client, "change.twl", types.TextDocumentContentChangePartial(range=rng(0, 25, 25), text="n"))
+    assert after == []
+    broken = await change(
+        client, "change.twl", types.TextDocumentContentChangePartial(range=rng(0, 0, 0), text="hangup\n")
+    )
+    assert [d.code for d in broken] == ["TWL401"]
+    assert broken[0].range.start.line == 1
+    assert list(broken[0].tags or ()) == [types.DiagnosticTag.Unnecessary]
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=doc_id("change.twl")))
+    assert await _published(client, "file:///work/change.twl", -1) == []
+
+
+async def test_xml_documents_get_diagnostics(client: LanguageClient) -> None:
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Say loop="many">Hi</Say>\n</Response>\n'
+    (d,) = await open_doc(client, "reply.xml", text, language="xml")
+    assert d.code == "TWL202"
+    assert d.range.start.line == 2
+    assert await open_doc(client, "pom.xml", "<project><x/></project>", language="xml") == []
+
+
+# --- quick fixes ----------------------------------------------------------------------------------
+
+FIXABLE = """\
+Say "Hi" loop=2
+say "Hello" voice=Polly.Joana
+record maxlength=20 play_beep=false
+gather input=[dtmf spech] method=GTE actionOnEmptyResult=True:
+    sya "Press 1."
+    !Play https://example.com/a.mp3
+say "x" !loop=2
+"""
+
+
+async def test_every_quick_fix_applied_gives_a_clean_document(client: LanguageClient) -> None:
+    found = await open_doc(client, "fix.twl", FIXABLE)
+    fixable = [d for d in found if d.data and "fix" in d.data]
+    assert {d.code for d in fixable} >= {"TWL101", "TWL103", "TWL201", "TWL204", "TWL221", "TWL901", "TWL902"}
+    text = FIXABLE
+    for _ in range(5):  # statements unknown before a fix are checked after it: fix until clean
+        edits = []
+        for d in found:
+            actions = await client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=doc_id("fix.twl"),
+                    range=d.range,
+                    context=types.CodeActionContext(diagnostics=[d], only=[types.CodeActionKind.QuickFix]),
+                )
+            )
+            quick = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.kind == "quickfix"]
+            assert len(quick) == (1 if d.data and "fix" in d.data else 0), d
+            for a in quick:
+                assert a.edit is not None and a.edit.changes is not None
+                edits.extend(a.edit.changes["file:///work/fix.twl"])
+        if not edits:
+            break
+        new = apply(text, edits)
+        found = await change(client, "fix.twl", types.TextDocumentContentChangeWholeDocument(text=new))
+        text = new
+    assert found == []
+    assert twimlc.check(text) == []
+    assert "record maxLength=20 playBeep=false" in text and "method=GET" in text and "input=[dtmf speech]" in text
+
+
+async def test_fix_all(client: LanguageClient) -> None:
+    text = 'say "Hi" lop=2\nsay "Hello" voice=Polly.Joana\n'
+    found = await open_doc(client, "fixall.twl", text)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=doc_id("fixall.twl"),
+            range=rng(0, 0, 0),
+            context=types.CodeActionContext(diagnostics=found),
+        )
+    )
+    (every,) = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.kind == "source.fixAll.twimlc"]
+    assert every.edit is not None and every.edit.changes is not None
+    assert twimlc.check(apply(text, every.edit.changes["file:///work/fixall.twl"])) == []
+
+
+# --- completion -----------------------------------------------------------------------------------
+
+COMPLETE = """\
+param caller string default=friend
+param call_sid string
+say "Hello {{caller}}" voice=Polly.Joanna
+gather input=[dtmf speech] action=/menu?call={{call_sid}}:
+    say "Press 1."
+
+"""
+
+
+async def _labels(client: LanguageClient, name: str, line: int, character: int) -> dict[str, types.CompletionItem]:
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=doc_id(name), position=types.Position(line, character))
+    )
+    items = result.items if isinstance(result, types.CompletionList) else (result or [])
+    for item in items:
+        assert item.documentation is not None or item.detail, item.label
+    return {i.label: i for i in items}
+
+
+async def test_completion_at_the_top_level(client: LanguageClient) -> None:
+    await open_doc(client, "complete.twl", COMPLETE)
+    items = await _labels(client, "complete.twl", 5, 0)
+    assert {"say", "play", "gather", "dial", "hangup", "param"} <= set(items)
+    assert "number" not in items and "message" not in items  # not at the top of a voice document
+    say = items["say"]
+    assert say.detail == "<Say>"
+    assert isinstance(say.documentation, types.MarkupContent)
+    assert "text-to-speech" in say.documentation.value and "twilio.com/docs/voice/twiml/say" in say.documentation.value
+
+
+async def test_completion_inside_gather_and_of_a_partial_keyword(client: LanguageClient) -> None:
+    text = COMPLETE + "gather:\n    pl\n"
+    await change(client, "complete.twl", types.TextDocumentContentChangeWholeDocument(text=text))
+    items = await _labels(client, "complete.twl", 7, 6)
+    assert set(items) == {"say", "play", "pause"}
+    edit = items["play"].text_edit
+    assert isinstance(edit, types.TextEdit) and edit.range == rng(7, 4, 6)
+    inline = await _labels(client, "complete.twl", 3, 0)
+    assert "dial" in inline  # line 4 is top level
+
+
+async def test_completion_of_attributes_and_values(client: LanguageClient) -> None:
+    text = COMPLETE + 'say "x" voice=Polly.Joanna \nsay "x" voice=\ngather input=[dtmf \n'
+    await change(client, "complete.twl", types.TextDocumentContentChangeWholeDocument(text=text))
+    attributes = await _labels(client, "complete.twl", 6, 27)
+    assert set(attributes) == {"language", "loop"}  # voice is written already
+    loop = attributes["loop"]
+    assert isinstance(loop.text_edit, types.TextEdit) and loop.text_edit.new_text == "loop="
+    values = await _labels(client, "complete.twl", 7, 14)
+    assert {"Polly.Joanna", "alice", "man", "woman"} <= set(values)
+    listed = await _labels(client, "complete.twl", 8, 19)
+    assert set(listed) == {"speech"}
+    booleans = await _labels(client, "complete.twl", 2, 0)
+    assert "say" in booleans
+
+
+async def test_completion_of_booleans_and_inside_placeholders(client: LanguageClient) -> None:
+    text = 'param caller string\nparam lang [en-US ja-JP]\nrecord playBeep=\nsay "Hi {{\nsay "Hi" language={{la\n'
+    await open_doc(client, "params.twl", text)
+    assert set(await _labels(client, "params.twl", 2, 16)) == {"true", "false"}
+    inside = await _labels(client, "params.twl", 3, 10)
+    assert set(inside) == {"caller", "lang"}
+    edit = inside["caller"].text_edit
+    assert isinstance(edit, types.TextEdit) and edit.new_text == "caller}}"
+    partial = await _labels(client, "params.twl", 4, 22)
+    assert "lang" in partial
+    edit = partial["lang"].text_edit
+    assert isinstance(edit, types.TextEdit) and edit.range == rng(4, 20, 22)
+    assert await _labels(client, "params.twl", 0, 20) == {}  # after the declaration: nothing to offer
+
+
+# --- hover ------------------------------------------------------------------------------------------
+
+
+async def _hover(client: LanguageClient, name: str, line: int, character: int) -> str:
+    result = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc_id(name), position=types.Position(line, character))
+    )
+    assert result is not None and isinstance(result.contents, types.MarkupContent)
+    return result.contents.value
+
+
+async def test_hover(client: LanguageClient) -> None:
+    await open_doc(client, "hover.twl", COMPLETE)
+    keyword = await _hover(client, "hover.twl", 3, 2)
+    assert "<Gather>" in keyword and "https://www.twilio.com/docs/voice/twiml/gather" in keyword
+    attribute = await _hover(client, "hover.twl", 3, 9)
+    assert "**input**" in attribute and "Type:" in attribute and "speech" in attribute
+    value = await _hover(client, "hover.twl", 2, 30)
+    assert "Polly.Joanna" in value and "voice" in value and "https://www.twilio.com/docs/voice/twiml/say" in value
+    placeholder = await _hover(client, "hover.twl", 2, 14)
+    assert "param caller string default=friend" in placeholder and "line 1" in placeholder
+
+
+# --- formatting, outline, parameters -----------------------------------------------------------------
+
+
+async def test_formatting(client: LanguageClient) -> None:
+    text = 'say   "Hi"    voice=alice\ngather  numDigits=1 :\n  say "x"\n'
+    await open_doc(client, "fmt.twl", text)
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(text_document=doc_id("fmt.twl"), options=types.FormattingOptions(4, True))
+    )
+    assert edits
+    assert apply(text, edits) == twimlc.format(text)
+    broken = 'say "Hi\ngather:\n'
+    await change(client, "fmt.twl", types.TextDocumentContentChangeWholeDocument(text=broken))
+    refused = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(text_document=doc_id("fmt.twl"), options=types.FormattingOptions(4, True))
+    )
+    assert not refused  # fmt refuses a syntax error: no edits, never a broken file
+
+
+async def test_document_symbols(client: LanguageClient) -> None:
+    await open_doc(client, "outline.twl", COMPLETE)
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=doc_id("outline.twl"))
+    )
+    assert symbols is not None
+    names = [s.name for s in symbols if isinstance(s, types.DocumentSymbol)]
+    assert names == ["param caller", "param call_sid", "say", "gather"]
+    gather = symbols[3]
+    assert isinstance(gather, types.DocumentSymbol) and gather.children is not None
+    assert [c.name for c in gather.children] == ["say"]
+    assert gather.range == types.Range(types.Position(3, 0), types.Position(4, 18))
+
+
+async def test_definition_references_and_rename(client: LanguageClient) -> None:
+    await open_doc(client, "rename.twl", COMPLETE)
+    where = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=doc_id("rename.twl"), position=types.Position(3, 50))
+    )
+    assert isinstance(where, types.Location) and where.range == rng(1, 6, 14)
+    refs = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=doc_id("rename.twl"),
+            position=types.Position(0, 8),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert refs is not None and [r.range for r in refs] == [rng(0, 6, 12), rng(2, 13, 19)]
+    prepared = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=doc_id("rename.twl"), position=types.Position(2, 15))
+    )
+    assert prepared == rng(2, 13, 19)
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=doc_id("rename.twl"), position=types.Position(2, 15), new_name="who")
+    )
+    assert edit is not None and edit.changes is not None
+    renamed = apply(COMPLETE, edit.changes["file:///work/rename.twl"])
+    assert "param who string default=friend" in renamed and "{{who}}" in renamed and "caller" not in renamed
+    assert twimlc.check(renamed) == []
+    with pytest.raises(Exception, match="not a parameter name"):
+        await client.text_document_rename_async(
+            types.RenameParams(text_document=doc_id("rename.twl"), position=types.Position(2, 15), new_name="1 x")
+        )
+
+
+# --- robustness --------------------------------------------------------------------------------------
+
+
+async def test_any_content_never_kills_the_server(client: LanguageClient) -> None:
+    half = 'say "unterminated\ngather input=[dtmf\n    !\n\t  x=\n"\\u{110000}"\n\\\n'
+    assert {d.code for d in await open_doc(client, "half.twl", half)} >= {"TWL002"}
+    binary = bytes(range(256)).decode("latin-1") * 20
+    assert await open_doc(client, "binary.twl", binary)
+    assert await open_doc(client, "binary.xml", "<Response>\x00\x01" + binary, language="xml")
+    huge = "say x\n" * (11 * 1024 * 1024 // 6)
+    (d,) = await open_doc(client, "huge.twl", huge)
+    assert d.code == "TWL007"
+    for name in ("half.twl", "binary.twl"):
+        for line, character in ((0, 3), (1, 18), (2, 5), (5, 1), (0, 10_000), (99, 0)):
+            await client.text_document_completion_async(
+                types.CompletionParams(text_document=doc_id(name), position=types.Position(line, character))
+            )
+            await client.text_document_hover_async(
+                types.HoverParams(text_document=doc_id(name), position=types.Position(line, character))
+            )
+    assert await _hover(client, "hover.twl", 3, 2)  # still serving
+
+
+async def test_without_pygls_a_clear_error() -> None:
+    code = "import sys; sys.modules['pygls'] = None; from twimlc.cli import main; raise SystemExit(main(['lsp']))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    assert r.returncode == 2
+    assert "pip install 'twimlc[lsp]'" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+async def test_other_commands_never_import_pygls() -> None:
+    code = (
+        "import sys, twimlc, twimlc.cli\n"
+        "twimlc.compile('say \"x\"'); twimlc.check('say \"x\"'); twimlc.format('say \"x\"')\n"
+        "twimlc.cli.main(['--version'])\n"
+    )
+    check = "import sys; assert not [m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')]"
+    r = subprocess.run(
+        [sys.executable, "-c", f"try:\n    exec({code!r})\nexcept SystemExit: pass\n{check}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+
+
+# A real server with a fault injected into two of its functions: each error is logged to the
+# client, and the server goes on serving.
+FAULTY = [
+    sys.executable,
+    "-c",
+    "import twimlc.lsp as lsp\n"
+    "def boom(*args, **kwargs):\n"
+    "    raise RuntimeError('injected fault')\n"
+    "lsp.Editor.hover = boom\n"
+    "real = lsp.diagnose\n"
+    "lsp.diagnose = lambda source, *rest: boom() if 'boom' in source else real(source, *rest)\n"
+    "raise SystemExit(lsp.main())\n",
+]
+
+
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=FAULTY))
+async def faulty(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=client_capabilities("neovim")))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_an_internal_error_is_logged_and_the_server_keeps_serving(faulty: LanguageClient) -> None:
+    faulty.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem("file:///work/boom.twl", "twl", 1, 'say "boom"\n'))
+    )
+    logged = await faulty.wait_for_notification(types.WINDOW_LOG_MESSAGE)
+    assert logged.type == types.MessageType.Error
+    assert "checking file:///work/boom.twl" in logged.message and "injected fault" in logged.message
+    found = await open_doc(faulty, "fine.twl", 'say "x" lop=1\n')
+    assert [d.code for d in found] == ["TWL103"]
+    hovered = await faulty.text_document_hover_async(
+        types.HoverParams(text_document=doc_id("fine.twl"), position=types.Position(0, 1))
+    )
+    assert hovered is None
+    assert any("hover" in m.message and "injected fault" in m.message for m in faulty.log_messages)
+    result = await faulty.text_document_completion_async(
+        types.CompletionParams(text_document=doc_id("fine.twl"), position=types.Position(0, 8))
+    )
+    assert isinstance(result, types.CompletionList) and {"voice", "loop"} <= {i.label for i in result.items}

@@ -1,0 +1,818 @@
+"""``twimlc lsp``: the language server, LSP over standard input and output (pygls 2).
+
+For ``.twl``: diagnostics as you type (every problem ``twimlc check`` reports), quick fixes
+from the diagnostics that name a replacement, completion and hover driven by the
+vocabulary, formatting through ``fmt``, an outline, and go to definition, references and
+rename for template parameters. For TwiML XML (``.xml``, ``.twiml``): diagnostics.
+
+Checks run on one worker thread (the parser is not thread-safe, and the event loop stays
+free to read messages meanwhile). Changes that arrive while a document is being checked
+are coalesced: the next check takes the newest text, so a burst of keystrokes costs one
+check, and a single change is checked at once. Any error inside a request is logged to
+the client (``window/logMessage``) and answered with no result; the server keeps serving.
+
+Only this module imports pygls; ``twimlc`` and its other commands never do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from . import __version__, editing, placeholders
+from .ast import Span
+from .diagnostics import CODES, Diagnostic, diag
+from .dialect import MAX_READ_BYTES, TWILIO
+from .positions import from_utf16, to_utf16
+from .vocabulary import HEADER_KEYWORD, ElementSpec, ValueType
+
+CODES_URL = "https://github.com/twimlc/twimlc/blob/main/docs/codes.md"
+SOURCE = "twimlc"
+_TWILIO_CODE = re.compile(r"\b[0-9]{5}\b")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+T = TypeVar("T")
+
+
+def code_href(code: str) -> str:
+    """The code's section in docs/codes.md: GitHub's anchor for its heading, ``## TWL103 —
+    title``, with `` (warning)`` after the title of a warning."""
+    entry = CODES.get(code)
+    title = re.sub(r"\s*\(.*\)$", "", entry.title) if entry else ""
+    if entry is not None and entry.severity == "warning":
+        title += " (warning)"
+    slug = re.sub(r"[^a-z0-9 _-]", "", f"{code} — {title}".lower()).replace(" ", "-")
+    return f"{CODES_URL}#{slug}"
+
+
+# --- positions ---------------------------------------------------------------------------------
+
+
+class Positions:
+    """twimlc positions (1-based lines, 1-based code-point columns) ↔ LSP positions (0-based
+    lines, columns in the negotiated encoding: UTF-16 code units unless the client chose
+    UTF-8 or UTF-32)."""
+
+    def __init__(self, lines: list[str], encoding: str = "utf-16") -> None:
+        self.lines = lines
+        self.encoding = encoding
+
+    def line(self, number: int) -> str:
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+
+    def to_lsp(self, line: int, column: int) -> types.Position:
+        if line < 1:
+            return types.Position(0, 0)
+        if line > len(self.lines):
+            last = len(self.lines)
+            return types.Position(max(last - 1, 0), self._units(self.line(last), len(self.line(last)) + 1))
+        return types.Position(line - 1, self._units(self.line(line), column))
+
+    def _units(self, text: str, column: int) -> int:
+        if self.encoding == "utf-32":
+            return max(column - 1, 0)
+        if self.encoding == "utf-8":
+            return len(text[: max(column - 1, 0)].encode("utf-8")) + max(column - 1 - len(text), 0)
+        return to_utf16(text, column)
+
+    def range(self, span: Span) -> types.Range:
+        start = self.to_lsp(span.line, span.column)
+        end = self.to_lsp(span.end_line, span.end_column)
+        if (end.line, end.character) < (start.line, start.character):
+            end = start
+        return types.Range(start, end)
+
+    def from_lsp(self, position: types.Position) -> tuple[int, int]:
+        """(1-based line, 0-based code-point offset in it)."""
+        text = self.line(position.line + 1)
+        if self.encoding == "utf-32":
+            return position.line + 1, min(position.character, len(text))
+        if self.encoding == "utf-8":
+            data = text.encode("utf-8")[: position.character]
+            return position.line + 1, len(data.decode("utf-8", errors="ignore"))
+        return position.line + 1, min(from_utf16(text, position.character) - 1, len(text))
+
+    def token_range(self, line: int, start: int, end: int) -> types.Range:
+        return types.Range(self.to_lsp(line, start + 1), self.to_lsp(line, end + 1))
+
+    def whole(self) -> types.Range:
+        last = len(self.lines)
+        return types.Range(types.Position(0, 0), types.Position(last - 1, self._units(self.line(last), 10**9)))
+
+
+def split_lines(source: str) -> list[str]:
+    lines = source.split("\n")
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+# --- diagnostics -------------------------------------------------------------------------------
+
+
+def document_kind(uri: str, language_id: str | None) -> str | None:
+    """``twl``, ``xml`` or ``None`` (not ours): by the file's suffix, else the language."""
+    path = urlparse(uri).path.lower()
+    if path.endswith(".twl"):
+        return "twl"
+    if path.endswith((".xml", ".twiml")):
+        return "xml"
+    if language_id in ("twl", "twimlc"):
+        return "twl"
+    if language_id in ("xml", "twiml"):
+        return "xml"
+    return None
+
+
+def uri_path(uri: str) -> str:
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme == "file" else uri
+
+
+def check_source(source: str, kind: str, path: str) -> list[Diagnostic]:
+    """Every diagnostic ``twimlc check`` reports for the text (read as the CLI reads files:
+    over ``MAX_READ_BYTES`` it is refused with one diagnostic)."""
+    if len(source) > MAX_READ_BYTES or len(source.encode("utf-8", errors="surrogatepass")) > MAX_READ_BYTES:
+        message = (
+            f"the file is over {MAX_READ_BYTES:,} bytes; twimlc reads up to that (Twilio refuses TwiML over 64 kB)"
+        )
+        return [diag("TWL007", message, Span(1, 1, 1, 1), None, path)]
+    if kind == "xml":
+        from .checker import check_xml
+
+        return check_xml(source.encode("utf-8", errors="replace"), path) or []
+    from .compiler import analyze
+
+    return analyze(source, path)[1]
+
+
+def twilio_code(d: Diagnostic) -> str | None:
+    m = re.search(r"\(Twilio: ([0-9]{5})\)|\(([0-9]{5})\)", d.message)
+    if m:
+        return m.group(1) or m.group(2)
+    return TWILIO.code(d.code)
+
+
+def to_lsp_diagnostic(d: Diagnostic, positions: Positions, kind: str) -> types.Diagnostic:
+    message = d.message
+    twilio = twilio_code(d)
+    if twilio and not _TWILIO_CODE.search(message):
+        message += f" (Twilio: {twilio})"
+    if d.hint:
+        message += f"\nhelp: {d.hint}"
+    tags = [types.DiagnosticTag.Unnecessary] if d.code in ("TWL401", "TWL602") else None
+    data: dict[str, Any] = {}
+    if twilio:
+        data["twilio"] = twilio
+    if d.fix is not None and kind == "twl":
+        data["fix"] = d.fix
+    return types.Diagnostic(
+        range=positions.range(d.span),
+        message=message,
+        severity=types.DiagnosticSeverity.Error if d.is_error else types.DiagnosticSeverity.Warning,
+        code=d.code,
+        code_description=types.CodeDescription(href=code_href(d.code)),
+        source=SOURCE,
+        tags=tags,
+        data=data or None,
+    )
+
+
+def diagnose(source: str, kind: str, path: str, encoding: str) -> list[types.Diagnostic]:
+    positions = Positions(split_lines(source), encoding)
+    return [to_lsp_diagnostic(d, positions, kind) for d in check_source(source, kind, path)]
+
+
+# --- quick fixes --------------------------------------------------------------------------------
+
+
+def fix_title(d: types.Diagnostic, fix: str) -> str:
+    return f"Replace with {fix!r}" + (f" ({d.code})" if d.code else "")
+
+
+def code_actions(uri: str, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
+    """A quick fix for each diagnostic that names a replacement, and one action that applies
+    all of them (``source.fixAll.twimlc``)."""
+    actions: list[types.CodeAction] = []
+    edits: list[types.TextEdit] = []
+    for d in diagnostics:
+        fix = d.data.get("fix") if isinstance(d.data, dict) else None
+        if d.source != SOURCE or not isinstance(fix, str):
+            continue
+        edit = types.TextEdit(d.range, fix)
+        edits.append(edit)
+        actions.append(
+            types.CodeAction(
+                title=fix_title(d, fix),
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[d],
+                edit=types.WorkspaceEdit(changes={uri: [edit]}),
+                is_preferred=True,
+            )
+        )
+    if len(edits) > 1:
+        ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character))
+        disjoint = [e for i, e in enumerate(ordered) if i == 0 or _before(ordered[i - 1].range, e.range)]
+        actions.append(
+            types.CodeAction(
+                title="Fix all twimlc problems with a known replacement",
+                kind=types.CodeActionKind.SourceFixAll + ".twimlc",
+                edit=types.WorkspaceEdit(changes={uri: disjoint}),
+            )
+        )
+    return actions
+
+
+def _before(a: types.Range, b: types.Range) -> bool:
+    return (a.end.line, a.end.character) <= (b.start.line, b.start.character)
+
+
+# --- completion ---------------------------------------------------------------------------------
+
+
+def _markdown(text: str) -> types.MarkupContent:
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
+
+
+def element_doc(spec: ElementSpec) -> str:
+    parts = [f"**{spec.keyword}** → `<{spec.tag}>`"]
+    if spec.description:
+        parts.append(spec.description)
+    if spec.attributes:
+        parts.append("Attributes: " + ", ".join(f"`{a}`" for a in sorted(spec.attributes)))
+    if spec.children:
+        parts.append("Children: " + ", ".join(f"`{c}`" for c in spec.children))
+    if spec.text:
+        parts.append("Takes text" + (" (required)." if spec.text_required else "."))
+    if spec.docs:
+        parts.append(f"[Twilio documentation: <{spec.tag}>]({spec.docs})")
+    return "\n\n".join(parts)
+
+
+def attribute_doc(name: str, t: ValueType, spec: ElementSpec, value: str | None = None) -> str:
+    parts = [f"**{name}** — attribute of `<{spec.tag}>` (`{spec.keyword}`)"]
+    if t.description:
+        parts.append(t.description)
+    parts.append(f"Type: {t.describe()}")
+    if t.type == "enum" and t.values:
+        shown = ", ".join(f"`{v}`" for v in t.values[:40]) + (", …" if len(t.values) > 40 else "")
+        parts.append(("Known values (others are accepted with a warning): " if t.open else "Allowed values: ") + shown)
+    if t.min is not None or t.max is not None:
+        lo = "" if t.min is None else str(t.min)
+        hi = "" if t.max is None else str(t.max)
+        parts.append(f"Limits: {lo}..{hi}")
+    if value is not None:
+        parts.append(value)
+    if spec.docs:
+        parts.append(f"[Twilio documentation: <{spec.tag}>]({spec.docs})")
+    return "\n\n".join(parts)
+
+
+def _values(t: ValueType) -> list[str]:
+    if t.type == "bool":
+        return ["true", "false"]
+    if t.type == "enum":
+        return list(t.values)
+    return []
+
+
+class Editor:
+    """Completion, hover, definition and rename on one document's text."""
+
+    def __init__(self, source: str, encoding: str = "utf-16") -> None:
+        self.text = editing.Text(source)
+        self.positions = Positions(self.text.lines, encoding)
+
+    # completion
+
+    def completion(self, position: types.Position) -> list[types.CompletionItem]:
+        line, offset = self.positions.from_lsp(position)
+        statement = self.text.statement(line, upto=offset)
+        toks = statement.tokens
+        if toks and toks[-1].kind == "comment":
+            return []
+        last = toks[-1] if toks else None
+        at_end = last is not None and last.line == line and last.end == offset
+        # inside {{ (in a string or a bare value): the declared parameters
+        if (
+            last is not None
+            and at_end
+            and last.kind in ("string", "word")
+            and not (last.kind == "string" and last.closed)
+        ):
+            partial = editing.open_placeholder(last.text)
+            if partial is not None:
+                return self._params(line, offset - len(partial), offset, self.text.line(line)[offset:])
+        if last is not None and last.kind == "string" and at_end and not last.closed:
+            return []
+        vocab = editing.vocab_of(self.text)
+        outer = self.text.enclosing(statement.first_line)
+        hs = statement.heads
+        current = hs[-1] if hs else editing.Head()
+        if last is not None and last.kind == "colon" and at_end:
+            return []  # `gather:` just typed
+        if (last is not None and last.kind == "colon") or not toks:
+            parents = outer + statement.keywords
+            return self._keywords(vocab, parents, line, offset, offset, top=not parents and not toks)
+        if current.keyword is not None and current.keyword is last and at_end and not current.attributes:
+            parents = outer + [k for k in statement.keywords[:-1]]
+            return self._keywords(vocab, parents, line, last.start, offset, top=not parents and len(hs) == 1)
+        if current.keyword is None:
+            return []
+        parents = outer + statement.keywords[:-1]
+        spec = editing.spec_chain([*parents, current.keyword.text], vocab)
+        if spec is None:
+            return []
+        # after name= (or inside name=[…]): the values
+        if current.attributes:
+            name_tok, value = current.attributes[-1]
+            in_value = (not value and at_end and last is name_tok) or (
+                value and value[0].kind == "lsqb" and value[-1].kind != "rsqb"
+            )
+            if value and value[-1] is last and at_end and value[-1].kind == "word" and value[0].kind != "lsqb":
+                in_value = True
+            if in_value and last is not None:
+                t = spec.attributes.get(name_tok.text[:-1])
+                if t is None:
+                    return []
+                partial_start = last.start if (at_end and last.kind == "word") else offset
+                written = [v.text for v in value if v.kind == "word" and not (at_end and v is last)]
+                return self._values(t, line, partial_start, offset, written)
+        # after a space, or a partial name: the attributes not yet written
+        written_names = {a.text[:-1].lstrip("!") for a, _ in current.attributes}
+        start = last.start if (at_end and last is not None and last.kind == "word") else offset
+        if at_end and last is not None and last.kind not in ("word",):
+            return []
+        return self._attributes(spec, written_names, line, start, offset)
+
+    def _edit(self, line: int, start: int, end: int, text: str) -> types.TextEdit:
+        return types.TextEdit(self.positions.token_range(line, start, end), text)
+
+    def _keywords(
+        self, vocab: Any, parents: list[str], line: int, start: int, end: int, top: bool
+    ) -> list[types.CompletionItem]:
+        spec = editing.spec_chain(parents, vocab)
+        if spec is None:
+            return []
+        items = []
+        for tag in spec.children:
+            child = vocab.elements.get(tag)
+            if child is None:
+                continue
+            child = child.variant(spec.tag)
+            items.append(
+                types.CompletionItem(
+                    label=child.keyword,
+                    kind=types.CompletionItemKind.Keyword,
+                    detail=f"<{child.tag}>",
+                    documentation=_markdown(element_doc(child)),
+                    text_edit=self._edit(line, start, end, child.keyword),
+                )
+            )
+        if top and spec.tag == "Response":
+            items.append(
+                types.CompletionItem(
+                    label=placeholders.PARAM_KEYWORD,
+                    kind=types.CompletionItemKind.Keyword,
+                    detail="template parameter",
+                    documentation=_markdown(
+                        "`param NAME TYPE [default=VALUE]`: a template parameter, used as `{{NAME}}`"
+                    ),
+                    text_edit=self._edit(line, start, end, placeholders.PARAM_KEYWORD),
+                )
+            )
+            if line == 1:
+                items.append(
+                    types.CompletionItem(
+                        label=HEADER_KEYWORD,
+                        kind=types.CompletionItemKind.Keyword,
+                        detail="document header",
+                        documentation=_markdown("`twiml voice`, `twiml messaging` or `twiml fax`: the document's kind"),
+                        text_edit=self._edit(line, start, end, HEADER_KEYWORD),
+                    )
+                )
+        return items
+
+    def _attributes(
+        self, spec: ElementSpec, written: set[str], line: int, start: int, end: int
+    ) -> list[types.CompletionItem]:
+        retrigger = types.Command(title="Suggest values", command="editor.action.triggerSuggest")
+        items = []
+        for name, t in sorted(spec.attributes.items()):
+            if name in written:
+                continue
+            items.append(
+                types.CompletionItem(
+                    label=name,
+                    kind=types.CompletionItemKind.Property,
+                    detail=t.describe(),
+                    documentation=_markdown(attribute_doc(name, t, spec)),
+                    text_edit=self._edit(line, start, end, f"{name}="),
+                    command=retrigger if _values(t) else None,
+                )
+            )
+        return items
+
+    def _values(self, t: ValueType, line: int, start: int, end: int, written: list[str]) -> list[types.CompletionItem]:
+        items = []
+        for i, value in enumerate(_values(t)):
+            if value in written:
+                continue
+            items.append(
+                types.CompletionItem(
+                    label=value,
+                    kind=types.CompletionItemKind.EnumMember,
+                    detail=t.description or t.describe(),
+                    sort_text=f"{i:05d}",
+                    text_edit=self._edit(line, start, end, value),
+                )
+            )
+        return items
+
+    def _params(self, line: int, start: int, end: int, after: str) -> list[types.CompletionItem]:
+        closing = "" if after.lstrip().startswith("}}") else "}}"
+        items = []
+        for name, token in self.text.params().items():
+            declaration = self.text.line(token.line).strip()
+            items.append(
+                types.CompletionItem(
+                    label=name,
+                    kind=types.CompletionItemKind.Variable,
+                    detail=declaration,
+                    documentation=_markdown(f"```twl\n{declaration}\n```\ndeclared on line {token.line}"),
+                    text_edit=self._edit(line, start, end, name + closing),
+                )
+            )
+        return items
+
+    # hover
+
+    def hover(self, position: types.Position) -> types.Hover | None:
+        line, offset = self.positions.from_lsp(position)
+        statement = self.text.statement(line)
+        vocab = editing.vocab_of(self.text)
+        outer = self.text.enclosing(statement.first_line)
+        for index, head in enumerate(statement.heads):
+            parents = outer + statement.keywords[: len([h for h in statement.heads[:index] if h.keyword])]
+            found = self._hover_head(head, parents, vocab, line, offset)
+            if found is not None:
+                return found
+        return None
+
+    def _on(self, t: editing.Token, line: int, offset: int) -> bool:
+        return t.line == line and t.start <= offset <= t.end
+
+    def _hover(self, text: str, t: editing.Token, start: int | None = None, end: int | None = None) -> types.Hover:
+        r = self.positions.token_range(t.line, t.start if start is None else start, t.end if end is None else end)
+        return types.Hover(contents=_markdown(text), range=r)
+
+    def _hover_head(
+        self, head: editing.Head, parents: list[str], vocab: Any, line: int, offset: int
+    ) -> types.Hover | None:
+        for t in [*head.positional, *(v for _, vs in head.attributes for v in vs), *([head.text] if head.text else [])]:
+            if t.kind in ("word", "string") and self._on(t, line, offset):
+                found = editing.placeholder_at(t.text, offset - t.start)
+                if found is not None:
+                    return self._hover_param(found[0], t, t.start + found[1], t.start + found[2])
+        k = head.keyword
+        if k is None:
+            return None
+        if self._on(k, line, offset):
+            if k.text == placeholders.PARAM_KEYWORD:
+                return self._hover("**param** — a template parameter: `param NAME TYPE [default=VALUE]`", k)
+            if k.text == HEADER_KEYWORD:
+                return self._hover("**twiml** — the document's kind: `voice`, `messaging` or `fax`", k)
+            if k.text.startswith("!"):
+                return self._hover(f"`<{k.text[1:]}>` — escape hatch: passed through unchecked", k)
+            spec = editing.spec_chain([*parents, k.text], vocab)
+            return self._hover(element_doc(spec), k) if spec is not None else None
+        if k.text == placeholders.PARAM_KEYWORD:
+            if head.positional and self._on(head.positional[0], line, offset):
+                declared = head.positional[0]
+                return self._hover(f"```twl\n{self.text.line(declared.line).strip()}\n```", declared)
+            return None
+        spec = editing.spec_chain([*parents, k.text], vocab)
+        if spec is None:
+            return None
+        for name_tok, value in head.attributes:
+            name = name_tok.text[:-1]
+            vt = spec.attributes.get(name)
+            if vt is None:
+                continue
+            if self._on(name_tok, line, offset) and offset < name_tok.end:
+                return self._hover(attribute_doc(name, vt, spec), name_tok, name_tok.start, name_tok.end - 1)
+            for v in value:
+                if v.kind in ("word", "string") and self._on(v, line, offset):
+                    shown = v.text.strip('"')
+                    note = f"Value `{shown}`"
+                    if _values(vt):
+                        known = shown in _values(vt)
+                        note += " is one of the allowed values" if known else " is not one of the known values"
+                    return self._hover(attribute_doc(name, vt, spec, note), v)
+        return None
+
+    def _hover_param(self, name: str, t: editing.Token, start: int, end: int) -> types.Hover:
+        declared = self.text.params().get(name)
+        if declared is None:
+            return self._hover(f"`{{{{{name}}}}}` — not declared: add `param {name} string`", t, start, end)
+        declaration = self.text.line(declared.line).strip()
+        return self._hover(f"```twl\n{declaration}\n```\ndeclared on line {declared.line}", t, start, end)
+
+    # parameters: definition, references, rename
+
+    def param_at(self, position: types.Position) -> tuple[str, types.Range] | None:
+        line, offset = self.positions.from_lsp(position)
+        for t in editing.code_tokens(self.text.line(line), line):
+            if t.start <= offset <= t.end and t.kind in ("word", "string"):
+                found = editing.placeholder_at(t.text, offset - t.start)
+                if found is not None:
+                    return found[0], self.positions.token_range(line, t.start + found[1], t.start + found[2])
+        for name, token in self.text.params().items():
+            if token.line == line and token.start <= offset <= token.end:
+                return name, self.positions.token_range(line, token.start, token.end)
+        return None
+
+    def definition(self, position: types.Position, uri: str) -> types.Location | None:
+        found = self.param_at(position)
+        if found is None:
+            return None
+        token = self.text.params().get(found[0])
+        if token is None:
+            return None
+        return types.Location(uri, self.positions.token_range(token.line, token.start, token.end))
+
+    def references(self, position: types.Position, uri: str, declaration: bool) -> list[types.Location] | None:
+        found = self.param_at(position)
+        if found is None:
+            return None
+        name = found[0]
+        out = []
+        token = self.text.params().get(name)
+        if declaration and token is not None:
+            out.append(types.Location(uri, self.positions.token_range(token.line, token.start, token.end)))
+        out.extend(types.Location(uri, self.positions.token_range(*u)) for u in self.text.uses(name))
+        return out
+
+    def rename(self, position: types.Position, uri: str, new_name: str) -> types.WorkspaceEdit | None:
+        found = self.param_at(position)
+        if found is None:
+            return None
+        if not _IDENTIFIER.match(new_name):
+            raise ValueError(f"{new_name!r} is not a parameter name (letters, digits and _, not starting with a digit)")
+        name = found[0]
+        edits = []
+        token = self.text.params().get(name)
+        if token is not None:
+            edits.append(types.TextEdit(self.positions.token_range(token.line, token.start, token.end), new_name))
+        edits.extend(types.TextEdit(self.positions.token_range(*u), new_name) for u in self.text.uses(name))
+        return types.WorkspaceEdit(changes={uri: edits})
+
+
+# --- formatting and symbols (these parse: they run on the worker thread) ----------------------
+
+
+def format_edits(source: str, encoding: str) -> list[types.TextEdit]:
+    """One edit that replaces the document with fmt's layout; none when the document is
+    already formatted or when fmt refuses it (a syntax error: the file is left as it is)."""
+    from .diagnostics import TwimlcError
+    from .fmt import format_with_diagnostics
+
+    try:
+        formatted = format_with_diagnostics(source)[0]
+    except TwimlcError:
+        return []
+    if formatted == source:
+        return []
+    return [types.TextEdit(Positions(split_lines(source), encoding).whole(), formatted)]
+
+
+def document_symbols(source: str, encoding: str) -> list[types.DocumentSymbol]:
+    """The outline: every statement (verbs, nouns and their blocks), and parameters."""
+    from .ast import Scalar
+    from .ast import Statement as SyntaxStatement
+    from .parser import parse_syntax
+
+    nodes = parse_syntax(source)[0]
+    positions = Positions(split_lines(source), encoding)
+
+    def symbol(s: SyntaxStatement) -> types.DocumentSymbol:
+        positional = next((a.value for a in s.args if a.name is None), None)
+        detail = positional.text if isinstance(positional, Scalar) else None
+        if detail is not None and len(detail) > 60:
+            detail = detail[:59] + "…"
+        kind = types.SymbolKind.Function
+        if s.keyword == placeholders.PARAM_KEYWORD:
+            kind = types.SymbolKind.Variable
+        elif s.keyword == HEADER_KEYWORD:
+            kind = types.SymbolKind.File
+        children = [symbol(b) for b in s.body if isinstance(b, SyntaxStatement)]
+        return types.DocumentSymbol(
+            name=s.keyword if kind != types.SymbolKind.Variable or detail is None else f"param {detail}",
+            detail=detail,
+            kind=kind,
+            range=positions.range(s.span),
+            selection_range=positions.range(s.keyword_span),
+            children=children or None,
+        )
+
+    return [symbol(n) for n in nodes if isinstance(n, SyntaxStatement)]
+
+
+# --- the server -----------------------------------------------------------------------------------
+
+
+class TwimlcServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("twimlc", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twimlc-worker")
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.dirty: set[str] = set()
+        self.open: set[str] = set()
+
+    @property
+    def encoding(self) -> str:
+        encoding = str(self.workspace.position_encoding or "utf-16")
+        return encoding if encoding in ("utf-8", "utf-16", "utf-32") else "utf-16"
+
+    def log_error(self, what: str, error: BaseException) -> None:
+        text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=f"twimlc: {what}: {text}"))
+
+    def guard(self, what: str, fn: Callable[[], T]) -> T | None:
+        try:
+            return fn()
+        except Exception as e:
+            self.log_error(what, e)
+            return None
+
+    async def guard_async(self, what: str, fn: Callable[[], T]) -> T | None:
+        """``fn`` on the worker thread; an exception is logged and the answer is no result."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.worker, fn)
+        except Exception as e:
+            self.log_error(what, e)
+            return None
+
+    def kind(self, uri: str) -> str | None:
+        doc = self.workspace.get_text_document(uri)
+        return document_kind(uri, doc.language_id)
+
+    # diagnostics
+
+    def schedule(self, uri: str) -> None:
+        if self.kind(uri) is None:
+            return
+        self.dirty.add(uri)
+        if uri not in self.tasks:
+            self.tasks[uri] = asyncio.get_running_loop().create_task(self._publish(uri))
+
+    async def _publish(self, uri: str) -> None:
+        try:
+            while uri in self.dirty and uri in self.open:
+                self.dirty.discard(uri)
+                doc = self.workspace.get_text_document(uri)
+                source, version, kind = doc.source, doc.version, self.kind(uri) or "twl"
+                encoding = self.encoding
+                result = await self.guard_async(
+                    f"checking {uri}", partial(diagnose, source, kind, uri_path(uri), encoding)
+                )
+                if result is None or uri not in self.open:
+                    continue
+                self.text_document_publish_diagnostics(
+                    types.PublishDiagnosticsParams(uri=uri, diagnostics=result, version=version)
+                )
+        finally:
+            del self.tasks[uri]
+
+    def closed(self, uri: str) -> None:
+        self.open.discard(uri)
+        self.dirty.discard(uri)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def editor(self, uri: str) -> Editor | None:
+        if self.kind(uri) != "twl":
+            return None
+        return Editor(self.workspace.get_text_document(uri).source, self.encoding)
+
+
+def build_server() -> TwimlcServer:
+    server = TwimlcServer()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        server.open.add(params.text_document.uri)
+        server.guard("didOpen", lambda: server.schedule(params.text_document.uri))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        server.guard("didChange", lambda: server.schedule(params.text_document.uri))
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        pass
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        server.guard("didClose", lambda: server.closed(params.text_document.uri))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll + ".twimlc"]
+        ),
+    )
+    def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        uri = params.text_document.uri
+        return server.guard("codeAction", lambda: code_actions(uri, list(params.context.diagnostics)))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["=", "{", "[", " ", ":"])
+    )
+    def completion(params: types.CompletionParams) -> types.CompletionList | None:
+        def run() -> types.CompletionList | None:
+            editor = server.editor(params.text_document.uri)
+            if editor is None:
+                return None
+            return types.CompletionList(is_incomplete=False, items=editor.completion(params.position))
+
+        return server.guard("completion", run)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(params: types.HoverParams) -> types.Hover | None:
+        def run() -> types.Hover | None:
+            editor = server.editor(params.text_document.uri)
+            return editor.hover(params.position) if editor is not None else None
+
+        return server.guard("hover", run)
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(params: types.DefinitionParams) -> types.Location | None:
+        def run() -> types.Location | None:
+            editor = server.editor(params.text_document.uri)
+            return editor.definition(params.position, params.text_document.uri) if editor is not None else None
+
+        return server.guard("definition", run)
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    def references(params: types.ReferenceParams) -> list[types.Location] | None:
+        def run() -> list[types.Location] | None:
+            editor = server.editor(params.text_document.uri)
+            if editor is None:
+                return None
+            return editor.references(params.position, params.text_document.uri, params.context.include_declaration)
+
+        return server.guard("references", run)
+
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    def prepare_rename(params: types.PrepareRenameParams) -> types.Range | None:
+        def run() -> types.Range | None:
+            editor = server.editor(params.text_document.uri)
+            found = editor.param_at(params.position) if editor is not None else None
+            return found[1] if found is not None else None
+
+        return server.guard("prepareRename", run)
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME)
+    def rename(params: types.RenameParams) -> types.WorkspaceEdit | None:
+        editor = server.editor(params.text_document.uri)
+        if editor is None:
+            return None
+        try:
+            return editor.rename(params.position, params.text_document.uri, params.new_name)
+        except ValueError:
+            raise  # answered as an error the client shows: the name is not valid
+        except Exception as e:
+            server.log_error("rename", e)
+            return None
+
+    @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+    async def formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
+        uri = params.text_document.uri
+        if server.kind(uri) != "twl":
+            return None
+        source, encoding = server.workspace.get_text_document(uri).source, server.encoding
+        return await server.guard_async("formatting", lambda: format_edits(source, encoding))
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    async def symbols(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol] | None:
+        uri = params.text_document.uri
+        if server.kind(uri) != "twl":
+            return None
+        source, encoding = server.workspace.get_text_document(uri).source, server.encoding
+        return await server.guard_async("documentSymbol", lambda: document_symbols(source, encoding))
+
+    return server
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="twimlc lsp: %(levelname)s %(name)s: %(message)s")
+    build_server().start_io()
+    return 0
