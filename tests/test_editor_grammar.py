@@ -234,8 +234,8 @@ def test_escapes_are_judged_as_the_compiler_judges_them(node: str, tmp_path: Pat
 
 def test_npm_test(node: str) -> None:
     """`npm test` in editors/vscode: the golden token files (test/run.js), the client's
-    start-up against real processes (this environment's twimlc, which has no `lsp`
-    command yet, a missing command, and a small stdio language server), what the
+    start-up against real processes (this environment's `twimlc lsp` in a whole session,
+    a missing command, and a small stdio language server), what the
     extension tells the user (test/extension.test.js), and a type check of the JavaScript
     against the VS Code API."""
     npm = shutil.which("npm")

@@ -101,6 +101,8 @@ async function start(context, asked) {
       documentSelector: [
         { scheme: "file", language: "twl" },
         { scheme: "untitled", language: "twl" },
+        // TwiML XML gets diagnostics too (XML whose root is not <Response> gets none)
+        { scheme: "file", language: "xml" },
       ],
       outputChannel: output,
       initializationFailedHandler: () => false,

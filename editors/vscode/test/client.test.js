@@ -1,7 +1,7 @@
 // @ts-check
 // The language client's start-up (src/server.js) against real processes: this
-// environment's twimlc (no `twimlc lsp` yet), a command that does not exist, and a small
-// stdio language server (test/fake-lsp-server.js). Run by `npm test`; the pytest test
+// environment's twimlc (a whole LSP session with `twimlc lsp`), a command that does not
+// exist, and a small stdio language server (test/fake-lsp-server.js). Run by `npm test`; the pytest test
 // sets TWIMLC_TEST_REQUIRE=1 so that a twimlc missing from PATH fails instead of skipping.
 "use strict";
 
@@ -36,17 +36,26 @@ test("twimlc is found on PATH", needTwimlc, () => {
   assert.ok(twimlc, "twimlc is not on PATH");
 });
 
-test("probe: a twimlc without `lsp` is explained, not retried", needTwimlc, async () => {
-  const problem = await server.probe(/** @type {string} */ (twimlc), ["lsp"]);
-  assert.equal(problem?.kind, "no-lsp");
-  assert.match(problem.message, /no language server yet \(`twimlc lsp`\)/);
-  assert.match(problem.message, /Highlighting works without it/);
+test("probe: twimlc lsp answers", needTwimlc, async () => {
+  assert.equal(await server.probe(/** @type {string} */ (twimlc), ["lsp"]), null);
 });
 
 test("probe: python -m twimlc lsp, the same", { skip: process.env.TWIMLC_TEST_PYTHON ? false : "no TWIMLC_TEST_PYTHON" }, async () => {
   const python = /** @type {string} */ (process.env.TWIMLC_TEST_PYTHON);
-  const problem = await server.probe(python, ["-m", "twimlc", "lsp"]);
-  assert.equal(problem?.kind, "no-lsp");
+  assert.equal(await server.probe(python, ["-m", "twimlc", "lsp"]), null);
+});
+
+test("probe: a twimlc without `lsp` is explained, not retried", async () => {
+  const why = server.explainExit({
+    command: "twimlc",
+    args: ["lsp"],
+    code: 2,
+    signal: null,
+    stderr: "usage: twimlc [-h] COMMAND\ntwimlc: error: argument COMMAND: invalid choice: 'lsp'\n",
+  });
+  assert.equal(why.kind, "no-lsp");
+  assert.match(why.message, /no language server yet \(`twimlc lsp`\)/);
+  assert.match(why.message, /Highlighting works without it/);
 });
 
 test("probe: a command that is gone", async () => {
@@ -84,15 +93,44 @@ test("spawnServer: LSP over stdio, stderr to the log, the exit reported", async 
   assert.match(logged.join(""), /fake server ready/);
 });
 
-test("spawnServer: twimlc lsp exits, and why is said in words", needTwimlc, async () => {
+test("spawnServer: a whole session with twimlc lsp, diagnostics included", needTwimlc, async () => {
   /** @type {(exit: import("../src/server.js").ServerExit) => void} */
   let exited = () => {};
   const exit = new Promise((resolve) => (exited = resolve));
   const child = await server.spawnServer(/** @type {string} */ (twimlc), ["lsp"], { onExit: (e) => exited(e) });
-  child.stdin.end();
+  const connection = rpc.createMessageConnection(
+    new rpc.StreamMessageReader(child.stdout),
+    new rpc.StreamMessageWriter(child.stdin),
+  );
+  /** @type {(params: any) => void} */
+  let published = () => {};
+  const diagnostics = new Promise((resolve) => (published = resolve));
+  connection.onNotification("textDocument/publishDiagnostics", (params) => published(params));
+  connection.listen();
+  /** @type {any} */
+  const result = await connection.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {} });
+  assert.equal(result.serverInfo.name, "twimlc");
+  assert.ok(result.capabilities.completionProvider);
+  assert.ok(result.capabilities.hoverProvider);
+  assert.ok(result.capabilities.documentFormattingProvider);
+  await connection.sendNotification("initialized", {});
+  const uri = "file:///tmp/hello.twl";
+  await connection.sendNotification("textDocument/didOpen", {
+    textDocument: { uri, languageId: "twl", version: 1, text: 'say "こんにちは😀" lop=2\n' },
+  });
+  /** @type {any} */
+  const params = await diagnostics;
+  assert.equal(params.uri, uri);
+  assert.equal(params.diagnostics.length, 1);
+  const [d] = params.diagnostics;
+  assert.equal(d.code, "TWL103");
+  assert.equal(d.source, "twimlc");
+  assert.deepEqual(d.range, { start: { line: 0, character: 14 }, end: { line: 0, character: 17 } });
+  await connection.sendRequest("shutdown");
+  await connection.sendNotification("exit");
   const ended = /** @type {import("../src/server.js").ServerExit} */ (await exit);
-  assert.equal(ended.code, 2);
-  assert.equal(server.explainExit(ended).kind, "no-lsp");
+  connection.dispose();
+  assert.equal(ended.code, 0);
 });
 
 test("spawnServer: a command that does not exist rejects", async () => {

@@ -1,7 +1,7 @@
 // @ts-check
 // src/extension.js with a stand-in for the `vscode` module (VS Code itself cannot run
-// here): what the user is told when the server cannot start, with the real twimlc of
-// this environment (no `twimlc lsp` yet) and with a command that does not exist.
+// here): the real twimlc of this environment starts as the language server, and what the
+// user is told when the server cannot start (a command that does not exist).
 "use strict";
 
 const test = require("node:test");
@@ -66,9 +66,36 @@ function fakeVscode() {
 }
 
 const vscode = fakeVscode();
+
+/**
+ * vscode-languageclient's LanguageClient needs a real VS Code; this one records how the
+ * extension built it and, on start(), runs its server options: the real server process.
+ */
+class RecordingClient {
+  /** @type {RecordingClient[]} */
+  static made = [];
+  /** @param {string} id @param {string} name @param {() => Promise<any>} serverOptions @param {any} clientOptions */
+  constructor(id, name, serverOptions, clientOptions) {
+    Object.assign(this, { id, name, serverOptions, clientOptions });
+    /** @type {any} */
+    this.child = undefined;
+    RecordingClient.made.push(this);
+  }
+  async start() {
+    this.child = await /** @type {any} */ (this).serverOptions();
+  }
+  async stop() {
+    this.child?.kill();
+  }
+}
+
 const load = /** @type {any} */ (Module)._load;
 /** @type {any} */ (Module)._load = function (/** @type {string} */ request, /** @type {unknown[]} */ ...rest) {
-  return request === "vscode" ? vscode : load.call(this, request, ...rest);
+  if (request === "vscode") return vscode;
+  if (request === "vscode-languageclient/node") {
+    return { ...load.call(this, request, ...rest), LanguageClient: RecordingClient };
+  }
+  return load.call(this, request, ...rest);
 };
 const extension = require("../src/extension.js");
 
@@ -103,13 +130,29 @@ test("a missing command: one clear warning, the restart command still there", as
   await extension.deactivate();
 });
 
-test("twimlc without `lsp`: says the server is coming, starts nothing", needTwimlc, async () => {
+test("twimlc lsp: starts the language server, no warning", needTwimlc, async () => {
+  const rpc = require("vscode-jsonrpc/node");
   reset({ path: twimlc });
+  RecordingClient.made = [];
   await extension.activate(context());
-  assert.equal(vscode.state.warnings.length, 1);
-  assert.match(vscode.state.warnings[0], /has no language server yet \(`twimlc lsp`\)/);
+  assert.deepEqual(vscode.state.warnings, []);
   const logged = /** @type {string[]} */ (vscode.state.logged);
-  assert.ok(!logged.some((m) => m.startsWith("starting")), logged.join("\n"));
+  assert.ok(logged.includes(`starting the language server: ${twimlc} lsp`), logged.join("\n"));
+  const [client] = RecordingClient.made;
+  const selector = /** @type {any} */ (client).clientOptions.documentSelector;
+  assert.ok(selector.some((/** @type {any} */ s) => s.language === "twl"));
+  // the process the extension started speaks LSP
+  const child = client.child;
+  const connection = rpc.createMessageConnection(
+    new rpc.StreamMessageReader(child.stdout),
+    new rpc.StreamMessageWriter(child.stdin),
+  );
+  connection.listen();
+  /** @type {any} */
+  const result = await connection.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {} });
+  assert.equal(result.serverInfo.name, "twimlc");
+  await connection.sendRequest("shutdown");
+  connection.dispose();
   await extension.deactivate();
 });
 
