@@ -18,6 +18,9 @@ Each case alternates the two sides, reports medians and the ratio twimlc / basel
   client (``wrk``: one thread, 8 keep-alive connections; ``benchmarks/load.py``, asyncio,
   where wrk is missing), reported as time per request (goal ≤ 1/3, i.e. 3 times the
   throughput) with p50/p99 latency
+* lsp: ``twimlc lsp`` (a real process, over stdio) from a one-character ``didChange`` of the
+  ~60 kB document to its ``publishDiagnostics`` vs an in-process ``twimlc.check`` of the same
+  text (goal ≤ 1.5, and under 100 ms)
 
 Baselines missing from the machine are installed first (pre-commit-hooks, twilio, Flask,
 gunicorn, uvicorn, httptools and uvloop from PyPI; xmllint from Debian's libxml2-utils and
@@ -473,9 +476,116 @@ def serve_case(work: Path, rounds: int, seconds: float) -> None:
     )
 
 
+class _Lsp:
+    """A minimal LSP client over a server's standard input and output."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+        self.next_id = 0
+
+    def send(self, method: str, params: object, request: bool = False) -> int:
+        import json
+
+        message: dict[str, object] = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request:
+            self.next_id += 1
+            message["id"] = self.next_id
+        body = json.dumps(message).encode()
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+        return self.next_id
+
+    def receive(self) -> dict[str, object]:
+        import json
+
+        assert self.process.stdout is not None
+        length = 0
+        while True:
+            line = self.process.stdout.readline()
+            if not line:
+                raise SystemExit("the language server stopped")
+            if line in (b"\r\n", b"\n"):
+                break
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        message: dict[str, object] = json.loads(self.process.stdout.read(length))
+        return message
+
+    def until(self, match: Callable[[dict[str, object]], bool]) -> dict[str, object]:
+        while True:
+            message = self.receive()
+            if match(message):
+                return message
+
+    def close(self) -> None:
+        ident = self.send("shutdown", None, request=True)
+        self.until(lambda m: m.get("id") == ident)
+        self.send("exit", None)
+        self.process.wait(timeout=10)
+
+
+def lsp_case(rounds: int) -> None:
+    import twimlc
+
+    source, _ = big_document()
+    uri = "file:///bench/big.twl"
+    server = _Lsp([str(BIN / "twimlc"), "lsp"])
+    ident = server.send("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}}, request=True)
+    server.until(lambda m: m.get("id") == ident)
+    server.send("initialized", {})
+
+    def published(version: int) -> Callable[[dict[str, object]], bool]:
+        def match(m: dict[str, object]) -> bool:
+            params = m.get("params")
+            return (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and isinstance(params, dict)
+                and params.get("version") == version
+            )
+
+        return match
+
+    server.send(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "twl", "version": 1, "text": source}}
+    )
+    server.until(published(1))
+    lines = source.split("\n")
+    line = len(lines) // 2
+    column = len(lines[line]) // 2
+    state = {"version": 1, "text": source}
+
+    def one_character() -> None:
+        # insert a character in the middle of the document, then take it out again
+        version = state["version"] = int(state["version"]) + 1
+        inserting = version % 2 == 0
+        end = column + (0 if inserting else 1)
+        change = {"range": {"start": {"line": line, "character": column}, "end": {"line": line, "character": end}}}
+        change["text"] = "x" if inserting else ""
+        server.send(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
+        )
+        server.until(published(version))
+
+    try:
+        twimlc.check(source)  # warm: grammar loaded once per process
+        ours, base = alternate(one_character, lambda: twimlc.check(source), rounds)
+    finally:
+        server.close()
+    row("lsp", ours, base, f"in-process twimlc.check of the same {len(source.encode()) / 1024:.0f} kB", 1.5)
+    print(
+        f"{'':<10} didChange → publishDiagnostics {ours * 1000:.1f} ms: {'ok' if ours < 0.1 else 'MISSED'} (goal < 100 ms)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer rounds and files (a smoke run)")
+    parser.add_argument(
+        "--only", choices=("startup", "batch", "compile", "render", "serve", "lsp"), help="run one case"
+    )
     args = parser.parse_args()
     ensure_baselines()
     rounds = 5 if args.quick else 21
@@ -483,11 +593,17 @@ def main() -> int:
     print(f"{'case':<10} {'twimlc':>14} {'baseline':>14} {'ratio':>7}  {'goal':<6} {'':<7}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        startup(work, rounds)
-        batch(work, 500 if args.quick else 5000, 3 if args.quick else 5)
-        compile_case(rounds)
-        render_case(rounds)
-        serve_case(work, 3 if args.quick else 7, 1.0 if args.quick else 3.0)
+        cases: dict[str, Callable[[], None]] = {
+            "startup": lambda: startup(work, rounds),
+            "batch": lambda: batch(work, 500 if args.quick else 5000, 3 if args.quick else 5),
+            "compile": lambda: compile_case(rounds),
+            "render": lambda: render_case(rounds),
+            "serve": lambda: serve_case(work, 3 if args.quick else 7, 1.0 if args.quick else 3.0),
+            "lsp": lambda: lsp_case(rounds),
+        }
+        for name, case in cases.items():
+            if args.only in (None, name):
+                case()
     return 0
 
 
