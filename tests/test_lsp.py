@@ -113,7 +113,7 @@ async def test_diagnostics_exact_ranges_after_japanese_and_emoji(client: Languag
     assert d.data["twilio"] == "12200"
     assert by_code["TWL202"].range == rng(1, 14, 18)
     assert by_code["TWL303"].range == rng(2, 0, 4)  # every problem of the file, not just the first
-    assert {d.code for d in found} == {d.code for d in twimlc.check(text)}
+    assert {d.code for d in found} == {d.code for d in twimlc.checks(text)}
 
 
 async def test_the_anchor_of_every_code_exists_in_codes_md(client: LanguageClient) -> None:
@@ -194,7 +194,7 @@ async def test_every_quick_fix_applied_gives_a_clean_document(client: LanguageCl
         found = await change(client, "fix.twl", types.TextDocumentContentChangeWholeDocument(text=new))
         text = new
     assert found == []
-    assert twimlc.check(text) == []
+    assert twimlc.checks(text) == []
     assert "record maxLength=20 playBeep=false" in text and "method=GET" in text and "input=[dtmf speech]" in text
 
 
@@ -210,7 +210,7 @@ async def test_fix_all(client: LanguageClient) -> None:
     )
     (every,) = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.kind == "source.fixAll.twimlc"]
     assert every.edit is not None and every.edit.changes is not None
-    assert twimlc.check(apply(text, every.edit.changes["file:///work/fixall.twl"])) == []
+    assert twimlc.checks(apply(text, every.edit.changes["file:///work/fixall.twl"])) == []
 
 
 # --- completion -----------------------------------------------------------------------------------
@@ -367,7 +367,7 @@ async def test_definition_references_and_rename(client: LanguageClient) -> None:
     assert edit is not None and edit.changes is not None
     renamed = apply(COMPLETE, edit.changes["file:///work/rename.twl"])
     assert "param who string default=friend" in renamed and "{{who}}" in renamed and "caller" not in renamed
-    assert twimlc.check(renamed) == []
+    assert twimlc.checks(renamed) == []
     with pytest.raises(Exception, match="not a parameter name"):
         await client.text_document_rename_async(
             types.RenameParams(text_document=doc_id("rename.twl"), position=types.Position(2, 15), new_name="1 x")
@@ -408,7 +408,7 @@ async def test_without_pygls_a_clear_error() -> None:
 async def test_other_commands_never_import_pygls() -> None:
     code = (
         "import sys, twimlc, twimlc.cli\n"
-        "twimlc.compile('say \"x\"'); twimlc.check('say \"x\"'); twimlc.format('say \"x\"')\n"
+        "twimlc.compile('say \"x\"'); twimlc.checks('say \"x\"'); twimlc.format('say \"x\"')\n"
         "twimlc.cli.main(['--version'])\n"
     )
     check = "import sys; assert not [m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')]"

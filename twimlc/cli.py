@@ -554,6 +554,8 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
     from .serve import cli_invoke
 
     return cli_invoke(args)
+
+
 def _cmd_lsp(args: argparse.Namespace) -> int:
     try:
         from .lsp import main as serve

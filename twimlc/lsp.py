@@ -46,11 +46,11 @@ T = TypeVar("T")
 
 def code_href(code: str) -> str:
     """The code's section in docs/codes.md: GitHub's anchor for its heading, ``## TWL103 —
-    title``, with `` (warning)`` after the title of a warning."""
+    title``; a warning's title ends in `` (warning)`` there, instead of any other note."""
     entry = CODES.get(code)
-    title = re.sub(r"\s*\(.*\)$", "", entry.title) if entry else ""
+    title = entry.title if entry else ""
     if entry is not None and entry.severity == "warning":
-        title += " (warning)"
+        title = re.sub(r"\s*\(.*\)$", "", title) + " (warning)"
     slug = re.sub(r"[^a-z0-9 _-]", "", f"{code} — {title}".lower()).replace(" ", "-")
     return f"{CODES_URL}#{slug}"
 
