@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import placeholders
+from . import params as placeholders
 from .vocabulary import HEADER_KEYWORD, KINDS, ElementSpec, Vocabulary, kinds_with_keyword, vocabulary
 
 # One token of a physical line. ``kind``: word, string, attr (``name=``), lsqb, rsqb, colon,

@@ -29,7 +29,8 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from . import __version__, editing, placeholders
+from . import __version__, editing
+from . import params as placeholders
 from .ast import Span
 from .diagnostics import CODES, Diagnostic, diag
 from .dialect import MAX_READ_BYTES, TWILIO
@@ -146,10 +147,10 @@ def check_source(source: str, kind: str, path: str) -> list[Diagnostic]:
         )
         return [diag("TWL007", message, Span(1, 1, 1, 1), None, path)]
     if kind == "xml":
-        from .checker import check_xml
+        from .api import check_xml
 
         return check_xml(source.encode("utf-8", errors="replace"), path) or []
-    from .compiler import analyze
+    from .api import analyze
 
     return analyze(source, path)[1]
 
