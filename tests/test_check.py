@@ -225,7 +225,19 @@ def test_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     # the bad value does not hide the unreachable verb: every problem in one run
     assert [(d["code"], d["line"], d["severity"]) for d in data] == [("TWL401", 2, "warning"), ("TWL202", 2, "error")]
-    assert set(data[0]) == {"path", "line", "column", "end_line", "end_column", "severity", "code", "message", "hint"}
+    assert set(data[0]) == {
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "severity",
+        "code",
+        "message",
+        "hint",
+        "provider",
+        "provider_code",
+    }
     assert main(["check", "--format", "github", str(bad)]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"::warning file={bad},line=2,col=1,")

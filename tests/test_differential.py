@@ -14,7 +14,7 @@ from conftest import CASES, shared_or_skip
 import twimlc
 from twimlc.ast import Element, Text
 from twimlc.canonical import canonical
-from twimlc.vocabulary import vocabulary
+from twimlc.dialect import TWILIO
 
 twiml_mod = pytest.importorskip("twilio.twiml")
 from twilio.twiml.fax_response import FaxResponse  # noqa: E402
@@ -41,7 +41,7 @@ def _kwarg(name: str, kwargs_map: dict[str, str]) -> str:
 
 
 def _py_value(kind: str, e: Element, name: str, rendered: str, raw: bool) -> Any:
-    t = None if raw or e.raw else vocabulary(kind).elements[e.tag].attributes.get(name)
+    t = None if raw or e.raw else TWILIO.vocabulary(kind).elements[e.tag].attributes.get(name)
     if t is not None and t.type == "bool":
         return rendered == "true"
     if t is not None and t.type == "int" and not t.is_list:

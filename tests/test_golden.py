@@ -10,7 +10,8 @@ from conftest import CASES
 import twimlc
 from twimlc.ast import Element, Node, Text, walk
 from twimlc.canonical import canonical
-from twimlc.vocabulary import KINDS, vocabulary
+from twimlc.dialect import TWILIO
+from twimlc.vocabulary import KINDS
 
 CASE_FILES = sorted(CASES.glob("*.twl"))
 
@@ -66,7 +67,7 @@ def assert_text_is_exact(doc: twimlc.Document, xml: str) -> None:
 
     root, problems = parse_xml(xml.encode("utf-8"), "generated")  # reads <amazon:effect> as Twilio's docs write it
     assert root is not None, problems
-    vocab = vocabulary(doc.kind)
+    vocab = TWILIO.vocabulary(doc.kind)
     for e, el in zip(walk(doc.body), root.iterdescendants(), strict=True):
         assert el.tag == e.tag
         spec = vocab.elements.get(e.tag)
@@ -90,12 +91,15 @@ def test_cases_cover_every_element_and_value_type() -> None:
     docs = _documents()
     seen_tags = {(d.kind, e.tag) for d in docs for e in walk(d.body) if not e.raw}
     missing = [
-        (k, tag) for k in KINDS for tag in vocabulary(k).elements if tag != "Response" and (k, tag) not in seen_tags
+        (k, tag)
+        for k in KINDS
+        for tag in TWILIO.vocabulary(k).elements
+        if tag != "Response" and (k, tag) not in seen_tags
     ]
     assert not missing, f"no golden case uses {missing}"
     types_seen = set()
     for d in docs:
-        v = vocabulary(d.kind)
+        v = TWILIO.vocabulary(d.kind)
         for e in walk(d.body):
             if e.raw:
                 continue
@@ -104,6 +108,9 @@ def test_cases_cover_every_element_and_value_type() -> None:
                 if t is not None:
                     types_seen.add((t.type, t.is_list))
     all_types = {
-        (t.type, t.is_list) for k in KINDS for s in vocabulary(k).elements.values() for t in s.attributes.values()
+        (t.type, t.is_list)
+        for k in KINDS
+        for s in TWILIO.vocabulary(k).elements.values()
+        for t in s.attributes.values()
     }
     assert all_types - types_seen == set()

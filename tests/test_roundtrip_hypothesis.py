@@ -11,8 +11,9 @@ import twimlc
 from twimlc.api import read
 from twimlc.ast import Attribute, Comment, Document, Element, Node, Text
 from twimlc.canonical import canonical
+from twimlc.dialect import TWILIO
 from twimlc.printer import print_document
-from twimlc.vocabulary import KINDS, ElementSpec, ValueType, vocabulary
+from twimlc.vocabulary import KINDS, ElementSpec, ValueType
 
 SETTINGS = settings(derandomize=True, max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -65,7 +66,7 @@ def attribute(name: str, t: ValueType) -> st.SearchStrategy[Attribute]:
 
 @st.composite
 def element(draw: st.DrawFn, kind: str, spec: ElementSpec, depth: int) -> Element:
-    vocab = vocabulary(kind)
+    vocab = TWILIO.vocabulary(kind)
     names = draw(st.lists(st.sampled_from(sorted(spec.attributes)), unique=True, max_size=4)) if spec.attributes else []
     attrs = tuple(draw(attribute(n, spec.attributes[n])) for n in names)
     children: list[Node] = []
@@ -86,7 +87,7 @@ def element(draw: st.DrawFn, kind: str, spec: ElementSpec, depth: int) -> Elemen
 @st.composite
 def documents(draw: st.DrawFn) -> Document:
     kind = draw(st.sampled_from(KINDS))
-    vocab = vocabulary(kind)
+    vocab = TWILIO.vocabulary(kind)
     body = tuple(
         draw(element(kind, vocab.elements[t], 1))
         for t in draw(st.lists(st.sampled_from(vocab.root.children), max_size=4))

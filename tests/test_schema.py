@@ -117,7 +117,7 @@ def test_fast_path_reports_exactly_what_the_full_path_does() -> None:
         doc, diagnostics, _ = read_xml_document(data, "x") if b"<Response" in data else (None, [], False)
         if doc is None:
             continue
-        diagnostics = diagnostics + validate(doc, "x", diagnostics)  # the rules run despite errors
-        diagnostics += size_limits_bytes(data, "x", False)
+        diagnostics = diagnostics + validate(doc, diagnostics)  # the rules run despite errors
+        diagnostics += size_limits_bytes(data, doc.dialect, False)
         full = sorted((d.code, d.span.line) for d in diagnostics)
         assert sorted((d.code, d.span.line) for d in check_xml(data, "x") or []) == full, f

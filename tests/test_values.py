@@ -30,6 +30,7 @@ def one(source: str, code: str) -> twimlc.Diagnostic:
 SIM = "DE" + "0123456789abcdef" * 2
 WARN_213 = [("TWL213", "warning")]
 BAD = [("TWL220", "error")]
+CHANNEL = [("TWL222", "error")]  # an unknown channel prefix (Twilio: 30015)
 
 
 ADDRESSES = [
@@ -44,8 +45,8 @@ ADDRESSES = [
     ("to=Bob", BAD),
     ("to=whatsapp:4155550100", BAD),
     ('to="whatsapp:"', BAD),
-    ("to=WhatsApp:+14155550100", BAD),
-    ("to=sms:+14155550100", BAD),
+    ("to=WhatsApp:+14155550100", CHANNEL),
+    ("to=sms:+14155550100", CHANNEL),
     ("to=messenger:page-name", BAD),
     ("to=rcs:brand_agent", BAD),  # an RCS sender ID is a from, not a to
     ("to=MyCompany", BAD),  # alphanumeric sender IDs only send
@@ -81,7 +82,7 @@ def test_schema_agrees_on_message_addresses(attribute: str, expected: list[tuple
 
     name, value = attribute.split("=", 1)
     data = f"<Response><Message {name}={quoteattr(value.strip(chr(34)))}>Hi</Message></Response>"
-    assert schema("messaging").validate(etree.fromstring(data)) == (expected != BAD)
+    assert schema("messaging").validate(etree.fromstring(data)) == (expected not in (BAD, CHANNEL))
 
 
 def test_message_address_messages_say_what_is_wrong() -> None:
@@ -89,8 +90,8 @@ def test_message_address_messages_say_what_is_wrong() -> None:
     assert "at most 11 characters" in d.message
     d = one('message "Hi" to=whatsapp:4155550100\n', "TWL220")
     assert "E.164" in d.message and d.hint == "e.g. whatsapp:+14155550100"
-    d = one('message "Hi" to=WhatsApp:+14155550100\n', "TWL220")
-    assert d.hint == "write whatsapp:+14155550100"
+    d = one('message "Hi" to=WhatsApp:+14155550100\n', "TWL222")
+    assert d.hint == "write whatsapp:+14155550100" and d.provider_code == "30015"
     assert d.span.line == 1 and d.span.column == len('message "Hi" to=') + 1
 
 

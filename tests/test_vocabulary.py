@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from twimlc.vocabulary import KINDS, suggest, vocabulary
+from twimlc.dialect import TWILIO
+from twimlc.vocabulary import KINDS, suggest
 
 
 def test_keywords_are_unique_per_kind_and_children_exist() -> None:
     for kind in KINDS:
-        v = vocabulary(kind)
+        v = TWILIO.vocabulary(kind)
         keywords = [e.keyword for e in v.elements.values()]
         assert len(keywords) == len(set(keywords))
         for e in v.elements.values():
@@ -18,9 +19,9 @@ def test_keywords_are_unique_per_kind_and_children_exist() -> None:
 def test_vocabulary_size() -> None:
     # twilio-python 9.13: 58 voice tags (Response included), 5 messaging, 2 fax.
     assert (
-        len(vocabulary("voice").elements),
-        len(vocabulary("messaging").elements),
-        len(vocabulary("fax").elements),
+        len(TWILIO.vocabulary("voice").elements),
+        len(TWILIO.vocabulary("messaging").elements),
+        len(TWILIO.vocabulary("fax").elements),
     ) == (58, 5, 2)
 
 
@@ -35,7 +36,7 @@ def test_suggest() -> None:
 
 def _all_specs():  # type: ignore[no-untyped-def]
     for kind in KINDS:
-        for e in vocabulary(kind).elements.values():
+        for e in TWILIO.vocabulary(kind).elements.values():
             yield e
             yield from e.by_parent.values()
 
@@ -51,7 +52,7 @@ def test_every_url_has_a_role() -> None:
                 assert t.role in URL_ROLES, f"{e.kind} <{e.tag}> {name} has no URL role"
             if t.role is not None:
                 assert t.role in URL_ROLES
-    voice, messaging = vocabulary("voice").elements, vocabulary("messaging").elements
+    voice, messaging = TWILIO.vocabulary("voice").elements, TWILIO.vocabulary("messaging").elements
     assert voice["Gather"].attributes["action"].role == "flow"
     assert voice["Redirect"].text_role == "flow"
     assert voice["Play"].text_role == "media"
@@ -65,5 +66,5 @@ def test_every_element_is_described_with_its_docs_page() -> None:
     for e in _all_specs():
         assert e.description and e.description[0].isupper(), f"{e.kind} <{e.tag}>"
         assert e.docs.startswith("https://www.twilio.com/docs/"), f"{e.kind} <{e.tag}>"
-    gather = vocabulary("voice").elements["Gather"]
+    gather = TWILIO.vocabulary("voice").elements["Gather"]
     assert gather.attributes["numDigits"].description == "Number of digits to collect"

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .ast import Document
-from .diagnostics import Diagnostic, TwimlcError, diag
+from .diagnostics import Diagnostic, TwimlcError, diag, stamped
+from .dialect import TWILIO, Dialect
 from .parser import parse_syntax
 from .resolve import resolve
 from .sniff import TWIML_SUFFIX, XML_SUFFIXES, is_twiml_root, sniff, wrong_root
@@ -25,15 +26,15 @@ if TYPE_CHECKING:
     from lxml import etree
 
 
-def read(source: str, filename: str = "<string>") -> tuple[Document, list[Diagnostic]]:
+def read(source: str, filename: str = "<string>", dialect: Dialect = TWILIO) -> tuple[Document, list[Diagnostic]]:
     """Parse and resolve ``.twl`` source, without the semantic rules: the typed document and
     the diagnostics of reading it (syntax, vocabulary, values), sorted. ``fmt`` and
     ``decompile`` work on this: what a file says, not whether Twilio would accept it. Never
     raises for bad input: after a syntax error the document holds what could be read
     around it (the parser recovers at the next statement)."""
-    nodes, comments, syntax = parse_syntax(source, filename)
-    doc, diagnostics = resolve(nodes, comments, filename)
-    return doc, sorted(syntax + diagnostics, key=Diagnostic.sort_key)
+    nodes, comments, syntax = parse_syntax(source)
+    doc, diagnostics = resolve(nodes, comments, dialect)
+    return doc, sorted(stamped(syntax + diagnostics, filename, dialect), key=Diagnostic.sort_key)
 
 
 def analyze(source: str, filename: str = "<string>") -> tuple[Document, list[Diagnostic]]:
@@ -76,32 +77,34 @@ def xml_size_bound(source: str) -> int:
     return 6 * len(source.encode("utf-8")) + 60 * (source.count("\n") + 1) + 100
 
 
-def judge_twl(source: str, path: str = "<string>", inline: bool = False) -> tuple[Document, list[Diagnostic]]:
+def judge_twl(
+    source: str, path: str = "<string>", inline: bool = False, dialect: Dialect = TWILIO
+) -> tuple[Document, list[Diagnostic]]:
     """The one judgement of ``.twl`` source, shared by ``check``, ``compile``, ``parse``,
     ``analyze`` and templates: the typed document and every diagnostic, sorted. The rules
     run on a document with errors too (a bad value, a syntax error the parser recovered
     from), so that one run reports every problem."""
-    from .validate import MAX_DOCUMENT_BYTES, MAX_INLINE_CHARS, size_limits, validate
+    from .validate import size_limits, validate
 
-    doc, diagnostics = read(source, path)
-    diagnostics = diagnostics + validate(doc, path, diagnostics)
-    if xml_size_bound(source) >= (MAX_INLINE_CHARS if inline else MAX_DOCUMENT_BYTES):
+    doc, diagnostics = read(source, path, dialect)
+    found = validate(doc, diagnostics)
+    if xml_size_bound(source) >= (dialect.limits.inline_chars if inline else dialect.limits.document_bytes):
         from .generator import generate
 
         try:
             xml = generate(doc)
         except ValueError:  # a name or character XML cannot carry: reported already
             xml = ""
-        diagnostics += size_limits(xml, path, inline)
-    return doc, sorted(diagnostics, key=Diagnostic.sort_key)
+        found += size_limits(xml, dialect, inline)
+    return doc, sorted(diagnostics + stamped(found, path, dialect), key=Diagnostic.sort_key)
 
 
-def check_twl(source: str, path: str = "<string>", inline: bool = False) -> list[Diagnostic]:
-    return judge_twl(source, path, inline)[1]
+def check_twl(source: str, path: str = "<string>", inline: bool = False, dialect: Dialect = TWILIO) -> list[Diagnostic]:
+    return judge_twl(source, path, inline, dialect)[1]
 
 
 def read_xml_document(
-    data: bytes, path: str, root: etree._Element | None = None, twiml: bool = False
+    data: bytes, path: str, root: etree._Element | None = None, twiml: bool = False, dialect: Dialect = TWILIO
 ) -> tuple[Document | None, list[Diagnostic], bool]:
     """(document, diagnostics, is_twiml). ``is_twiml`` is False for XML that is not TwiML
     (see :func:`sniff`): such files are skipped, not reported. ``root`` is ``data`` already
@@ -115,7 +118,7 @@ def read_xml_document(
             return None, [], False
         root, problems = parse_xml(data, path)
         if root is None:
-            return None, problems, True
+            return None, stamped(problems, path, dialect), True
     if not twiml and not is_twiml_root(root):
         return None, [], False
     text = data.decode("utf-8", errors="replace")
@@ -124,13 +127,13 @@ def read_xml_document(
         out.append(wrong_root(root, text, path))
     nodes, root_attrs = to_syntax(root, text)
     for a in root_attrs:
-        out.append(diag("TWL103", f"<Response> has no attribute {a.name!r}", a.span, None, path))
-    doc, diagnostics = resolve(nodes, [], path, xml=True)
-    return doc, out + diagnostics, True
+        out.append(diag("TWL103", f"<Response> has no attribute {a.name!r}", a.span))
+    doc, diagnostics = resolve(nodes, [], dialect, xml=True)
+    return doc, stamped(out + diagnostics, path, dialect), True
 
 
 def check_xml(
-    data: bytes, path: str = "<string>", inline: bool = False, twiml: bool = False
+    data: bytes, path: str = "<string>", inline: bool = False, twiml: bool = False, dialect: Dialect = TWILIO
 ) -> list[Diagnostic] | None:
     """Diagnostics for TwiML XML, or ``None`` when the XML is not TwiML (see :func:`sniff`;
     ``twiml``: it is, whatever it looks like, as a ``.twiml`` file is).
@@ -148,24 +151,24 @@ def check_xml(
         return None
     root, problems = parse_xml(data, path)
     if root is None:
-        return problems
+        return stamped(problems, path, dialect)
     if verdict is None and not is_twiml_root(root):
         return None
-    if fast_clean(root) and not size_limits_bytes(data, path, inline):
+    if fast_clean(root, dialect) and not size_limits_bytes(data, dialect, inline):
         return []
-    doc, diagnostics, _ = read_xml_document(data, path, root, twiml=True)
+    doc, diagnostics, _ = read_xml_document(data, path, root, twiml=True, dialect=dialect)
     if doc is not None:
-        diagnostics += validate(doc, path, diagnostics)
-        diagnostics += size_limits_bytes(data, path, inline)
+        found = validate(doc, diagnostics) + size_limits_bytes(data, dialect, inline)
+        diagnostics += stamped(found, path, dialect)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def size_limits_bytes(data: bytes, path: str, inline: bool) -> list[Diagnostic]:
-    from .validate import MAX_DOCUMENT_BYTES, MAX_INLINE_CHARS, size_limits
+def size_limits_bytes(data: bytes, dialect: Dialect, inline: bool) -> list[Diagnostic]:
+    from .validate import size_limits
 
-    if len(data) < (MAX_INLINE_CHARS if inline else MAX_DOCUMENT_BYTES):
+    if len(data) < (dialect.limits.inline_chars if inline else dialect.limits.document_bytes):
         return []
-    return size_limits(data.decode("utf-8", errors="replace"), path, inline)
+    return size_limits(data.decode("utf-8", errors="replace"), dialect, inline)
 
 
 def looks_like_source(text: str) -> bool:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .dialect import TWILIO, Dialect
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
@@ -189,6 +191,8 @@ class Document:
     # comments above the ``twiml`` header line, and one trailing it (``trailing=True``)
     preamble: tuple[Comment, ...] = ()
     header_line: int = field(default=0, compare=False)
+    # the provider's TwiML it was read and checked as (its vocabulary, limits, codes)
+    dialect: Dialect = field(default=TWILIO, compare=False, repr=False)
 
     @property
     def elements(self) -> tuple[Element, ...]:

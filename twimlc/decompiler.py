@@ -17,9 +17,10 @@ from . import params as template_params
 from .ast import Attribute, Comment, Document, Element, Node, Param, Span, Text
 from .canonical import in_speech
 from .diagnostics import Diagnostic, TwimlcError, diag
+from .dialect import TWILIO
 from .validate import missing_content
 from .values import check_value
-from .vocabulary import ElementSpec, ValueType, Vocabulary, suggest, vocabulary
+from .vocabulary import ElementSpec, ValueType, Vocabulary, suggest
 from .xmlread import Locator, as_text, attr_name, element_name, kind_of, parse_xml
 
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
@@ -27,7 +28,7 @@ _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 
 class _Reader:
     def __init__(self, kind: str, path: str, text: str, bin_variables: bool = True) -> None:
-        self.vocab: Vocabulary = vocabulary(kind)
+        self.vocab: Vocabulary = TWILIO.vocabulary(kind)
         self.path = path
         self.bin_variables = bin_variables  # {{Name}} is a TwiML Bin variable (else literal text)
         self.warnings: list[Diagnostic] = []

@@ -12,10 +12,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TextIO
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TextIO
 
 from .ast import Span
+
+if TYPE_CHECKING:
+    from .dialect import Dialect
 
 ERROR = "error"
 WARNING = "warning"
@@ -65,6 +68,7 @@ CODES = _codes(
     ("TWL217", WARNING, "recording too long to transcribe"),
     ("TWL220", ERROR, "invalid message address"),
     ("TWL221", WARNING, "voice or language twimlc does not know"),
+    ("TWL222", ERROR, "unknown messaging channel"),
     ("TWL301", ERROR, "element not allowed here"),
     ("TWL302", ERROR, "element takes no text"),
     ("TWL303", ERROR, "element needs text"),
@@ -119,10 +123,22 @@ class Diagnostic:
     # The text that replaces ``span`` to fix the problem, when the hint names exactly one
     # replacement (a misspelt keyword, attribute or value): editors offer it as a quick fix.
     fix: str | None = None
+    # the provider's own error code for this problem ("12200"), and the provider ("Twilio");
+    # "" when the provider has none. Set from the dialect's table (data), never written
+    # into the message: renderers show it.
+    provider_code: str | None = None
+    provider: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+    @property
+    def full_message(self) -> str:
+        """The message with the provider's code, as renderers show it."""
+        if self.provider_code:
+            return f"{self.message} ({self.provider or 'Twilio'}: {self.provider_code})"
+        return self.message
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.code)
@@ -138,14 +154,40 @@ class Diagnostic:
             "code": self.code,
             "message": self.message,
             "hint": self.hint,
+            "provider": self.provider if self.provider_code else None,
+            "provider_code": self.provider_code or None,
         }
 
 
 def diag(
-    code: str, message: str, span: Span, hint: str | None = None, path: str = "<string>", fix: str | None = None
+    code: str,
+    message: str,
+    span: Span,
+    hint: str | None = None,
+    path: str = "<string>",
+    fix: str | None = None,
+    provider_code: str | None = None,
 ) -> Diagnostic:
-    """A diagnostic whose severity comes from the code registry."""
-    return Diagnostic(code, message, span, CODES[code].severity, hint, path, fix)
+    """A diagnostic whose severity comes from the code registry. Phases leave ``path``
+    alone: the driver stamps it (:func:`stamped`). ``provider_code`` is for a code that
+    depends on where the problem is (``dialect.code(code, tag)``); else the driver fills
+    it in from the dialect's table."""
+    return Diagnostic(code, message, span, CODES[code].severity, hint, path, fix, provider_code)
+
+
+def stamped(diagnostics: Iterable[Diagnostic], path: str, dialect: Dialect | None = None) -> list[Diagnostic]:
+    """The diagnostics with their file and the provider's codes: done once, by the driver
+    (:mod:`twimlc.api`), not by every phase."""
+    out = []
+    for d in diagnostics:
+        code = d.provider_code
+        if code is None and dialect is not None:
+            code = dialect.code(d.code) or ""
+        provider = dialect.title if dialect is not None and code else d.provider
+        if d.path != path or code != d.provider_code or provider != d.provider:
+            d = replace(d, path=path, provider_code=code, provider=provider)
+        out.append(d)
+    return out
 
 
 class TwimlcError(Exception):
@@ -158,7 +200,7 @@ class TwimlcError(Exception):
         summary = "twimlc error"
         if first is not None:
             where = f"{first.path}:{first.span.line}:{first.span.column}" if first.span.line else first.path
-            summary = f"{where}: {first.code} {first.message}"
+            summary = f"{where}: {first.code} {first.full_message}"
         errors = sum(d.is_error for d in self.diagnostics)
         if errors > 1:
             summary += f" (and {errors - 1} more)"
@@ -186,7 +228,7 @@ def render_text(d: Diagnostic, source: str | None, colour: bool = False) -> str:
         return f"{_STYLE[style]}{s}{_STYLE['reset']}" if colour else s
 
     where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span.line else d.path
-    out = [f"{c('bold', where)}: {c(d.severity, f'{d.severity}[{d.code}]')} {d.message}"]
+    out = [f"{c('bold', where)}: {c(d.severity, f'{d.severity}[{d.code}]')} {d.full_message}"]
     lines = source.splitlines() if source is not None else []
     if 0 < d.span.line <= len(lines):
         text = lines[d.span.line - 1].expandtabs(1)
@@ -226,7 +268,7 @@ def render_github(d: Diagnostic) -> str:
             ("title", d.code),
         )
     )
-    message = d.message + (f" (help: {d.hint})" if d.hint else "")
+    message = d.full_message + (f" (help: {d.hint})" if d.hint else "")
     return f"::{level} {props}::{_gh_escape(message)}"
 
 

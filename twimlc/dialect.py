@@ -62,10 +62,11 @@ class Dialect:
         return cache[kind]
 
     def code(self, twl: str, situation: str | None = None) -> str | None:
-        """The provider's error code for ``twl`` (in ``situation``, when it differs)."""
+        """The provider's error code for ``twl``; in ``situation`` (an element's tag), when
+        it differs there. ``None`` when the provider has none."""
         if situation is not None and f"{twl}/{situation}" in self.codes:
-            return self.codes[f"{twl}/{situation}"]
-        return self.codes.get(twl)
+            return self.codes[f"{twl}/{situation}"] or None
+        return self.codes.get(twl) or None
 
     def kinds_with_keyword(self, keyword: str) -> list[str]:
         return [k for k in KINDS if keyword in self.vocabulary(k).by_keyword]
@@ -73,16 +74,24 @@ class Dialect:
     def kinds_with_tag(self, tag: str) -> list[str]:
         return [k for k in KINDS if tag in self.vocabulary(k).elements and tag != "Response"]
 
-    def infer_kind(self, tags: Iterable[str]) -> tuple[str, str | None]:
+    def infer_kind(self, tags: Iterable[str]) -> tuple[str, int | None]:
         """The kind of a document from its top-level element tags, in order: the kind of
         the first that belongs to one kind only (``Redirect`` fits all), else voice; and
-        that tag (``None`` when nothing decided it). The one place kind is inferred, for
-        .twl and XML alike."""
-        for tag in tags:
+        the index of that tag (``None`` when nothing decided it). The one place kind is
+        inferred, for .twl and XML alike."""
+        for index, tag in enumerate(tags):
             kinds = self.kinds_with_tag(tag)
             if len(kinds) == 1:
-                return kinds[0], tag
+                return kinds[0], index
         return "voice", None
+
+    def tag_of_keyword(self, keyword: str) -> str | None:
+        """The tag a ``.twl`` keyword names, in whichever kind of document has it."""
+        for kind in KINDS:
+            spec = self.vocabulary(kind).by_keyword.get(keyword)
+            if spec is not None:
+                return spec.tag
+        return None
 
     def schema_path(self, kind: str) -> str:
         """The published XSD of one kind, inside the package."""
@@ -104,7 +113,12 @@ TWILIO_CODES = MappingProxyType(
         "TWL301/Gather": "13320",  # Gather: invalid nested verb
         "TWL306": "12200",
         "TWL205": "11100",  # invalid URL format
-        "TWL213": "13224",  # Dial: invalid phone number
+        "TWL205/Stream": "31922",  # stream: the WebSocket URL is not wss://
+        "TWL205/ConversationRelay": "31922",
+        "TWL213": "",  # a number not in E.164: Twilio reads it as the sender's country's
+        "TWL213/Number": "13224",  # Dial: invalid phone number
+        "TWL213/Dial": "13224",
+        "TWL222": "30015",  # unknown messaging channel prefix
         "TWL215": "13311",  # Gather/Record: invalid finishOnKey
         "TWL216": "13327",  # Gather: invalid speechTimeout
         "TWL217": "13615",  # Record: transcription needs maxLength <= 120

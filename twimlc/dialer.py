@@ -527,10 +527,11 @@ def inline_twiml(
     doc: Document | None = None
     xml: bytes | None = None
     if isinstance(source_or_document, Document):
+        from .diagnostics import stamped
         from .validate import validate
 
         doc = source_or_document
-        found = list(validate(doc, filename))
+        found = stamped(validate(doc), filename, doc.dialect)
     elif source_or_document.lstrip("\ufeff \t\r\n").startswith("<"):
         from .api import check_xml, read_xml_document
 
@@ -577,10 +578,9 @@ def _call_problems(doc: Document, path: str) -> list[Diagnostic]:
     """TWL507: a call needs voice TwiML with at least one verb."""
     from .ast import Span
     from .diagnostics import diag
-    from .vocabulary import vocabulary
 
     if doc.kind != "voice":
-        voice = vocabulary("voice").elements
+        voice = doc.dialect.vocabulary("voice").elements
         where: Span | None = None
         if doc.kind_explicit and doc.header_line:
             where = Span(doc.header_line, 1, doc.header_line, len("twiml") + 1)
@@ -656,13 +656,15 @@ def _compact(doc: Document, params: Mapping[str, Any] | None, filename: str = "<
 def _inline_limit(twiml: str, path: str) -> list[Diagnostic]:
     from dataclasses import replace
 
+    from .diagnostics import stamped
+    from .dialect import TWILIO
     from .validate import size_limits
 
     return [
         replace(d, hint="host the document and pass its address with --url (url= in twimlc.dial)")
         if d.code == "TWL506"
         else d
-        for d in size_limits(twiml, path, inline=True)
+        for d in stamped(size_limits(twiml, TWILIO, inline=True), path, TWILIO)
     ]
 
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from . import params as placeholders
-from .vocabulary import HEADER_KEYWORD, KINDS, ElementSpec, Vocabulary, kinds_with_keyword, vocabulary
+from .dialect import TWILIO
+from .vocabulary import HEADER_KEYWORD, KINDS, ElementSpec, Vocabulary
 
 # One token of a physical line. ``kind``: word, string, attr (``name=``), lsqb, rsqb, colon,
 # continuation (a lone ``\`` at the end), comment.
@@ -242,7 +243,7 @@ class Text:
                 return kind if kind in KINDS else "voice"
             first_code = False
             if not keyword.startswith("!"):
-                kinds = kinds_with_keyword(keyword)
+                kinds = TWILIO.kinds_with_keyword(keyword)
                 if len(kinds) == 1:
                     return kinds[0]
         return "voice"
@@ -291,7 +292,7 @@ def spec_chain(keywords: list[str], vocab: Vocabulary) -> ElementSpec | None:
 
 
 def vocab_of(text: Text) -> Vocabulary:
-    return vocabulary(text.kind())
+    return TWILIO.vocabulary(text.kind())
 
 
 def placeholder_at(value: str, offset: int) -> tuple[str, int, int] | None:

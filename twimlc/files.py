@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .ast import Span
 from .diagnostics import Diagnostic, diag
-from .validate import MAX_READ_BYTES
+from .dialect import MAX_READ_BYTES
 
 if TYPE_CHECKING:
     from pathlib import Path

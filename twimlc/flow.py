@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 
 from .ast import Document, Element, Span, walk
 from .diagnostics import Diagnostic, diag
+from .dialect import TWILIO
 from .routes import Route, Routes, resolve
-from .vocabulary import ElementSpec, vocabulary
+from .vocabulary import ElementSpec
 
 FLOW, SIDE, CALLBACK = "flow", "side", "callback"  # edge kinds
 HANGUP, END, REJECT, LEAVE = "(hangup)", "(end)", "(reject)", "(leave)"  # terminal node ids
@@ -218,7 +219,7 @@ def _attr(el: Element, name: str) -> str | None:
 
 
 def _spec(kind: str, el: Element, parent: str | None = None) -> ElementSpec | None:
-    spec = vocabulary(kind).elements.get(el.tag)
+    spec = TWILIO.vocabulary(kind).elements.get(el.tag)
     return spec.variant(parent) if spec is not None else None
 
 

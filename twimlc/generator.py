@@ -20,7 +20,7 @@ from lxml import etree
 
 from .ast import Document, Element, Node, Text
 from .params import literal_text
-from .vocabulary import Vocabulary, vocabulary
+from .vocabulary import Vocabulary
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 INDENT = "  "
@@ -123,7 +123,7 @@ def to_tree(doc: Document, layout: bool = True, template: bool = False) -> tuple
     element came from. Text is written out (a literal ``{{``, held as ``{{'{{'}}``, as
     ``{{``), or with ``template`` kept as template text for
     :class:`~twimlc.template.Template` to mark its placeholders."""
-    builder = _Builder(vocabulary(doc.kind), _as_held if template else literal_text)
+    builder = _Builder(doc.dialect.vocabulary(doc.kind), _as_held if template else literal_text)
     root = _new("Response", [(a.name, builder.out(a.rendered())) for a in doc.attributes])
     builder.nodes[root] = doc
     builder.fill(root, doc.body, 0 if layout else None)

@@ -229,14 +229,13 @@ def _parser() -> Lark:
     return Lark(grammar, **options)
 
 
-def _escape_diagnostics(scan: _Scan, path: str) -> list[Diagnostic]:
+def _escape_diagnostics(scan: _Scan) -> list[Diagnostic]:
     return [
         diag(
             "TWL003",
             f"invalid escape {esc!r} in a string",
             Span(line, col, line, col + 2),
             'escapes are \\" \\\\ \\n \\t \\r \\uXXXX, \\u{X…} and \\{{ (a literal "{{")',
-            path,
         )
         for line, col, esc in scan.bad_escapes
     ]
@@ -246,7 +245,7 @@ MAX_SYNTAX_ERRORS = 50  # reported per file; past it, the rest of the file is no
 _MARK = "_twimlc-skipped"  # stands where a statement was skipped, so its block stays a block
 
 
-def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode], list[CommentLine], list[Diagnostic]]:
+def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list[Diagnostic]]:
     """Parse ``.twl`` text into statements and comments, with every syntax error.
 
     Never raises for bad input. On a syntax error, parsing resumes at the next statement
@@ -268,7 +267,7 @@ def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode],
             source_lines = text.split("\n")
             lines = list(source_lines)
             for span, message, hint in found:
-                errors.append(diag("TWL010", message, span, hint, path))
+                errors.append(diag("TWL010", message, span, hint))
                 region = _skip(lines, span.line, "line")
                 if region is not None:
                     _replace(lines, region, skipped, source_lines)
@@ -280,12 +279,10 @@ def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode],
             nodes: list[SyntaxNode] = _parser().parse(text)  # type: ignore[assignment]  # built by _ToSyntax
             break
         except UnexpectedInput as e:
-            problem, mode = syntax_diagnostic(e, text, path)
+            problem, mode = syntax_diagnostic(e, text)
         except DedentError as e:
             line = _dedent_line(text, str(e))
-            problem = diag(
-                "TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None, path
-            )
+            problem = diag("TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None)
             mode = "indent"
         finally:
             _scan.reset(token)
@@ -300,7 +297,7 @@ def parse_syntax(source: str, path: str = "<string>") -> tuple[list[SyntaxNode],
         text = "\n".join(lines)
     if skipped:
         nodes = _mark_invalid(nodes, skipped)
-    bad = errors + _escape_diagnostics(scan, path) + _check_depth(nodes, path)
+    bad = errors + _escape_diagnostics(scan) + _check_depth(nodes)
     if any(d.code == "TWL004" and "nest" in d.message for d in bad):
         nodes = []  # hostile nesting: nothing below is read (bounds recursion everywhere after)
     comments = sorted(scan.comments, key=lambda c: (c.span.line, c.span.column))
@@ -398,7 +395,7 @@ def _mark_invalid(nodes: list[SyntaxNode], skipped: dict[int, Span]) -> list[Syn
 MAX_NESTING = 64  # TwiML nests a handful of levels; this bounds recursion everywhere after parsing
 
 
-def _check_depth(nodes: list[SyntaxNode], path: str) -> list[Diagnostic]:
+def _check_depth(nodes: list[SyntaxNode]) -> list[Diagnostic]:
     """Blocks nested deeper than MAX_NESTING (checked without recursion)."""
     stack = [(n, 1) for n in nodes]
     while stack:
@@ -411,7 +408,6 @@ def _check_depth(nodes: list[SyntaxNode], path: str) -> list[Diagnostic]:
                         f"blocks nest more than {MAX_NESTING} deep",
                         node.keyword_span,
                         "TwiML never nests this deep",
-                        path,
                     )
                 ]
             stack.extend((child, depth + 1) for child in node.body)

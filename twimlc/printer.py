@@ -21,7 +21,7 @@ import re
 
 from .ast import Attribute, Comment, Document, Element, Node, Param, Text
 from .params import LITERAL
-from .vocabulary import HEADER_KEYWORD, kinds_with_keyword, vocabulary
+from .vocabulary import HEADER_KEYWORD
 
 INDENT = "    "
 # Text that is spoken or sent is always quoted; identifiers, numbers and URLs are bare
@@ -89,7 +89,7 @@ def attribute(a: Attribute) -> str:
 class Printer:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.vocab = vocabulary(doc.kind)
+        self.vocab = doc.dialect.vocabulary(doc.kind)
         self.lines: list[str] = []
         self.last_line = 0  # source line of the last statement printed (for blank lines)
 
@@ -114,7 +114,7 @@ class Printer:
     def _inferred_kind(self) -> str:
         for e in self.doc.elements:
             if not e.raw:
-                kinds = kinds_with_keyword(self.keyword(e))
+                kinds = self.doc.dialect.kinds_with_keyword(self.keyword(e))
                 if len(kinds) == 1:
                     return kinds[0]
         return "voice"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from . import params as template_params
 from .ast import (
@@ -33,6 +32,7 @@ from .ast import (
 from .comments import attach_comments
 from .confusables import explain, fix
 from .diagnostics import CODES, ERROR, Diagnostic, diag
+from .dialect import TWILIO, Dialect
 from .values import NOT_XML, XML_NAME, check_value, value_problem
 from .vocabulary import (
     HEADER_KEYWORD,
@@ -40,15 +40,13 @@ from .vocabulary import (
     ElementSpec,
     ValueType,
     Vocabulary,
-    kinds_with_keyword,
     suggest,
-    vocabulary,
 )
 
 
 class Resolver:
-    def __init__(self, path: str, xml: bool = False) -> None:
-        self.path = path
+    def __init__(self, dialect: Dialect, xml: bool = False) -> None:
+        self.dialect = dialect
         self.xml = xml  # the input was TwiML XML: name elements <Tag>, unknown tags are errors
         self.diagnostics: list[Diagnostic] = []
         self.kind_reason = "the header says so"
@@ -56,8 +54,19 @@ class Resolver:
         self.used: set[str] = set()
         self.bad_params: set[str] = set()
 
-    def report(self, code: str, message: str, span: Span, hint: str | None = None, fix: str | None = None) -> None:
-        self.diagnostics.append(diag(code, message, span, hint, self.path, fix))
+    def report(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        hint: str | None = None,
+        fix: str | None = None,
+        where: str | None = None,
+    ) -> None:
+        """A diagnostic; ``fix`` replaces ``span`` (a quick fix); ``where`` is the element's
+        tag when the provider's code depends on it."""
+        provider_code = (self.dialect.code(code, where) or "") if where is not None else None
+        self.diagnostics.append(diag(code, message, span, hint, fix=fix, provider_code=provider_code))
 
     # --- document ---------------------------------------------------------------------
 
@@ -69,7 +78,7 @@ class Resolver:
             header = statements[0]
             body.remove(header)
         kind, explicit, root_attrs = self._kind(header, body)
-        vocab = vocabulary(kind)
+        vocab = self.dialect.vocabulary(kind)
         for n in body:
             if isinstance(n, Statement) and n.keyword == template_params.PARAM_KEYWORD:
                 param = self._param(n)
@@ -98,7 +107,9 @@ class Resolver:
             preamble = tuple(Comment(c.text, c.span.line == line, c.span) for c in comments if c.span.line <= line)
             comments = [c for c in comments if c.span.line > line]
         placed = attach_comments(tuple(children), comments)
-        return Document(kind, placed, explicit, root_attrs, span, preamble, header.span.line if header else 0)
+        return Document(
+            kind, placed, explicit, root_attrs, span, preamble, header.span.line if header else 0, self.dialect
+        )
 
     def _kind(self, header: Statement | None, body: list[SyntaxNode]) -> tuple[str, bool, tuple[Attribute, ...]]:
         if header is not None:
@@ -129,15 +140,14 @@ class Resolver:
                 yield attr
 
     def _infer_kind(self, body: list[SyntaxNode]) -> str:
-        """The kind of the first top-level verb that belongs to one kind only (``redirect``
-        fits all); voice when there is none."""
-        for n in body:
-            if isinstance(n, Statement) and not n.keyword.startswith("!"):
-                kinds = kinds_with_keyword(n.keyword)
-                if len(kinds) == 1:
-                    self.kind_reason = f"{n.keyword} on line {n.span.line} makes it {kinds[0]}"
-                    return kinds[0]
-        return "voice"
+        """The dialect's inference (:meth:`~twimlc.dialect.Dialect.infer_kind`) on the
+        top-level statements' tags."""
+        verbs = [n for n in body if isinstance(n, Statement) and not n.keyword.startswith("!")]
+        kind, index = self.dialect.infer_kind(self.dialect.tag_of_keyword(n.keyword) or "" for n in verbs)
+        if index is not None:
+            n = verbs[index]
+            self.kind_reason = f"{n.keyword} on line {n.span.line} makes it {kind}"
+        return kind
 
     # --- elements -----------------------------------------------------------------------
 
@@ -172,7 +182,7 @@ class Resolver:
             if texts and parent.tag == "Response":
                 self.report(
                     "TWL306",
-                    "text directly inside <Response> is not TwiML; Twilio ignores it (12200)",
+                    "text directly inside <Response> is not TwiML; Twilio ignores it",
                     texts[0].span,
                     "put it in a say or message",
                 )
@@ -198,7 +208,7 @@ class Resolver:
 
     def _param(self, s: Statement) -> Param | None:
         param, problems = template_params.declare(s)
-        self.diagnostics.extend(replace(d, path=self.path) for d in problems)
+        self.diagnostics.extend(problems)
         return param
 
     def _text(self, text: str, span: Span) -> None:
@@ -222,8 +232,7 @@ class Resolver:
             where = "at the top level" if parent.tag == "Response" else f"inside {self._name(parent)}"
             allowed = [self._name(vocab.elements[c]) for c in parent.children if c in vocab.elements]
             hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{self._name(parent)} takes no children"
-            twilio = "13320" if parent.tag == "Gather" else "12200"
-            self.report("TWL301", f"{self._name(base)} is not allowed {where} (Twilio: {twilio})", s.keyword_span, hint)
+            self.report("TWL301", f"{self._name(base)} is not allowed {where}", s.keyword_span, hint, where=parent.tag)
         spec = base.variant(parent_tag)
         attributes = [
             a for a in (self._attribute(arg, spec, self._name(base)) for arg in s.args if arg.name is not None) if a
@@ -283,7 +292,7 @@ class Resolver:
         if self.xml and not _prefixed(tag):
             self._unknown_tag(tag, s.keyword_span, vocab)
         else:
-            hint, keyword = _raw_tag_hint(tag, vocab)
+            hint, keyword = _raw_tag_hint(tag, vocab, self.dialect)
             self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, hint, keyword)
         attributes = [a for a in (self._attribute(arg, None, tag) for arg in s.args if arg.name is not None) if a]
         self._duplicates(s.args)
@@ -301,7 +310,7 @@ class Resolver:
         return Element(tag, tuple(attributes), tuple(children), True, s.span)
 
     def _unknown_tag(self, tag: str, span: Span, vocab: Vocabulary) -> None:
-        others = [k for k in KINDS if k != vocab.kind and tag in vocabulary(k).elements]
+        others = [k for k in self.dialect.kinds_with_tag(tag) if k != vocab.kind]
         if others:
             self.report(
                 "TWL102",
@@ -318,10 +327,10 @@ class Resolver:
             return
         near = suggest(tag, tags)
         hint = f"did you mean <{near}>? (TwiML is case-sensitive)" if near else None
-        self.report("TWL101", f"unknown element <{tag}> (Twilio: 12200)", span, hint)
+        self.report("TWL101", f"unknown element <{tag}>", span, hint)
 
     def _unknown_keyword(self, s: Statement, vocab: Vocabulary) -> None:
-        others = kinds_with_keyword(s.keyword)
+        others = self.dialect.kinds_with_keyword(s.keyword)
         if others:
             self.report(
                 "TWL102",
@@ -405,9 +414,9 @@ class Resolver:
                     else f"{owner} takes no attributes"
                 )
                 hint = f"{known}; to pass it anyway, write !{a.name}=…"
-            self.report("TWL103", f"unknown attribute {a.name!r} on {owner} (Twilio: 12200)", name_span, hint, near)
+            self.report("TWL103", f"unknown attribute {a.name!r} on {owner}", name_span, hint, near)
             return None
-        return self._typed(a, a.name, t)
+        return self._typed(a, a.name, t, spec.tag)
 
     def _placeholder_fits(self, item: Scalar, name: str, t: ValueType) -> bool:
         """A value with ``{{param}}``: the whole value must fit the attribute's type; a
@@ -447,7 +456,7 @@ class Resolver:
         self._text(a.value.text, a.value.span)
         return Attribute(name, a.value.text, True, " ", a.span)
 
-    def _typed(self, a: Arg, name: str, t: ValueType) -> Attribute | None:
+    def _typed(self, a: Arg, name: str, t: ValueType, tag: str | None = None) -> Attribute | None:
         ok = True
         if isinstance(a.value, ListValue):
             if not t.is_list:
@@ -474,7 +483,9 @@ class Resolver:
             if problem:
                 code, message, hint = problem
                 ok = ok and CODES[code].severity != ERROR  # a warning keeps the value
-                self.report(code, f"{name}: {message}", item.span, hint, _value_fix(t, item) if own_spans else None)
+                self.report(
+                    code, f"{name}: {message}", item.span, hint, _value_fix(t, item) if own_spans else None, tag
+                )
         if not ok:
             return None
         value: str | tuple[str, ...] = (
@@ -505,7 +516,7 @@ def _value_fix(t: ValueType, item: Scalar) -> str | None:
     return '"' + near.replace("\\", "\\\\").replace('"', '\\"') + '"' if item.quoted else near
 
 
-def _raw_tag_hint(tag: str, vocab: Vocabulary) -> tuple[str, str | None]:
+def _raw_tag_hint(tag: str, vocab: Vocabulary, dialect: Dialect) -> tuple[str, str | None]:
     """For ``!tag``: the hint, and the keyword to write when the tag is TwiML or a near
     miss of it."""
     known = next((e for e in vocab.elements.values() if e.tag == tag), None)
@@ -514,7 +525,7 @@ def _raw_tag_hint(tag: str, vocab: Vocabulary) -> tuple[str, str | None]:
     if not _prefixed(tag):
         keywords: dict[str, str] = {}
         for kind in (vocab.kind, *KINDS):
-            for e in vocabulary(kind).elements.values():
+            for e in dialect.vocabulary(kind).elements.values():
                 if e.tag != "Response":
                     keywords.setdefault(e.tag, e.keyword)
         near = suggest(tag, list(keywords))
@@ -538,8 +549,10 @@ def _a(word: str) -> str:
 
 
 def resolve(
-    nodes: list[SyntaxNode], comments: list[CommentLine], path: str = "<string>", xml: bool = False
+    nodes: list[SyntaxNode], comments: list[CommentLine], dialect: Dialect = TWILIO, xml: bool = False
 ) -> tuple[Document, list[Diagnostic]]:
-    r = Resolver(path, xml)
+    """The typed document (it records ``dialect``) and what is wrong with it. Never raises
+    for bad input; diagnostics carry no file (the driver stamps it)."""
+    r = Resolver(dialect, xml)
     doc = r.document(nodes, comments)
     return doc, r.diagnostics

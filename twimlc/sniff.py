@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .ast import Span
 from .diagnostics import Diagnostic, diag
+from .dialect import TWILIO
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -59,9 +60,9 @@ def near_response(name: str) -> bool:
 @cache
 def twiml_verbs() -> frozenset[str]:
     """The elements allowed directly inside ``<Response>``, in any kind of document."""
-    from .vocabulary import KINDS, vocabulary
+    from .vocabulary import KINDS
 
-    return frozenset(tag for kind in KINDS for tag in vocabulary(kind).root.children)
+    return frozenset(tag for kind in KINDS for tag in TWILIO.vocabulary(kind).root.children)
 
 
 def sniff(data: bytes) -> tuple[bool | None, str]:

@@ -39,19 +39,19 @@ def _line_of(source: str, line: int) -> str:
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
-def _line(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
-    return diag(code, message, span, hint, path), "line"
+def _line(code: str, message: str, span: Span, hint: str | None) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint), "line"
 
 
-def _indent(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
-    return diag(code, message, span, hint, path), "indent"
+def _indent(code: str, message: str, span: Span, hint: str | None) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint), "indent"
 
 
-def _header(code: str, message: str, span: Span, hint: str | None, path: str) -> tuple[Diagnostic, str]:
-    return diag(code, message, span, hint, path), "header"
+def _header(code: str, message: str, span: Span, hint: str | None) -> tuple[Diagnostic, str]:
+    return diag(code, message, span, hint), "header"
 
 
-def syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> tuple[Diagnostic, str]:
+def syntax_diagnostic(e: UnexpectedInput, source: str) -> tuple[Diagnostic, str]:
     """The error in words, and how to recover from it (see :func:`_skip`)."""
     line = getattr(e, "line", 1) or 1
     column = getattr(e, "column", 1) or 1
@@ -67,10 +67,9 @@ def syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> tuple[Diagn
                     "unterminated string",
                     Span(line, column, line, len(text) + 1),
                     'close it with " on the same line; write a line break as \\n',
-                    path,
                 )
         if ch == "\t" or (ch == " " and column == 1):
-            return diag("TWL004", "unexpected indentation", Span.point(line, column), None, path), "indent"
+            return diag("TWL004", "unexpected indentation", Span.point(line, column), None), "indent"
         expected = _expected(set(e.allowed or ()))
         hint = None
         if ch == "#":
@@ -78,9 +77,7 @@ def syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> tuple[Diagn
         elif ch == "=":
             hint = "write name=value with no spaces around '='"
         what = f"unexpected character {ch!r}" if ch else "unexpected end of file"
-        return _line(
-            "TWL001", what + (f"; expected {expected}" if expected else ""), Span.point(line, column), hint, path
-        )
+        return _line("TWL001", what + (f"; expected {expected}" if expected else ""), Span.point(line, column), hint)
     if isinstance(e, UnexpectedToken):
         tok = e.token
         expected = _expected(set(e.expected or ()))
@@ -92,7 +89,6 @@ def syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> tuple[Diagn
                 "unexpected indentation",
                 Span(line, 1, line, width + 1),
                 "only a line ending in ':' opens an indented block",
-                path,
             )
         if ("_INDENT" in (e.expected or ()) and tok.type != "_NL") or _after_colon(source, line, column):
             end = tok.end_column if tok.end_column and tok.end_line == line and tok.end_column > column else column + 1
@@ -101,10 +97,9 @@ def syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> tuple[Diagn
                 "expected an indented block after ':'",
                 Span(line, column, line, end),
                 "indent the statements that belong to the block, or put one after the ':' on the same line",
-                path,
             )
         if tok.type == "$END":
-            return _line("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None, path)
+            return _line("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None)
         shown = "end of line" if tok.type == "_NL" else repr(str(tok))
         hint = None
         if tok.type == "_NL" and "_INDENT" in (e.expected or ()):
@@ -112,10 +107,10 @@ def syntax_diagnostic(e: UnexpectedInput, source: str, path: str) -> tuple[Diagn
         elif tok.type == "BARE" and "KEYWORD" in (e.expected or ()):
             hint = "each statement starts with a keyword such as say, play, gather, dial"
         end = (tok.end_column or column + 1) if tok.type != "_NL" else column + 1
-        return _line("TWL001", f"unexpected {shown}; expected {expected}", Span(line, column, line, end), hint, path)
+        return _line("TWL001", f"unexpected {shown}; expected {expected}", Span(line, column, line, end), hint)
     if isinstance(e, UnexpectedEOF):
-        return _line("TWL001", "unexpected end of file", Span.point(line, column), None, path)
-    return _line("TWL001", str(e).splitlines()[0], Span.point(line, column), None, path)
+        return _line("TWL001", "unexpected end of file", Span.point(line, column), None)
+    return _line("TWL001", str(e).splitlines()[0], Span.point(line, column), None)
 
 
 def _after_colon(source: str, line: int, column: int) -> bool:

@@ -26,7 +26,6 @@ from urllib.parse import quote as percent_encode
 from .ast import NOWHERE, Element, Param, Span
 from .diagnostics import TwimlcError, diag
 from .params import TOKEN, convert, show
-from .validate import MAX_BODY_CHARS, MAX_DOCUMENT_BYTES, MAX_SAY_CHARS
 from .values import SOCKET_TAGS, URL_TEXT, url_problem
 
 if TYPE_CHECKING:
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
     from .generator import Nodes
 
 _MARK = re.compile("\ue000([0-9]+)\ue001")
-LIMITS = {"Say": MAX_SAY_CHARS, "Message": MAX_BODY_CHARS}  # characters of text, as twimlc check counts them
 
 
 class ParamError(TwimlcError, ValueError):
@@ -118,9 +116,10 @@ class Template:
         the length limit it counts against, the URL it is part of. URLs are judged where
         ``twimlc check`` judges them: not in raw (``!``) elements and attributes."""
         from .values import is_url_attribute
-        from .vocabulary import vocabulary
 
-        vocab = vocabulary(self.document.kind)
+        vocab = self.document.dialect.vocabulary(self.document.kind)
+        limits = self.document.dialect.limits
+        text_limits = {"Say": limits.say_chars, "Message": limits.body_chars}  # as twimlc check counts them
 
         def marked(text: str, attribute: bool, el: Any, attr_name: str | None, group: int | None) -> str:
             tag = el.tag
@@ -165,11 +164,11 @@ class Template:
             return "".join(out)
 
         groups: dict[Any, int] = {}
-        for el in root.iter(*LIMITS):
+        for el in root.iter(*text_limits):
             static = TOKEN.sub(lambda m: "" if m.group(1) else "{{", "".join(el.itertext()))
             groups[el] = len(self._limits)
             node = nodes.get(el)
-            self._limits.append(_Limit(el.tag, LIMITS[el.tag], len(static), node.span if node else NOWHERE))
+            self._limits.append(_Limit(el.tag, text_limits[el.tag], len(static), node.span if node else NOWHERE))
 
         def owner(el: Any) -> int | None:
             while el is not None:
@@ -241,7 +240,8 @@ class Template:
         out[0::2] = self._static
         out[1::2] = [pieces[k] for k in self._slot_keys]
         xml = "".join(out)
-        if len(xml) > MAX_DOCUMENT_BYTES // 4 and len(xml.encode("utf-8")) > MAX_DOCUMENT_BYTES:
+        most = self.document.dialect.limits.document_bytes
+        if len(xml) > most // 4 and len(xml.encode("utf-8")) > most:
             raise self._error("", "the rendered document is over Twilio's 64 kB limit (11750)", NOWHERE)
         return xml
 

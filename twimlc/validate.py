@@ -1,20 +1,29 @@
 """Semantic rules beyond what the vocabulary table and an XSD can say.
 
 Each rule is a small generator that yields diagnostics for one concern (jsonschema's
-style); :func:`validate` runs them all. Where a rule mirrors a Twilio error code, the
-message names it.
+style), declared as a :class:`Rule` together with the XPath that selects, in a
+schema-valid TwiML XML document, everything it could flag: the XML fast path
+(:func:`twimlc.xmlread.fast_clean`) runs these selections in C, so a clean document is
+never turned into Python objects, and a new rule cannot forget its selection.
+:func:`validate` runs them all. Limits and the provider's error codes come from the
+document's dialect (``doc.dialect``), never from constants here.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from .ast import Document, Element, walk
+from .ast import Document, Element, Span, walk
 from .diagnostics import CODES, Diagnostic, diag
+from .dialect import Dialect, Limits
 from .values import (
     SOCKET_TAGS,
     URL_TEXT,
+    attr_local_name,
+    direct_text,
     finish_on_key_problem,
     is_url_attribute,
     number_problem,
@@ -22,24 +31,40 @@ from .values import (
     transcription_problem,
     url_problem,
 )
-from .vocabulary import vocabulary
+from .vocabulary import Vocabulary
 
-MAX_DOCUMENT_BYTES = 64 * 1024  # 11750
-MAX_READ_BYTES = 10 * 1024 * 1024  # what twimlc reads at all: a bound on memory, far above Twilio's limit
-MAX_INLINE_CHARS = 4000  # Calls API `Twiml` parameter, 32018
-MAX_SAY_CHARS = 4096  # 13521
-MAX_BODY_CHARS = 1600  # 14103 / 21617
-MAX_MESSAGES = 10  # 14109
-MAX_NUMBERS = 10
-MAX_MEDIA = 10  # 21623
+Check = Callable[[Document, list[Element]], Iterator[Diagnostic]]
+# For the fast path: whether an element the selection found could really be flagged
+# (``el`` is an lxml element of a schema-valid document; no lxml import needed here).
+Suspect = Callable[[Any, Vocabulary], bool]
 
-Rule = Callable[[Document, list[Element], str], Iterator[Diagnostic]]
+
+@dataclass(frozen=True)
+class Rule:
+    """One semantic rule and where it looks.
+
+    ``select(dialect, vocabulary)`` is an XPath 1.0 union of every element the rule could
+    flag in a schema-valid document (a superset); ``suspect`` narrows a selected element
+    down in Python when XPath cannot say (is this number really not E.164?). With no
+    ``suspect``, any selected element sends the document down the full path.
+    ``whole_only``: the rule reports something missing, so it skips elements that reading
+    already found damaged (that is most likely the very thing missing)."""
+
+    check: Check
+    select: Callable[[Dialect, Vocabulary], str]
+    suspect: Suspect | None = None
+    whole_only: bool = False
+
+
+def _code(doc: Document, twl: str, e: Element) -> str:
+    """The provider's code for ``twl`` at element ``e`` ("" when it has none)."""
+    return doc.dialect.code(twl, e.tag) or ""
 
 
 def _ends(doc: Document, e: Element) -> str | None:
     if e.raw:
         return None
-    spec = vocabulary(doc.kind).elements.get(e.tag)
+    spec = doc.dialect.vocabulary(doc.kind).elements.get(e.tag)
     if spec is None or spec.ends is None:
         return None
     if spec.ends == "always":
@@ -49,7 +74,7 @@ def _ends(doc: Document, e: Element) -> str | None:
     return None
 
 
-def unreachable(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
+def unreachable(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """Verbs after Hangup, Reject, Redirect, Leave, or a Dial with action, never run. Not
     after a Record: an empty recording continues with the next verb (twiml-spec.md §5)."""
     ender: str | None = None
@@ -60,13 +85,24 @@ def unreachable(doc: Document, elements: list[Element], path: str) -> Iterator[D
                 f"<{e.tag}> is never reached: nothing after {ender} runs",
                 e.span,
                 "remove it, or move it before",
-                path,
             )
             return
         ender = _ends(doc, e)
 
 
-def reject_first(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
+def _select_unreachable(dialect: Dialect, vocab: Vocabulary) -> str:
+    """Derived from the vocabulary's ``ends``: what a top-level verb that ends the document
+    is followed by."""
+    ends = []
+    for tag, spec in sorted(vocab.elements.items()):
+        if spec.ends == "always":
+            ends.append(f"self::{tag}")
+        elif spec.ends == "action":
+            ends.append(f"(self::{tag} and @action)")
+    return f"/Response/*[{' or '.join(ends)}][following-sibling::*]" if ends else ""
+
+
+def reject_first(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """<Reject> after other verbs: the call is already answered (and billed)."""
     for i, e in enumerate(doc.elements):
         if e.tag == "Reject" and i > 0 and doc.kind == "voice":
@@ -75,38 +111,38 @@ def reject_first(doc: Document, elements: list[Element], path: str) -> Iterator[
                 "<Reject> after other verbs: the call is already answered and billed",
                 e.span,
                 "put <Reject> first to refuse the call without answering it, or use <Hangup>",
-                path,
             )
 
 
-def _too_many(items: list[Element], limit: int, code: str, message: str, path: str) -> Iterator[Diagnostic]:
+def _too_many(items: list[Element], limit: int, code: str, message: str, provider: str) -> Iterator[Diagnostic]:
     """``message`` (with {n}) at the first item past ``limit``."""
     if len(items) > limit:
-        yield diag(code, message.format(n=len(items)), items[limit].span, None, path)
+        yield diag(code, message.format(n=len(items)), items[limit].span, provider_code=provider)
 
 
-def dial_nouns(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
+def dial_nouns(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
+    limits, title = doc.dialect.limits, doc.dialect.title
     for e in elements:
         if e.tag != "Dial":
             continue
         numbers = [c for c in e.elements if c.tag == "Number"]
         yield from _too_many(
             numbers,
-            MAX_NUMBERS,
+            limits.numbers,
             "TWL310",
-            f"<Dial> has {{n}} <Number> nouns; Twilio dials at most {MAX_NUMBERS} at once",
-            path,
+            f"<Dial> has {{n}} <Number> nouns; {title} dials at most {limits.numbers} at once",
+            _code(doc, "TWL310", e),
         )
         conferences = [c for c in e.elements if c.tag == "Conference"]
         if conferences and numbers:
             yield diag(
                 "TWL311",
-                "<Conference> cannot be mixed with <Number> in one <Dial>; Twilio reports 13000",
+                "<Conference> cannot be mixed with <Number> in one <Dial>",
                 conferences[0].span,
                 "dial the numbers in a separate <Dial>",
-                path,
+                provider_code=_code(doc, "TWL311", e),
             )
-        yield from _too_many(conferences, 1, "TWL311", "a <Dial> holds one <Conference>", path)
+        yield from _too_many(conferences, 1, "TWL311", "a <Dial> holds one <Conference>", _code(doc, "TWL311", e))
 
 
 def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
@@ -133,48 +169,52 @@ def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
     return None
 
 
-def needs_content(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
+def needs_content(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """Elements that cannot be empty (see :func:`missing_content`)."""
     parents = {id(c): e.tag for e in walk(doc.body) for c in e.elements}
     for e in elements:
         found = missing_content(e, parents.get(id(e), "Response"))
         if found:
-            yield diag(found[0], found[1], e.span, found[2], path)
+            yield diag(found[0], found[1], e.span, found[2])
 
 
-def limits(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
+def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
+    limit, title = doc.dialect.limits, doc.dialect.title
     messages = [e for e in doc.elements if e.tag == "Message"]
+    code = doc.dialect.code("TWL504") or ""
     yield from _too_many(
         messages,
-        MAX_MESSAGES,
+        limit.messages,
         "TWL504",
-        f"{{n}} <Message> verbs; Twilio sends at most {MAX_MESSAGES} per reply (14109)",
-        path,
+        f"{{n}} <Message> verbs; {title} sends at most {limit.messages} per reply",
+        code,
     )
     for e in elements:
         if e.tag == "Say":
             n = len(_all_text(e))
-            if n > MAX_SAY_CHARS:
+            if n > limit.say_chars:
                 yield diag(
                     "TWL502",
-                    f"<Say> text is {n:,} characters; Twilio's limit is {MAX_SAY_CHARS:,} (13521)",
+                    f"<Say> text is {n:,} characters; {title}'s limit is {limit.say_chars:,}",
                     e.span,
                     "split it into several <Say> verbs",
-                    path,
                 )
         elif e.tag == "Message":
             body = e.text + "".join(c.text for c in e.elements if c.tag == "Body")
-            if len(body) > MAX_BODY_CHARS:
+            if len(body) > limit.body_chars:
                 yield diag(
                     "TWL503",
-                    f"message body is {len(body):,} characters; Twilio's limit is {MAX_BODY_CHARS:,} (14103)",
+                    f"message body is {len(body):,} characters; {title}'s limit is {limit.body_chars:,}",
                     e.span,
                     "split it into several messages",
-                    path,
                 )
             media = [c for c in e.elements if c.tag == "Media"]
             yield from _too_many(
-                media, MAX_MEDIA, "TWL505", f"{{n}} <Media> in one message; Twilio's limit is {MAX_MEDIA} (21623)", path
+                media,
+                limit.media,
+                "TWL505",
+                f"{{n}} <Media> in one message; {title}'s limit is {limit.media}",
+                _code(doc, "TWL505", e),
             )
 
 
@@ -182,8 +222,8 @@ def _all_text(e: Element) -> str:
     return e.text + "".join(_all_text(c) for c in e.elements)
 
 
-def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
-    """<Number>, <Dial> text and callerId: E.164 expected (13224), and a possible number."""
+def phone_numbers(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
+    """<Number>, <Dial> text and callerId: E.164 expected, and a possible number."""
     for e in elements:
         values: list[tuple[str, str]] = []
         if e.tag in ("Number", "Dial") and e.text.strip():
@@ -196,13 +236,17 @@ def phone_numbers(doc: Document, elements: list[Element], path: str) -> Iterator
             if found:
                 code, message = found
                 hint = "write + country code and number, e.g. +14155550100" if code == "TWL213" else None
-                yield diag(code, f"{what} {message}", e.span, hint, path)
+                yield diag(code, f"{what} {message}", e.span, hint, provider_code=_code(doc, code, e))
 
 
-def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
-    """Absolute URLs use http(s) and name a host (11100); a stream's WebSocket URL uses wss
-    (31922)."""
-    v = vocabulary(doc.kind)
+def _suspect_number(el: Any, vocab: Vocabulary) -> bool:
+    text = direct_text(el).strip()
+    return bool((text and number_problem(text)) or number_problem(str(el.get("callerId") or "")))
+
+
+def urls(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
+    """Absolute URLs use http(s) and name a host; a stream's WebSocket URL uses wss."""
+    v = doc.dialect.vocabulary(doc.kind)
     for e in elements:
         spec = v.elements[e.tag]
         sockets = e.tag in SOCKET_TAGS
@@ -219,15 +263,30 @@ def urls(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnost
             if problem and sockets:
                 yield diag(
                     "TWL205",
-                    f"{what}: {url!r} is not a WebSocket URL Twilio can use: {problem}; Twilio reports 31922",
+                    f"{what}: {url!r} is not a WebSocket URL {doc.dialect.title} can use: {problem}",
                     e.span,
-                    "Twilio connects to your server over wss:// only",
-                    path,
+                    f"{doc.dialect.title} connects to your server over wss:// only",
+                    provider_code=_code(doc, "TWL205", e),
                 )
             elif problem:
                 yield diag(
-                    "TWL205", f"{what}: {url!r} is not a valid URL: {problem}; Twilio reports 11100", e.span, None, path
+                    "TWL205",
+                    f"{what}: {url!r} is not a valid URL: {problem}",
+                    e.span,
+                    provider_code=_code(doc, "TWL205", e),
                 )
+
+
+def _suspect_url(el: Any, vocab: Vocabulary) -> bool:
+    tag = str(el.tag)
+    spec = vocab.elements.get(tag)
+    sockets = tag in SOCKET_TAGS
+    if tag in URL_TEXT and el.text and url_problem(el.text.strip(), sockets):
+        return True
+    return spec is not None and any(
+        is_url_attribute(spec, attr_local_name(str(name))) and url_problem(str(value), sockets)
+        for name, value in el.attrib.items()
+    )
 
 
 def _value(e: Element, name: str) -> str | None:
@@ -235,7 +294,7 @@ def _value(e: Element, name: str) -> str | None:
     return a.value if a is not None and isinstance(a.value, str) else None
 
 
-def attribute_values(doc: Document, elements: list[Element], path: str) -> Iterator[Diagnostic]:
+def attribute_values(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """Values whose rules depend on the element or on other attributes. Twilio logs these
     as warnings and ignores the attribute, so they are warnings here too."""
     for e in elements:
@@ -243,33 +302,76 @@ def attribute_values(doc: Document, elements: list[Element], path: str) -> Itera
         if key is not None and isinstance(key.value, str):
             problem = finish_on_key_problem(e.tag, key.value)
             if problem:
-                yield diag("TWL215", problem, key.span, None, path)
+                yield diag("TWL215", problem, key.span)
         st = e.attribute("speechTimeout") if e.tag == "Gather" else None
         if st is not None and isinstance(st.value, str):
             found = speech_timeout_problem(st.value, e.attribute("speechModel") is not None)
             if found:
-                yield diag("TWL216", found[0], st.span, found[1], path)
+                yield diag("TWL216", found[0], st.span, found[1])
         if e.tag == "Record":
             problem = transcription_problem(_value(e, "transcribe"), _value(e, "maxLength"))
             if problem:
                 m = e.attribute("maxLength")
-                yield diag("TWL217", problem, m.span if m else e.span, None, path)
+                yield diag("TWL217", problem, m.span if m else e.span)
+
+
+def _suspect_value(el: Any, vocab: Vocabulary) -> bool:
+    key = el.get("finishOnKey")
+    if key is not None and finish_on_key_problem(str(el.tag), str(key)):
+        return True
+    return (el.tag == "Gather" and el.get("speechTimeout") is not None) or (
+        el.tag == "Record" and el.get("transcribe") == "true"
+    )
+
+
+def _fixed(xpath: str) -> Callable[[Dialect, Vocabulary], str]:
+    return lambda dialect, vocab: xpath
+
+
+def _limited(xpath: str) -> Callable[[Dialect, Vocabulary], str]:
+    """An XPath with the dialect's limits filled in (``{say_chars}``…)."""
+    from dataclasses import asdict
+
+    return lambda dialect, vocab: xpath.format(**asdict(dialect.limits))
 
 
 RULES: tuple[Rule, ...] = (
-    unreachable,
-    reject_first,
-    dial_nouns,
-    needs_content,
-    limits,
-    phone_numbers,
-    urls,
-    attribute_values,
+    Rule(unreachable, _select_unreachable),
+    Rule(reject_first, _fixed("/Response/Reject[preceding-sibling::*]")),
+    Rule(
+        dial_nouns,
+        _limited("//Dial[count(Number) > {numbers} or (Conference and Number) or count(Conference) > 1]"),
+    ),
+    Rule(
+        needs_content,
+        _fixed(
+            "//Play[not(normalize-space()) and not(string(@digits))] | //Dial[not(*) and not(normalize-space())]"
+            " | //Stream[not(normalize-space(@url)) and not(parent::Stop)]"
+            " | //ConversationRelay[not(normalize-space(@url))]"
+        ),
+        whole_only=True,
+    ),
+    Rule(
+        limits,
+        _limited(
+            "/Response[count(Message) > {messages}] | //Say[string-length(.) > {say_chars}]"
+            " | //Message[string-length(.) > {body_chars} or count(Media) > {media}]"
+        ),
+    ),
+    Rule(phone_numbers, _fixed("//Number | //Dial"), _suspect_number),
+    Rule(
+        urls,
+        # absolute URLs (the XSD refuses white space in URL-typed attributes), URL text, stream URLs
+        _fixed("//*[@*[contains(., ':')]] | //Play | //Redirect | //Media | //Stream | //ConversationRelay"),
+        _suspect_url,
+    ),
+    Rule(
+        attribute_values,
+        _fixed("//*[@finishOnKey] | //Gather[@speechTimeout] | //Record[@transcribe = 'true']"),
+        _suspect_value,
+    ),
 )
-# Rules that report something missing: not run on an element where reading the document
-# already found an error that left something out (a bad value, an unknown keyword in its
-# block), since that is most likely the very thing that would be reported missing.
-_MISSING_RULES = {needs_content}
+
 # Reading errors that leave the element whole: in the wrong place, an attribute given
 # twice, a character XML cannot carry, a second positional value (the first is kept).
 _KEEPS = {"TWL301", "TWL104", "TWL210", "TWL304"}
@@ -281,19 +383,19 @@ _SYNTAX_CODES = {"TWL001", "TWL002", "TWL003", "TWL004"}
 _ATTRIBUTE_CODES = {"TWL103", "TWL104"} | {c for c in CODES if c.startswith("TWL2")}
 
 
-def validate(doc: Document, path: str = "<string>", reported: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
-    """Every rule's findings. Rules get the document and its elements (raw ``!Tag`` ones
-    left out: they are unchecked by definition), walked once. ``reported`` are the
-    diagnostics reading the document gave (the rules run on a document with errors too, so
-    that one run reports every problem); they keep the rules from reporting the same
-    problem twice."""
+def validate(doc: Document, reported: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
+    """Every rule's findings, checked against ``doc.dialect``. Rules get the document and
+    its elements (raw ``!Tag`` ones left out: they are unchecked by definition), walked
+    once. ``reported`` are the diagnostics reading the document gave (the rules run on a
+    document with errors too, so that one run reports every problem); they keep the rules
+    from reporting the same problem twice."""
     everything = walk(doc.body)
     elements = [e for e in everything if not e.raw]
     damaged = _damaged(everything, [d for d in reported if d.is_error and d.code not in _KEEPS])
     whole = [e for e in elements if id(e) not in damaged]
     out: list[Diagnostic] = []
     for rule in RULES:
-        out.extend(rule(doc, whole if rule in _MISSING_RULES else elements, path))
+        out.extend(rule.check(doc, whole if rule.whole_only else elements))
     return out
 
 
@@ -326,30 +428,27 @@ def _damaged(elements: list[Element], errors: list[Diagnostic]) -> set[int]:
     return out
 
 
-def size_limits(xml: str, path: str, inline: bool) -> list[Diagnostic]:
+def size_limits(xml: str, dialect: Dialect, inline: bool) -> list[Diagnostic]:
     """Limits on the generated document as a whole."""
-    from .ast import Span
-
+    limit: Limits = dialect.limits
     out = []
     size = len(xml.encode("utf-8"))
-    if size > MAX_DOCUMENT_BYTES:
+    if size > limit.document_bytes:
         out.append(
             diag(
                 "TWL501",
-                f"the document is {size:,} bytes; Twilio refuses replies over 64 kB (11750)",
+                f"the document is {size:,} bytes; {dialect.title} refuses replies over {limit.document_bytes // 1024} kB",
                 Span(1, 1, 1, 2),
-                None,
-                path,
             )
         )
-    if inline and len(xml) > MAX_INLINE_CHARS:
+    if inline and len(xml) > limit.inline_chars:
         out.append(
             diag(
                 "TWL506",
-                f"the document is {len(xml):,} characters; inline TwiML in the Calls API is limited to {MAX_INLINE_CHARS:,} (32018)",
+                f"the document is {len(xml):,} characters; inline TwiML in the Calls API is limited to "
+                f"{limit.inline_chars:,}",
                 Span(1, 1, 1, 2),
                 "host it and pass its URL (Url) instead",
-                path,
             )
         )
     return out

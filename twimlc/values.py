@@ -11,6 +11,7 @@ fast path and templates (rendered values) all call these.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .diagnostics import CODES, ERROR
 from .vocabulary import ElementSpec, ValueType, suggest
@@ -94,7 +95,7 @@ def value_problem(t: ValueType, text: str) -> Problem | None:
         problem = url_problem(text)
         if problem:
             spaces = "percent-encode spaces as %20" if problem.endswith("white space") else None
-            return ("TWL205", f"{text!r} is not a valid URL: {problem}; Twilio reports 11100", spaces)
+            return ("TWL205", f"{text!r} is not a valid URL: {problem}", spaces)
     elif t.type == "phone" and not E164.match(text) and NATIONAL_NUMBER.match(text):
         return _not_e164(text)
     elif t.type in ("recipient", "sender"):
@@ -169,7 +170,7 @@ def _channel_problem(prefix: str, rest: str, text: str, sender: bool) -> Problem
         known = ", ".join(c + ":" for c in _CHANNELS)
         near = next((c for c in _CHANNELS if c == prefix.lower()), None)
         hint = f"write {near}:{rest}" if near else f"Twilio's channel prefixes are {known}"
-        return ("TWL220", f"{prefix + ':'!r} is not a messaging channel (Twilio: 30015)", hint)
+        return ("TWL222", f"{prefix + ':'!r} is not a messaging channel", hint)
     if prefix == "messenger":
         if MESSENGER_ID.match(rest):
             return None
@@ -203,7 +204,7 @@ def number_problem(number: str) -> tuple[str, str] | None:
     if "{{" in number or not _LOOKS_LIKE_NUMBER.match(number):
         return None
     if not E164.match(number):
-        return ("TWL213", f"{number!r} is not in E.164 format; Twilio expects E.164 (13224)")
+        return ("TWL213", f"{number!r} is not in E.164 format; Twilio expects E.164")
     problem = _phone_problem(number)
     return ("TWL214", f"{number!r} is not a possible phone number: {problem}") if problem else None
 
@@ -254,17 +255,17 @@ def finish_on_key_problem(tag: str, value: str) -> str | None:
     if "{{" in value or (_GATHER_KEYS if tag == "Gather" else _RECORD_KEYS).match(value):
         return None
     what = "one of 0-9, # or *, or empty" if tag == "Gather" else "any of 0-9, # and *"
-    return f"finishOnKey {value!r} is not {what} (13311)"
+    return f"finishOnKey {value!r} is not {what}"
 
 
 def speech_timeout_problem(value: str, has_model: bool) -> tuple[str, str | None] | None:
     if "{{" in value:
         return None
     if value != "auto" and not (value.isdigit() and int(value) > 0):
-        return (f"speechTimeout {value!r} is not 'auto' or a positive integer (13327)", None)
+        return (f"speechTimeout {value!r} is not 'auto' or a positive integer", None)
     if value == "auto" and has_model:
         return (
-            "speechTimeout 'auto' cannot be used with a speechModel (13327)",
+            "speechTimeout 'auto' cannot be used with a speechModel",
             "set speechTimeout to a number of seconds",
         )
     return None
@@ -272,5 +273,20 @@ def speech_timeout_problem(value: str, has_model: bool) -> tuple[str, str | None
 
 def transcription_problem(transcribe: str | None, max_length: str | None) -> str | None:
     if transcribe == "true" and max_length is not None and max_length.isdigit() and int(max_length) > 120:
-        return f"transcription needs maxLength ≤ 120; it is {max_length} (13615)"
+        return f"transcription needs maxLength ≤ 120; it is {max_length}"
     return None
+
+
+# --- on lxml elements of a schema-valid document (the XML fast path's suspects) ----------
+
+_XML_NAMESPACE = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def attr_local_name(name: str) -> str:
+    """An lxml attribute name as TwiML writes it (``{…/XML/1998/namespace}lang`` is ``xml:lang``)."""
+    return "xml:" + name[len(_XML_NAMESPACE) :] if name.startswith(_XML_NAMESPACE) else name
+
+
+def direct_text(el: Any) -> str:
+    """An lxml element's own text (not its children's), as the typed tree's ``Element.text``."""
+    return str(el.text or "") + "".join(str(c.tail or "") for c in el)

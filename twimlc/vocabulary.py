@@ -151,15 +151,6 @@ def load_vocabulary(file: str, kind: str) -> Vocabulary:
     return Vocabulary(kind, elements, by_keyword)
 
 
-@cache
-def vocabulary(kind: str) -> Vocabulary:
-    return load_vocabulary("vocabulary.json", kind)
-
-
-def kinds_with_keyword(keyword: str) -> list[str]:
-    return [k for k in KINDS if keyword in vocabulary(k).by_keyword]
-
-
 # --- "did you mean" ---------------------------------------------------------------------
 
 

@@ -11,25 +11,21 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import cache
+from collections.abc import Callable
+from typing import Any
 
 from lxml import etree
 
 from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
-from .validate import MAX_READ_BYTES as MAX_BYTES
+from .dialect import MAX_NESTING, TWILIO, Dialect
+from .dialect import MAX_READ_BYTES as MAX_BYTES
 from .values import (
-    SOCKET_TAGS,
-    URL_TEXT,
-    finish_on_key_problem,
-    is_url_attribute,
-    number_problem,
-    url_problem,
     value_problem,
 )
-from .vocabulary import KINDS, ValueType, vocabulary
+from .vocabulary import KINDS, ValueType, Vocabulary
 
-MAX_DEPTH = 64  # TwiML nests a handful of levels; deeper is hostile or broken
+MAX_DEPTH = MAX_NESTING  # TwiML nests a handful of levels; deeper is hostile or broken
 _TOO_DEEP = etree.XPath(f"boolean(//*[count(ancestor::*) >= {MAX_DEPTH}])")
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
@@ -265,9 +261,9 @@ class Locator:
         return self._span(found.start() + 1, len(name)) if found else None
 
 
-def _tag_keyword(tag: str) -> str:
+def _tag_keyword(tag: str, dialect: Dialect) -> str:
     for kind in KINDS:
-        spec = vocabulary(kind).elements.get(tag)
+        spec = dialect.vocabulary(kind).elements.get(tag)
         if spec is not None and tag != "Response":
             return spec.keyword
     return "!" + tag
@@ -297,7 +293,7 @@ def as_text(v: str | bytes) -> str:
     return v.decode("utf-8") if isinstance(v, bytes) else v
 
 
-def _statement(el: etree._Element, loc: Locator) -> Statement:
+def _statement(el: etree._Element, loc: Locator, dialect: Dialect) -> Statement:
     tag = element_name(el)
     span, offset = loc.element(el, tag)
     args = []
@@ -310,10 +306,10 @@ def _statement(el: etree._Element, loc: Locator) -> Statement:
         body.append(TextLine(el.text, span))
     for child in el:
         if isinstance(child.tag, str):
-            body.append(_statement(child, loc))
+            body.append(_statement(child, loc, dialect))
         if child.tail:
             body.append(TextLine(child.tail, span))
-    return Statement(_tag_keyword(tag), span, tuple(args), tuple(body), span)
+    return Statement(_tag_keyword(tag, dialect), span, tuple(args), tuple(body), span)
 
 
 def _layout(nodes: list[SyntaxNode]) -> list[SyntaxNode]:
@@ -330,82 +326,82 @@ def _clean(node: Statement) -> Statement:
     return Statement(node.keyword, node.keyword_span, node.args, tuple(body), node.span)
 
 
-def to_syntax(root: etree._Element, text: str) -> tuple[list[SyntaxNode], list[Arg]]:
+def to_syntax(root: etree._Element, text: str, dialect: Dialect = TWILIO) -> tuple[list[SyntaxNode], list[Arg]]:
     """The root's children as statements, and the root's attributes."""
     loc = Locator(text)
-    top = _clean(_statement(root, loc))
+    top = _clean(_statement(root, loc, dialect))
     return list(top.body), list(top.args)
 
 
 # --- the fast path: clean, schema-valid XML decided in C ----------------------------------
 
-_SCHEMAS: dict[str, etree.XMLSchema] = {}
+_SCHEMAS: dict[tuple[str, str], etree.XMLSchema] = {}
 
 
-def schema(kind: str) -> etree.XMLSchema:
-    """The published XSD for ``kind``, built once per process."""
-    if kind not in _SCHEMAS:
-        from importlib.util import find_spec
-
-        spec = find_spec("twimlc.schemas")
-        assert spec is not None and spec.submodule_search_locations
-        import os
-
-        path = os.path.join(next(iter(spec.submodule_search_locations)), f"twiml-{kind}.xsd")
-        _SCHEMAS[kind] = etree.XMLSchema(etree.parse(path, _parser()))
-    return _SCHEMAS[kind]
+def schema(kind: str, dialect: Dialect = TWILIO) -> etree.XMLSchema:
+    """The dialect's published XSD for ``kind``, built once per process."""
+    key = (dialect.name, kind)
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = etree.XMLSchema(etree.parse(dialect.schema_path(kind), _parser()))
+    return _SCHEMAS[key]
 
 
-def kind_of(root: etree._Element) -> str:
-    """As the resolver infers it: the first top-level verb that belongs to one kind."""
-    for child in root:
-        if isinstance(child.tag, str):
-            kinds = [k for k in KINDS if child.tag in vocabulary(k).elements]
-            if len(kinds) == 1:
-                return kinds[0]
-    return "voice"
+def kind_of(root: etree._Element, dialect: Dialect = TWILIO) -> str:
+    """The dialect's kind inference (as the resolver's) on the root's child tags."""
+    return dialect.infer_kind(as_text(c.tag) for c in root if isinstance(c.tag, str))[0]
 
 
-# Where validate.py's rules can report anything in a schema-valid document, as XPath run in
-# C. A superset: a document none of these select has no finding, so the typed tree is not
-# built at all. tests/test_schema.py checks on the corpus that the fast path reports exactly
-# what the full path does; keep this in step with validate.RULES.
-_MAY_FLAG = etree.XPath(
-    "boolean("
-    "/Response/*[self::Hangup or self::Reject or self::Redirect or self::Leave"
-    " or (self::Dial and @action)][following-sibling::*]"  # unreachable
-    " | /Response/Reject[preceding-sibling::*]"  # reject_first
-    " | //Dial[count(Number) > 10 or (Conference and Number) or count(Conference) > 1]"  # dial_nouns
-    " | //Play[not(normalize-space()) and not(string(@digits))] | //Dial[not(*) and not(normalize-space())]"
-    " | //Stream[not(normalize-space(@url)) and not(parent::Stop)]"  # needs_content
-    " | //ConversationRelay[not(normalize-space(@url))]"
-    " | /Response[count(Message) > 10] | //Say[string-length(.) > 4096]"  # limits
-    " | //Message[string-length(.) > 1600 or count(Media) > 10]"
-    " | //Gather[@speechTimeout] | //Record[@transcribe = 'true']"  # attribute_values
-    ")"
-)
-_NUMBERS = etree.XPath("//Number | //Dial")  # phone_numbers
-_KEYS = etree.XPath("//*[@finishOnKey]")  # attribute_values: finishOnKey
-# urls: absolute URLs (the XSD refuses white space in URL-typed attributes), URL text, stream URLs
-_URLS = etree.XPath("//*[@*[contains(., ':')]] | //Play | //Redirect | //Media | //Stream | //ConversationRelay")
+_Suspect = Callable[[Any, Vocabulary], bool]
+
+
+_Selections = tuple[etree.XPath, tuple[tuple[etree.XPath, _Suspect], ...]]
+_SELECTIONS: dict[tuple[int, str], _Selections] = {}
+
+
+def _selections(dialect: Dialect, kind: str) -> _Selections:
+    """validate.RULES' selections for one dialect and kind, compiled once: the rules with
+    no Python ``suspect`` as one boolean XPath (one call into libxml2), the others each
+    with their suspect."""
+    key = (id(dialect), kind)
+    if key not in _SELECTIONS:
+        _SELECTIONS[key] = _compile_selections(dialect, kind)
+    return _SELECTIONS[key]
+
+
+def _compile_selections(dialect: Dialect, kind: str) -> _Selections:
+    from .validate import RULES
+
+    vocab = dialect.vocabulary(kind)
+    plain = [x for r in RULES if r.suspect is None and (x := r.select(dialect, vocab))]
+    combined = etree.XPath("boolean(" + " | ".join(plain) + ")" if plain else "false()")
+    narrowed = tuple(
+        (etree.XPath(x), r.suspect) for r in RULES if r.suspect is not None and (x := r.select(dialect, vocab))
+    )
+    return combined, narrowed
 
 
 # Value types the schema accepts but the resolver may still warn about (besides open enums).
 _ADVISED = ("phone", "recipient", "sender")
 
 
-@cache
-def _advised(kind: str) -> tuple[etree.XPath, dict[str, dict[str, ValueType]]]:
+_ADVISED_CACHE: dict[tuple[int, str], tuple[etree.XPath, dict[str, dict[str, ValueType]]]] = {}
+
+
+def _advised(dialect: Dialect, kind: str) -> tuple[etree.XPath, dict[str, dict[str, ValueType]]]:
     """The attributes whose value the resolver may warn about although the schema accepts
     it (a voice or language outside the known list, a number not in E.164), selected by
     name (cheaper in libxml2 than by element), and their types by tag and name."""
+    key = (id(dialect), kind)
+    if key in _ADVISED_CACHE:
+        return _ADVISED_CACHE[key]
     typed: dict[str, dict[str, ValueType]] = {}
-    for tag, spec in vocabulary(kind).elements.items():
+    for tag, spec in dialect.vocabulary(kind).elements.items():
         names = {n: t for n, t in spec.attributes.items() if (t.type == "enum" and t.open) or t.type in _ADVISED}
         if names:
             typed[tag] = names
     selection = " | ".join(sorted({f"//@{n}" for names in typed.values() for n in names}))
-    return etree.XPath(selection or "/nothing"), typed
+    _ADVISED_CACHE[key] = (etree.XPath(selection or "/nothing"), typed)
+    return _ADVISED_CACHE[key]
 
 
 def _nodes(xpath: etree.XPath, root: etree._Element) -> list[etree._Element]:
@@ -413,43 +409,33 @@ def _nodes(xpath: etree.XPath, root: etree._Element) -> list[etree._Element]:
     return [n for n in result if isinstance(n, etree._Element)] if isinstance(result, list) else []
 
 
-def _nothing_to_flag(root: etree._Element, kind: str) -> bool:
-    """No rule of validate.py, and no value warning of the resolver, can report anything
-    for this schema-valid document."""
-    if _MAY_FLAG(root):
+def _nothing_to_flag(root: etree._Element, kind: str, dialect: Dialect) -> bool:
+    """No rule of validate.py (by the selections each declares), and no value warning of the
+    resolver, can report anything for this schema-valid document."""
+    combined, narrowed = _selections(dialect, kind)
+    if combined(root):
         return False
-    for el in _nodes(_NUMBERS, root):
-        text = ((el.text or "") + "".join(c.tail or "" for c in el)).strip()  # direct text, as Element.text
-        if (text and number_problem(text)) or number_problem(as_text(el.get("callerId") or "")):
+    vocab = dialect.vocabulary(kind)
+    for xpath, suspect in narrowed:
+        if any(suspect(el, vocab) for el in _nodes(xpath, root)):
             return False
-    selection, typed = _advised(kind)
+    selection, typed = _advised(dialect, kind)
     found = selection(root)
     for value in found if isinstance(found, list) else ():
         if isinstance(value, etree._ElementUnicodeResult):
             parent = value.getparent()
             name = value.attrname
             t = typed.get(as_text(parent.tag), {}).get(as_text(name)) if parent is not None and name else None
-            if t is not None and value_problem(t, str(value)):  # resolve.py: values
-                return False
-    for el in _nodes(_KEYS, root):
-        if finish_on_key_problem(as_text(el.tag), as_text(el.get("finishOnKey") or "")):
-            return False
-    elements = vocabulary(kind).elements
-    for el in _nodes(_URLS, root):
-        spec = elements[as_text(el.tag)]
-        sockets = el.tag in SOCKET_TAGS
-        if el.tag in URL_TEXT and el.text and url_problem(el.text.strip(), sockets):
-            return False
-        for name, value in el.attrib.items():
-            if is_url_attribute(spec, attr_name(as_text(name))) and url_problem(as_text(value), sockets):
+            if t is not None and value_problem(t, str(value)):  # the resolver's value warnings
                 return False
     return True
 
 
-def fast_clean(root: etree._Element) -> bool:
-    """True when the document is valid against the published XSD and no semantic rule
-    can report anything: the per-file path in C (libxml2 and XPath) for clean files."""
+def fast_clean(root: etree._Element, dialect: Dialect = TWILIO) -> bool:
+    """True when the document is valid against the dialect's published XSD and no
+    semantic rule can report anything: the per-file path in C (libxml2 and XPath) for
+    clean files."""
     if root.tag != "Response" or root.attrib:
         return False
-    kind = kind_of(root)
-    return bool(schema(kind).validate(root)) and _nothing_to_flag(root, kind)
+    kind = kind_of(root, dialect)
+    return bool(schema(kind, dialect).validate(root)) and _nothing_to_flag(root, kind, dialect)
