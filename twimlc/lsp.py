@@ -33,13 +33,12 @@ from . import __version__, editing
 from . import params as placeholders
 from .ast import Span
 from .diagnostics import CODES, Diagnostic, diag
-from .dialect import MAX_READ_BYTES, TWILIO
+from .dialect import MAX_READ_BYTES
 from .positions import from_utf16, to_utf16
 from .vocabulary import HEADER_KEYWORD, ElementSpec, ValueType
 
 CODES_URL = "https://github.com/twimlc/twimlc/blob/main/docs/codes.md"
 SOURCE = "twimlc"
-_TWILIO_CODE = re.compile(r"\b[0-9]{5}\b")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 T = TypeVar("T")
@@ -156,17 +155,13 @@ def check_source(source: str, kind: str, path: str) -> list[Diagnostic]:
 
 
 def twilio_code(d: Diagnostic) -> str | None:
-    m = re.search(r"\(Twilio: ([0-9]{5})\)|\(([0-9]{5})\)", d.message)
-    if m:
-        return m.group(1) or m.group(2)
-    return TWILIO.code(d.code)
+    """The provider's code the driver stamped from the dialect's table (data, not text)."""
+    return d.provider_code or None
 
 
 def to_lsp_diagnostic(d: Diagnostic, positions: Positions, kind: str) -> types.Diagnostic:
-    message = d.message
+    message = d.full_message
     twilio = twilio_code(d)
-    if twilio and not _TWILIO_CODE.search(message):
-        message += f" (Twilio: {twilio})"
     if d.hint:
         message += f"\nhelp: {d.hint}"
     tags = [types.DiagnosticTag.Unnecessary] if d.code in ("TWL401", "TWL602") else None
