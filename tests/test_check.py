@@ -13,7 +13,7 @@ import pytest
 from conftest import shared_or_skip
 
 import twimlc
-from twimlc.api import check_twl, check_xml
+from twimlc.api import check_twl, check_xml, judge_xml
 from twimlc.cli import main
 
 
@@ -190,7 +190,7 @@ def test_xml(data: bytes, expected: list[tuple[str, int]]) -> None:
 
 
 def test_non_twiml_xml_is_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert check_xml(b"<project><build/></project>") is None  # (a <Say> child would make it TwiML: TWL312)
+    assert judge_xml(b"<project><build/></project>") == (False, [])  # (a <Say> child would make it TwiML: TWL312)
     (tmp_path / "pom.xml").write_text("<project/>", encoding="utf-8")
     assert main(["check", str(tmp_path)]) == 0
     assert capsys.readouterr().out == ""

@@ -132,11 +132,12 @@ def read_xml_document(
     return doc, stamped(out + diagnostics, path, dialect), True
 
 
-def check_xml(
+def judge_xml(
     data: bytes, path: str = "<string>", inline: bool = False, twiml: bool = False, dialect: Dialect = TWILIO
-) -> list[Diagnostic] | None:
-    """Diagnostics for TwiML XML, or ``None`` when the XML is not TwiML (see :func:`sniff`;
-    ``twiml``: it is, whatever it looks like, as a ``.twiml`` file is).
+) -> tuple[bool, list[Diagnostic]]:
+    """Whether the XML is TwiML (see :func:`sniff`; ``twiml``: it is, whatever it looks like,
+    as a ``.twiml`` file is), and its diagnostics (none for XML that is not TwiML: such
+    files are skipped, not reported).
 
     The per-file path stays in C where it can: libxml2 parses the document, validates it
     against the published XSD (generated from the same table as the checker, and tested
@@ -148,19 +149,26 @@ def check_xml(
 
     verdict = True if twiml else sniff(data)[0]
     if verdict is False:
-        return None
+        return False, []
     root, problems = parse_xml(data, path)
     if root is None:
-        return stamped(problems, path, dialect)
+        return True, stamped(problems, path, dialect)
     if verdict is None and not is_twiml_root(root):
-        return None
+        return False, []
     if fast_clean(root, dialect) and not size_limits_bytes(data, dialect, inline):
-        return []
+        return True, []
     doc, diagnostics, _ = read_xml_document(data, path, root, twiml=True, dialect=dialect)
     if doc is not None:
         found = validate(doc, diagnostics) + size_limits_bytes(data, dialect, inline)
         diagnostics += stamped(found, path, dialect)
-    return sorted(diagnostics, key=Diagnostic.sort_key)
+    return True, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def check_xml(
+    data: bytes, path: str = "<string>", inline: bool = False, twiml: bool = False, dialect: Dialect = TWILIO
+) -> list[Diagnostic]:
+    """The diagnostics of :func:`judge_xml` (an empty list for XML that is not TwiML)."""
+    return judge_xml(data, path, inline, twiml, dialect)[1]
 
 
 def size_limits_bytes(data: bytes, dialect: Dialect, inline: bool) -> list[Diagnostic]:
@@ -195,13 +203,13 @@ def check(path: str | os.PathLike[str], *, filename: str | None = None, inline: 
     name = os.fspath(path)
     hint = "to check source text, call twimlc.checks(source)"
     if name.endswith(XML_SUFFIXES):
-        data, problem = read_bytes(name)
+        data, problems = read_bytes(name)
         if data is None:
-            return [explain_missing(name, problem, hint)] if problem else []
-        return check_xml(data, filename or name, inline, name.endswith(TWIML_SUFFIX)) or []
-    text, problem = read_source(name)
+            return explain_missing(name, problems, hint)
+        return check_xml(data, filename or name, inline, name.endswith(TWIML_SUFFIX))
+    text, problems = read_source(name)
     if text is None:
-        return [explain_missing(name, problem, hint)] if problem else []
+        return explain_missing(name, problems, hint)
     return check_twl(text, filename or name, inline)
 
 
@@ -209,7 +217,7 @@ def checks(source: str, *, filename: str = "<string>", inline: bool = False) -> 
     """All diagnostics for source text: TwiML XML when it starts with ``<``, else ``.twl``.
     ``filename`` is the name diagnostics carry."""
     if source.lstrip().startswith("<"):
-        return check_xml(source.encode("utf-8"), filename, inline) or []
+        return check_xml(source.encode("utf-8"), filename, inline)
     return check_twl(source, filename, inline)
 
 
@@ -229,10 +237,9 @@ def load(path: str | os.PathLike[str], filename: str | None = None) -> Template:
         )
         return loads(path, filename or "<string>")
     name = os.fspath(path)
-    source, problem = read_source(name)
+    source, problems = read_source(name)
     if source is None:
-        assert problem is not None
-        raise TwimlcError([explain_missing(name, problem, "to load source text, call twimlc.loads(source)")])
+        raise TwimlcError(explain_missing(name, problems, "to load source text, call twimlc.loads(source)"))
     return loads(source, filename or name)
 
 

@@ -73,10 +73,9 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if _refuse_output("compile", path, args.output):
         return EXIT_USAGE
-    source, problem = read_source(path)
+    source, problems = read_source(path)
     if source is None:
-        assert problem is not None
-        write_all([problem], {})
+        write_all(problems, {})
         return EXIT_PROBLEMS
     doc, diagnostics = analyze(source, path)
     write_all(diagnostics, {path: source})
@@ -130,7 +129,7 @@ def _unknown_file(command: str, paths: list[str]) -> str | None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .api import check_twl, check_xml
+    from .api import check_twl, judge_xml
     from .diagnostics import render_github, render_json, render_text, use_colour
     from .sniff import TWIML_SUFFIX, XML_SUFFIXES
 
@@ -143,22 +142,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
     skipped = 0
     for path in _files(args.paths):
         if path.endswith(XML_SUFFIXES):
-            data, problem = read_bytes(path)
+            data, problems = read_bytes(path)
             if data is None:
-                assert problem is not None
-                diagnostics.append(problem)
+                diagnostics.extend(problems)
                 continue
-            found = check_xml(data, path, args.inline, path.endswith(TWIML_SUFFIX))
-            if found is None:
+            twiml, found = judge_xml(data, path, args.inline, path.endswith(TWIML_SUFFIX))
+            if not twiml:
                 skipped += 1  # XML, but not TwiML
                 continue
             sources[path] = data.decode("utf-8", errors="replace")
             diagnostics.extend(found)
         else:
-            source, problem = read_source(path)
+            source, problems = read_source(path)
             if source is None:
-                assert problem is not None
-                diagnostics.append(problem)
+                diagnostics.extend(problems)
                 continue
             sources[path] = source
             diagnostics.extend(check_twl(source, path, args.inline))
@@ -220,10 +217,9 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
     status = EXIT_OK
     skipped = 0
     for path in paths:
-        data, problem = read_bytes(path)
+        data, problems = read_bytes(path)
         if data is None:
-            assert problem is not None
-            write_all([problem], {})
+            write_all(problems, {})
             status = EXIT_PROBLEMS
             continue
         twiml = path.endswith(TWIML_SUFFIX)
@@ -234,13 +230,11 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
                 skipped += 1
                 continue
         text = data.decode("utf-8", errors="replace")
-        try:
-            source, warnings = decompile_with_diagnostics(data, path, twiml, args.bin_variables)
-        except TwimlcError as e:
-            write_all(e.diagnostics, {path: text})
+        source, warnings = decompile_with_diagnostics(data, path, twiml, args.bin_variables)
+        write_all(warnings, {path: text})
+        if source is None:
             status = EXIT_PROBLEMS
             continue
-        write_all(warnings, {path: text})
         target = Path(output) if output else (Path(path).with_suffix(".twl") if beside else None)
         if target is None:
             sys.stdout.write(source)
@@ -270,7 +264,6 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     import difflib
     from pathlib import Path
 
-    from .diagnostics import TwimlcError
     from .fmt import format_with_diagnostics
 
     if "-" in args.paths or args.stdin_filename:
@@ -285,16 +278,14 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             skipped += 1
             sys.stderr.write(f"{path}: skipped: fmt formats .twl files (to convert TwiML XML, use twimlc decompile)\n")
             continue
-        source, problem = read_source(path)
+        source, problems = read_source(path)
         if source is None:
-            assert problem is not None
-            write_all([problem], {})
+            write_all(problems, {})
             failed += 1
             continue
-        try:
-            formatted, _ = format_with_diagnostics(source, path)
-        except TwimlcError as e:
-            write_all(e.diagnostics, {path: source})
+        formatted, found = format_with_diagnostics(source, path)
+        if formatted is None:
+            write_all(found, {path: source})
             failed += 1
             continue
         if formatted == source:
@@ -336,19 +327,16 @@ def _fmt_stdin(args: argparse.Namespace) -> int:
     import dataclasses
     import difflib
 
-    from .diagnostics import TwimlcError
     from .fmt import format_with_diagnostics
 
     name = args.stdin_filename or "-"
-    source, problem = read_source("-")
+    source, problems = read_source("-")
     if source is None:
-        assert problem is not None
-        write_all([dataclasses.replace(problem, path=name)], {})
+        write_all([dataclasses.replace(p, path=name) for p in problems], {})
         return EXIT_PROBLEMS
-    try:
-        formatted, _ = format_with_diagnostics(source, name)
-    except TwimlcError as e:
-        write_all(e.diagnostics, {name: source})
+    formatted, found = format_with_diagnostics(source, name)
+    if formatted is None:
+        write_all(found, {name: source})
         return EXIT_PROBLEMS
     if args.diff:
         diff = difflib.unified_diff(source.splitlines(True), formatted.splitlines(True), name, f"{name} (formatted)")
@@ -408,10 +396,9 @@ def _cmd_dial(args: argparse.Namespace) -> int:
     try:
         twiml = None
         if args.file is not None:
-            source, problem = read_source(args.file)
+            source, problems = read_source(args.file)
             if source is None:
-                assert problem is not None
-                write_all([problem], {})
+                write_all(problems, {})
                 return EXIT_PROBLEMS
             try:
                 twiml, warnings = dialer.inline_twiml(source, args.file, _params(args.param))

@@ -169,25 +169,26 @@ def _merge_texts(nodes: list[Node]) -> tuple[Node, ...]:
 
 def read_document(
     data: bytes, path: str = "<string>", twiml: bool = False, bin_variables: bool = True
-) -> tuple[Document, list[Diagnostic]]:
+) -> tuple[Document | None, list[Diagnostic]]:
     """Any well-formed TwiML → a typed document that compiles back to it. XML that is not
     TwiML (see :func:`twimlc.api.sniff`; ``twiml``: it is, as a ``.twiml`` file is) is
     refused with TWL312 before the hardened parser sees it. With ``bin_variables``,
     ``{{Name}}`` becomes a template parameter (as in a TwiML Bin); without, it is literal
-    text (written ``\\{{Name}}`` in ``.twl``)."""
+    text (written ``\\{{Name}}`` in ``.twl``). ``None`` (with the reason) when the XML
+    cannot be read or is not TwiML; never raises for bad input."""
     from .sniff import sniff, wrong_root
 
     start = Span(1, 1, 1, 2)
     verdict, why = (True, "") if twiml else sniff(data)
     if verdict is False:
-        raise TwimlcError([diag("TWL312", f"not TwiML: {why}; nothing to decompile", start, None, path)])
+        return None, [diag("TWL312", f"not TwiML: {why}; nothing to decompile", start, None, path)]
     root, problems = parse_xml(data, path)
     if root is None:
-        raise TwimlcError(problems)
+        return None, problems
     if root.tag != "Response":
-        raise TwimlcError([wrong_root(root, data.decode("utf-8", errors="replace"), path)])
+        return None, [wrong_root(root, data.decode("utf-8", errors="replace"), path)]
     if any(isinstance(el.tag, str) and el.nsmap for el in root.iter()):
-        raise TwimlcError([_namespaced(root, path)])
+        return None, [_namespaced(root, path)]
     kind = kind_of(root)
     reader = _Reader(kind, path, data.decode("utf-8", errors="replace"), bin_variables)
     root_span, offset = reader.locate.element(root, "Response")
@@ -284,11 +285,11 @@ def _siblings(root: etree._Element, direction: str) -> list[Node]:
 
 def decompile_with_diagnostics(
     xml: str | bytes, path: str = "<string>", twiml: bool = False, bin_variables: bool = True
-) -> tuple[str, list[Diagnostic]]:
-    """``.twl`` source for ``xml`` and the warnings; raises :class:`TwimlcError` for XML
+) -> tuple[str | None, list[Diagnostic]]:
+    """``.twl`` source for ``xml`` and the diagnostics; ``None`` (nothing to write) for XML
     that cannot be read or is not TwiML (``twiml``: it is, as a ``.twiml`` file is), or
-    when the result would not compile back to the same TwiML. ``bin_variables``: see
-    :func:`read_document`."""
+    when the result would not compile back to the same TwiML. Never raises for bad input.
+    ``bin_variables``: see :func:`read_document`."""
     from .api import read
     from .canonical import canonical
     from .generator import generate
@@ -296,27 +297,29 @@ def decompile_with_diagnostics(
 
     data = xml.encode("utf-8") if isinstance(xml, str) else xml
     doc, warnings = read_document(data, path, twiml, bin_variables)
+    if doc is None:
+        return None, warnings
     source = print_document(doc)
     again, diagnostics = read(source, path)
     errors = [d for d in diagnostics if d.is_error]
     same = again is not None and not errors and canonical(generate(again)) == canonical(data)
     if not same:
         detail = f": {errors[0].code} {errors[0].message}" if errors else ""
-        raise TwimlcError(
-            [
-                diag(
-                    "TWL903",
-                    f"decompile could not reproduce this document{detail}; nothing was written",
-                    Span(1, 1, 1, 2),
-                    "please report it with the file",
-                    path,
-                )
-            ]
+        failed = diag(
+            "TWL903",
+            f"decompile could not reproduce this document{detail}; nothing was written",
+            Span(1, 1, 1, 2),
+            "please report it with the file",
+            path,
         )
+        return None, [failed]
     return source, sorted(warnings, key=Diagnostic.sort_key)
 
 
 def decompile(xml: str | bytes, filename: str = "<string>", *, bin_variables: bool = True) -> str:
     """TwiML XML → ``.twl`` source (library API). TwiML Bin variables (``{{Name}}``)
     become template parameters; with ``bin_variables=False`` they are literal text."""
-    return decompile_with_diagnostics(xml, filename, bin_variables=bin_variables)[0]
+    source, diagnostics = decompile_with_diagnostics(xml, filename, bin_variables=bin_variables)
+    if source is None:
+        raise TwimlcError(diagnostics)
+    return source

@@ -533,13 +533,12 @@ def inline_twiml(
         doc = source_or_document
         found = stamped(validate(doc), filename, doc.dialect)
     elif source_or_document.lstrip("\ufeff \t\r\n").startswith("<"):
-        from .api import check_xml, read_xml_document
+        from .api import judge_xml, read_xml_document
 
         xml = source_or_document.encode("utf-8")
-        checked = check_xml(xml, filename)
-        if checked is None:
+        is_twiml, found = judge_xml(xml, filename)
+        if not is_twiml:
             raise TwimlcError([_not_twiml(xml, filename)])
-        found = checked
         if not any(d.is_error for d in found):
             doc = read_xml_document(xml, filename)[0]
     else:

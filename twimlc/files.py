@@ -40,7 +40,7 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def read_bytes(path: str) -> tuple[bytes | None, Diagnostic | None]:
+def read_bytes(path: str) -> tuple[bytes | None, list[Diagnostic]]:
     """The file's bytes (``-``: standard input), or a coded diagnostic: TWL007 for a file
     over the size twimlc reads (refused after reading one byte past the limit, so memory
     stays bounded), TWL005 when it cannot be read."""
@@ -53,37 +53,39 @@ def read_bytes(path: str) -> tuple[bytes | None, Diagnostic | None]:
                 # read(n) allocates n bytes up front: ask for the size (a regular file) or the bound
                 data = f.read(size + 1 if 0 < size <= MAX_READ_BYTES else MAX_READ_BYTES + 1)
     except OSError as e:
-        return None, diag("TWL005", f"cannot read file: {e.strerror or e}", NOWHERE, None, path)
+        return None, [diag("TWL005", f"cannot read file: {e.strerror or e}", NOWHERE, None, path)]
     if len(data) > MAX_READ_BYTES:
         message = (
             f"the file is over {MAX_READ_BYTES:,} bytes; twimlc reads up to that (Twilio refuses TwiML over 64 kB)"
         )
-        return None, diag("TWL007", message, NOWHERE, None, path)
-    return data, None
+        return None, [diag("TWL007", message, NOWHERE, None, path)]
+    return data, []
 
 
-def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
+def read_source(path: str) -> tuple[str | None, list[Diagnostic]]:
     """The file's text, or a coded diagnostic (never an exception) when it cannot be read."""
-    data, problem = read_bytes(path)
+    data, problems = read_bytes(path)
     if data is None:
-        return None, problem
+        return None, problems
     try:
-        return data.decode("utf-8"), None
+        return data.decode("utf-8"), []
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        return None, diag(
-            "TWL005",
-            f"not UTF-8 text (byte 0x{data[e.start]:02x})",
-            Span.point(line, col),
-            "save the file as UTF-8",
-            path,
-        )
+        return None, [
+            diag(
+                "TWL005",
+                f"not UTF-8 text (byte 0x{data[e.start]:02x})",
+                Span.point(line, col),
+                "save the file as UTF-8",
+                path,
+            )
+        ]
 
 
-def explain_missing(path: str, problem: Diagnostic, hint: str) -> Diagnostic:
-    """For the library API: ``problem`` (a read failure), or "no such file" with ``hint``
+def explain_missing(path: str, problems: list[Diagnostic], hint: str) -> list[Diagnostic]:
+    """For the library API: ``problems`` (a read failure), or "no such file" with ``hint``
     (where source text goes instead) when ``path`` does not exist."""
     if os.path.lexists(path):
-        return problem
-    return diag("TWL005", "no such file", NOWHERE, hint, path)
+        return problems
+    return [diag("TWL005", "no such file", NOWHERE, hint, path)]

@@ -151,14 +151,14 @@ def read_route(route: Route) -> tuple[Document | None, list[Diagnostic]]:
     from .files import read_bytes, read_source
 
     if route.static:
-        data, problem = read_bytes(route.file)
+        data, problems = read_bytes(route.file)
         if data is None:
-            return None, [problem] if problem else []
+            return None, problems
         doc, diagnostics, _ = read_xml_document(data, route.file)
         return doc, diagnostics
-    text, problem = read_source(route.file)
+    text, problems = read_source(route.file)
     if text is None:
-        return None, [problem] if problem else []
+        return None, problems
     return analyze(text, route.file)
 
 

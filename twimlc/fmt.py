@@ -8,44 +8,32 @@ from .ast import Span
 from .diagnostics import Diagnostic, TwimlcError, diag
 
 
-def format_with_diagnostics(source: str, path: str = "<string>") -> tuple[str, list[Diagnostic]]:
-    """The formatted source and the warnings; raises :class:`TwimlcError` when the source
-    has errors (nothing is formatted then) or when a guarantee would break."""
+def format_with_diagnostics(source: str, path: str = "<string>") -> tuple[str | None, list[Diagnostic]]:
+    """The formatted source and the diagnostics; ``None`` (leave the file as it is) when
+    the source has errors or when a guarantee would break. Never raises for bad input."""
     from .api import read
     from .printer import print_document
 
     doc, diagnostics = read(source, path)
-    if doc is None or any(d.is_error for d in diagnostics):
-        raise TwimlcError(diagnostics)
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
     formatted = print_document(doc)
     again, problems = read(formatted, path)
-    if again is None or any(d.is_error for d in problems) or again != doc:
-        raise TwimlcError(
-            [
-                diag(
-                    "TWL904",
-                    "formatting would change what this file means; it was left untouched",
-                    Span(1, 1, 1, 2),
-                    "please report it with the file",
-                    path,
-                )
-            ]
-        )
+    if any(d.is_error for d in problems) or again != doc:
+        return None, [_refused("formatting would change what this file means; it was left untouched", path)]
     if print_document(again) != formatted:
-        raise TwimlcError(
-            [
-                diag(
-                    "TWL904",
-                    "formatting is not stable on this file; it was left untouched",
-                    Span(1, 1, 1, 2),
-                    "please report it with the file",
-                    path,
-                )
-            ]
-        )
+        return None, [_refused("formatting is not stable on this file; it was left untouched", path)]
     return formatted, diagnostics
 
 
+def _refused(message: str, path: str) -> Diagnostic:
+    return diag("TWL904", message, Span(1, 1, 1, 2), "please report it with the file", path)
+
+
 def format(source: str, filename: str = "<string>") -> str:
-    """``.twl`` source in the canonical layout (library API)."""
-    return format_with_diagnostics(source, filename)[0]
+    """``.twl`` source in the canonical layout (library API); raises :class:`TwimlcError`
+    when the source has errors or fmt would not keep its meaning."""
+    formatted, diagnostics = format_with_diagnostics(source, filename)
+    if formatted is None:
+        raise TwimlcError(diagnostics)
+    return formatted

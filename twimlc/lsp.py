@@ -148,7 +148,7 @@ def check_source(source: str, kind: str, path: str) -> list[Diagnostic]:
     if kind == "xml":
         from .api import check_xml
 
-        return check_xml(source.encode("utf-8", errors="replace"), path) or []
+        return check_xml(source.encode("utf-8", errors="replace"), path)
     from .api import analyze
 
     return analyze(source, path)[1]
@@ -578,14 +578,10 @@ class Editor:
 def format_edits(source: str, encoding: str) -> list[types.TextEdit]:
     """One edit that replaces the document with fmt's layout; none when the document is
     already formatted or when fmt refuses it (a syntax error: the file is left as it is)."""
-    from .diagnostics import TwimlcError
     from .fmt import format_with_diagnostics
 
-    try:
-        formatted = format_with_diagnostics(source)[0]
-    except TwimlcError:
-        return []
-    if formatted == source:
+    formatted = format_with_diagnostics(source)[0]
+    if formatted is None or formatted == source:
         return []
     return [types.TextEdit(Positions(split_lines(source), encoding).whole(), formatted)]
 

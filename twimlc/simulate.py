@@ -194,9 +194,9 @@ class FolderApp:
         from .api import read_xml_document
         from .files import read_bytes
 
-        data, problem = read_bytes(route.file)
+        data, problems = read_bytes(route.file)
         if data is None:
-            return Answer(None, route.file, [problem] if problem else [], [], 500)
+            return Answer(None, route.file, problems, [], 500)
         doc, diagnostics, _ = read_xml_document(data, route.file)
         errors = [d for d in diagnostics if d.is_error]
         if doc is None or errors:
@@ -263,7 +263,7 @@ class LiveApp:
     def fetch(self, method: str, url: str, params: dict[str, str]) -> Answer:
         import httpx
 
-        from .api import check_xml, read_xml_document
+        from .api import judge_xml, read_xml_document
         from .signature import SIGNATURE_HEADER, sign
 
         if method == "GET":
@@ -298,8 +298,8 @@ class LiveApp:
             )
             return Answer(None, url, [problem], [], r.status_code)
         body = r.content
-        found = check_xml(body, url)
-        if found is None:
+        twiml, found = judge_xml(body, url)
+        if not twiml:
             problem = diag(
                 "TWL707", f"{method} {url} answered XML that is not TwiML (no <Response>)", NOWHERE, None, url
             )
