@@ -144,7 +144,6 @@ def judge_xml(
     to agree with it), and XPath finds whatever a semantic rule could flag. A clean
     document ends there; any other is read on the full path, for exact positions and
     friendly messages."""
-    from .validate import validate
     from .xmlread import fast_clean, parse_xml
 
     verdict = True if twiml else sniff(data)[0]
@@ -157,11 +156,27 @@ def judge_xml(
         return False, []
     if fast_clean(root, dialect) and not size_limits_bytes(data, dialect, inline):
         return True, []
-    doc, diagnostics, _ = read_xml_document(data, path, root, twiml=True, dialect=dialect)
+    return True, analyze_xml(data, path, inline, True, dialect, root)[1]
+
+
+def analyze_xml(
+    data: bytes,
+    path: str = "<string>",
+    inline: bool = False,
+    twiml: bool = False,
+    dialect: Dialect = TWILIO,
+    root: etree._Element | None = None,
+) -> tuple[Document | None, list[Diagnostic], bool]:
+    """TwiML XML's typed document and every diagnostic (the full path: what
+    :func:`judge_xml` does for a document its fast path cannot clear), and whether it is
+    TwiML at all. For callers that need the document too (``dial``), so it is read once."""
+    from .validate import validate
+
+    doc, diagnostics, is_twiml = read_xml_document(data, path, root, twiml=twiml, dialect=dialect)
     if doc is not None:
         found = validate(doc, diagnostics) + size_limits_bytes(data, dialect, inline)
         diagnostics += stamped(found, path, dialect)
-    return True, sorted(diagnostics, key=Diagnostic.sort_key)
+    return doc, sorted(diagnostics, key=Diagnostic.sort_key), is_twiml
 
 
 def check_xml(

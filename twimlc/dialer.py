@@ -533,20 +533,16 @@ def inline_twiml(
         doc = source_or_document
         found = stamped(validate(doc), filename, doc.dialect)
     elif source_or_document.lstrip("\ufeff \t\r\n").startswith("<"):
-        from .api import judge_xml, read_xml_document
+        from .api import analyze_xml
 
         xml = source_or_document.encode("utf-8")
-        is_twiml, found = judge_xml(xml, filename)
+        doc, found, is_twiml = analyze_xml(xml, filename)  # read once: the document and its judgement
         if not is_twiml:
             raise TwimlcError([_not_twiml(xml, filename)])
-        if not any(d.is_error for d in found):
-            doc = read_xml_document(xml, filename)[0]
     else:
-        from .api import analyze, check_twl
+        from .api import analyze
 
-        found = check_twl(source_or_document, filename)
-        if not any(d.is_error for d in found):
-            doc = analyze(source_or_document, filename)[0]
+        doc, found = analyze(source_or_document, filename)  # read once: the document and its judgement
     if doc is not None:
         found += _call_problems(doc, filename)
     if doc is None or any(d.is_error for d in found):
