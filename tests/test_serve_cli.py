@@ -42,6 +42,21 @@ def twimlc(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _wait_until_it_answers(base: str, deadline: float) -> None:
+    """uvicorn says "running" before every worker accepts connections (with --workers, the
+    line comes from the supervisor): wait until /healthz answers."""
+    import httpx
+
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, f"{base} never answered /healthz"
+        time.sleep(0.1)
+
+
 @contextmanager
 def serve_process(*args: str, **extra: str) -> Iterator[tuple[str, subprocess.Popen[str], list[str]]]:
     """``twimlc serve ... --port 0`` as a process; yields its base URL once it listens."""
@@ -67,6 +82,7 @@ def serve_process(*args: str, **extra: str) -> Iterator[tuple[str, subprocess.Po
                 base = m.group(1)
                 break
         assert base, "".join(lines)
+        _wait_until_it_answers(base, deadline)
         yield base, proc, lines
     finally:
         proc.terminate()
