@@ -186,3 +186,36 @@ def test_unreachable_app_is_reported() -> None:
     call = Call.start(url=f"http://127.0.0.1:{port}", token=TOKEN)
     (d,) = call.errors
     assert d.code == "TWL707" and call.end_reason == "error"
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [("press", "1"), ("dial_result", "busy")],
+        [("silence",), ("silence",)],
+        [("press", "3"), ("record",)],
+        [("press", "2")],
+    ],
+    ids=["sales-busy", "silence-twice", "voicemail", "support"],
+)
+def test_live_against_serve_matches_the_offline_walk(steps: list[tuple[str, ...]]) -> None:
+    """The same IVR folder walked offline and live against ``twimlc serve`` (signatures
+    verified): serve answers what the files say, so both walks hear the same words, make
+    the same requests (paths and parameters) and end the same way."""
+    from twimlc.serve import App
+
+    ivr = str(ROOT / "examples" / "ivr")
+
+    def walk(call: Call) -> Call:
+        for name, *args in steps:
+            getattr(call, name)(*args)
+        return call
+
+    offline = walk(Call.start(ivr, entry="/incoming"))
+    with asgi_server(App(ivr, auth_token=TOKEN)) as base:
+        live = walk(Call.start(url=base, entry="/incoming", token=TOKEN))
+    assert live.errors == offline.errors == []
+    assert live.heard == offline.heard
+    assert [r.url.removeprefix(base) for r in live.requests] == [r.url for r in offline.requests]
+    assert [r.params for r in live.requests] == [r.params for r in offline.requests]
+    assert live.end_reason == offline.end_reason
