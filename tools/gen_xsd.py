@@ -117,6 +117,8 @@ class Builder:
                 ct.set("mixed", "true")
             choice = ET.SubElement(ct, q("choice"), {"minOccurs": "0", "maxOccurs": "unbounded"})
             for child in s["children"]:
+                if self.elements[child].get("unsupported"):
+                    continue  # a dialect's table keeps what its provider lacks, flagged (twimlc: TWL107)
                 ET.SubElement(choice, q("element"), {"name": child, "type": self.complex_type(child, tag)})
             holder = ct
         elif s["text"]:
@@ -128,6 +130,8 @@ class Builder:
         else:
             holder = ct
         for attr, t in attrs.items():
+            if t.get("unsupported"):
+                continue  # twimlc: TWL108
             if attr.startswith("xml:"):
                 ET.SubElement(holder, q("attribute"), {"ref": attr})
             else:
@@ -178,17 +182,20 @@ def render(el: ET.Element) -> str:
 def sources(table: dict[str, Any]) -> str:
     """Where the table comes from, for the schemas' documentation."""
     versions = table.get("_sources", {})
+    if "overlay" in versions:  # a dialect's table
+        return f"{versions['title']}: Twilio's table with the differences in {versions['overlay']}"
     py, node = versions.get("twilio-python", "?"), versions.get("twilio-node", "?")
     return f"twilio-python {py} builders, twilio-node {node} value types, curated overlay"
 
 
-def generate(table: dict[str, Any] | None = None) -> dict[str, str]:
-    """The schema files for ``table`` (by default the committed ``twimlc/vocabulary.json``)."""
+def generate(table: dict[str, Any] | None = None, prefix: str = "twiml") -> dict[str, str]:
+    """The schema files for ``table`` (by default the committed ``twimlc/vocabulary.json``);
+    a dialect's table (``tools/gen_dialects.py``) gives its own ``prefix``."""
     if table is None:
         table = json.loads(VOCABULARY.read_text(encoding="utf-8"))
     kinds = table["kinds"]
     about = sources(table)
-    out = {f"twiml-{kind}.xsd": render(Builder(kind, elements, about).build()) for kind, elements in kinds.items()}
+    out = {f"{prefix}-{kind}.xsd": render(Builder(kind, elements, about).build()) for kind, elements in kinds.items()}
     out["xml.xsd"] = render(xml_xsd(kinds["voice"]))
     return out
 

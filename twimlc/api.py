@@ -33,17 +33,17 @@ def read(source: str, filename: str = "<string>", dialect: Dialect = TWILIO) -> 
     raises for bad input: after a syntax error the document holds what could be read
     around it (the parser recovers at the next statement)."""
     nodes, comments, syntax = parse_syntax(source)
-    doc, diagnostics = resolve(nodes, comments, dialect)
-    return doc, sorted(stamped(syntax + diagnostics, filename, dialect), key=Diagnostic.sort_key)
+    doc, diagnostics = resolve(nodes, comments, dialect)  # the header's target= may change the dialect
+    return doc, sorted(stamped(syntax + diagnostics, filename, doc.dialect), key=Diagnostic.sort_key)
 
 
-def analyze(source: str, filename: str = "<string>") -> tuple[Document, list[Diagnostic]]:
+def analyze(source: str, filename: str = "<string>", dialect: Dialect = TWILIO) -> tuple[Document, list[Diagnostic]]:
     """The lenient entry: the typed document and every diagnostic ``twimlc check`` reports
     for the source, sorted by position. Never raises for bad input: after a syntax error
     the document holds what could be read around it."""
     from .api import judge_twl
 
-    return judge_twl(source, filename)
+    return judge_twl(source, filename, dialect=dialect)
 
 
 def parse(source: str, filename: str = "<string>") -> Document:
@@ -87,6 +87,7 @@ def judge_twl(
     from .validate import size_limits, validate
 
     doc, diagnostics = read(source, path, dialect)
+    dialect = doc.dialect  # the header's target= wins
     found = validate(doc, diagnostics)
     if xml_size_bound(source) >= (dialect.limits.inline_chars if inline else dialect.limits.document_bytes):
         from .generator import generate
@@ -125,7 +126,7 @@ def read_xml_document(
     out: list[Diagnostic] = []
     if root.tag != "Response":
         out.append(wrong_root(root, text, path))
-    nodes, root_attrs = to_syntax(root, text)
+    nodes, root_attrs = to_syntax(root, text, dialect)
     for a in root_attrs:
         out.append(diag("TWL103", f"<Response> has no attribute {a.name!r}", a.span))
     doc, diagnostics = resolve(nodes, [], dialect, xml=True)

@@ -193,6 +193,7 @@ class Document:
     header_line: int = field(default=0, compare=False)
     # the provider's TwiML it was read and checked as (its vocabulary, limits, codes)
     dialect: Dialect = field(default=TWILIO, compare=False, repr=False)
+    target: str = ""  # the header's ``target=`` (a dialect's name), kept as written for fmt
 
     @property
     def elements(self) -> tuple[Element, ...]:

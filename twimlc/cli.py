@@ -14,6 +14,7 @@ from .files import read_bytes, read_source, write_atomic
 
 if TYPE_CHECKING:
     from .ast import Document
+    from .dialect import Dialect
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -60,6 +61,22 @@ def _refuse_output(command: str, path: str, output: str | None) -> bool:
     return True
 
 
+def _dialect(command: str, args: argparse.Namespace) -> Dialect | None:
+    """The target: ``--target``, else ``[tool.twimlc] target`` in the nearest
+    ``pyproject.toml``, else Twilio (a file's ``target=`` header overrides it). None after
+    reporting a usage error."""
+    from .dialect import TWILIO, dialect_named
+    from .project import SettingsError, project_target
+
+    if getattr(args, "target", None):
+        return dialect_named(args.target) or TWILIO  # argparse checked the choice
+    try:
+        return project_target() or TWILIO
+    except SettingsError as e:
+        sys.stderr.write(f"twimlc {command}: error: {e}\n")
+        return None
+
+
 def _cmd_compile(args: argparse.Namespace) -> int:
     from .api import analyze
     from .generator import generate
@@ -73,11 +90,14 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if _refuse_output("compile", path, args.output):
         return EXIT_USAGE
+    dialect = _dialect("compile", args)
+    if dialect is None:
+        return EXIT_USAGE
     source, problems = read_source(path)
     if source is None:
         write_all(problems, {})
         return EXIT_PROBLEMS
-    doc, diagnostics = analyze(source, path)
+    doc, diagnostics = analyze(source, path, dialect)
     write_all(diagnostics, {path: source})
     if doc is None or any(d.is_error for d in diagnostics):
         return EXIT_PROBLEMS
@@ -128,15 +148,61 @@ def _unknown_file(command: str, paths: list[str]) -> str | None:
     return None
 
 
+def _portable(found: dict[str, list[Diagnostic]], dialects: list[Dialect]) -> list[Diagnostic]:
+    """One file checked for several targets: what all of them report, once, and what only
+    some report, each marked with the target it breaks on."""
+    from dataclasses import replace
+
+    def key(d: Diagnostic) -> tuple[object, ...]:
+        return (d.code, d.span, d.message)
+
+    shared = set.intersection(*(set(map(key, found[d.name])) for d in dialects))
+    out = [d for d in found[dialects[0].name] if key(d) in shared]
+    for dialect in dialects:
+        for d in found[dialect.name]:
+            if key(d) not in shared:
+                named = d.message if dialect.title in d.message else f"on {dialect.title}: {d.message}"
+                out.append(replace(d, message=named))
+    return out
+
+
+def _targets(value: str) -> list[Dialect] | None:
+    """``--portability twilio,telnyx``: the dialects named (at least two), or None."""
+    from .dialect import dialect_named
+
+    names = [n for n in (x.strip() for x in value.split(",")) if n]
+    dialects = [dialect_named(n) for n in names]
+    if len(names) < 2 or any(d is None for d in dialects):
+        return None
+    return [d for d in dialects if d is not None]
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from .api import check_twl, judge_xml
     from .diagnostics import render_github, render_json, render_text, use_colour
+    from .dialect import DIALECTS
     from .sniff import TWIML_SUFFIX, XML_SUFFIXES
 
     usage = _unknown_file("check", args.paths)
     if usage:
         sys.stderr.write(usage)
         return EXIT_USAGE
+    if args.portability is not None:
+        if args.target:
+            sys.stderr.write("twimlc check: error: --portability checks several targets; drop --target\n")
+            return EXIT_USAGE
+        targets = _targets(args.portability)
+        if targets is None:
+            sys.stderr.write(
+                f"twimlc check: error: --portability takes two or more of {', '.join(DIALECTS)}, "
+                f"comma-separated (got {args.portability!r})\n"
+            )
+            return EXIT_USAGE
+    else:
+        dialect = _dialect("check", args)
+        if dialect is None:
+            return EXIT_USAGE
+        targets = [dialect]
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
     skipped = 0
@@ -146,19 +212,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
             if data is None:
                 diagnostics.extend(problems)
                 continue
-            twiml, found = judge_xml(data, path, args.inline, path.endswith(TWIML_SUFFIX))
-            if not twiml:
+            per = {d.name: judge_xml(data, path, args.inline, path.endswith(TWIML_SUFFIX), d) for d in targets}
+            if not per[targets[0].name][0]:
                 skipped += 1  # XML, but not TwiML
                 continue
             sources[path] = data.decode("utf-8", errors="replace")
-            diagnostics.extend(found)
+            diagnostics.extend(_portable({name: found for name, (_, found) in per.items()}, targets))
         else:
             source, problems = read_source(path)
             if source is None:
                 diagnostics.extend(problems)
                 continue
             sources[path] = source
-            diagnostics.extend(check_twl(source, path, args.inline))
+            diagnostics.extend(_portable({d.name: check_twl(source, path, args.inline, d) for d in targets}, targets))
     diagnostics.sort(key=Diagnostic.sort_key)
     if args.format != "text" and skipped:
         sys.stderr.write(f"skipped {_plural(skipped, 'file')}: not TwiML\n")  # standard output stays machine-read
@@ -563,6 +629,16 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _target_option(p: argparse.ArgumentParser) -> None:
+    from .dialect import DIALECTS
+
+    p.add_argument(
+        "--target",
+        choices=list(DIALECTS),
+        help="the provider whose TwiML to check against (default: [tool.twimlc] target in pyproject.toml, else twilio)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="twimlc", description="Compile, check and dial Twilio TwiML written in .twl.")
     p.add_argument("--version", action="version", version=f"twimlc {__version__}")
@@ -571,6 +647,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("file", metavar="FILE.twl", help="the source ('-' for standard input)")
     c.add_argument("-o", "--output", metavar="OUT.xml", help="write here (atomically) instead of standard output")
     c.add_argument("--param", action="append", metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
+    _target_option(c)
     c.set_defaults(func=_cmd_compile)
     k = sub.add_parser("check", help="check .twl files and TwiML XML (.xml, .twiml)")
     k.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
@@ -578,6 +655,12 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--strict", action="store_true", help="warnings fail the check too")
     k.add_argument(
         "--inline", action="store_true", help="also apply the Calls API's 4,000-character limit on inline TwiML"
+    )
+    _target_option(k)
+    k.add_argument(
+        "--portability",
+        metavar="A,B",
+        help="check for each of these providers (e.g. twilio,telnyx) and report what would break moving between them",
     )
     k.set_defaults(func=_cmd_check)
     d = sub.add_parser("decompile", help="turn TwiML XML into .twl")

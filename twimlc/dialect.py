@@ -80,7 +80,9 @@ class Dialect:
         the index of that tag (``None`` when nothing decided it). The one place kind is
         inferred, for .twl and XML alike."""
         for index, tag in enumerate(tags):
-            kinds = self.kinds_with_tag(tag)
+            # only a verb that can stand at the top level says the kind (Telnyx's voice
+            # <Message>, inside <AIGather>'s history, does not make a reply messaging)
+            kinds = [k for k in self.kinds_with_tag(tag) if tag in self.vocabulary(k).root.children]
             if len(kinds) == 1:
                 return kinds[0], index
         return "voice", None
@@ -134,4 +136,17 @@ TWILIO_CODES = MappingProxyType(
 
 TWILIO = Dialect("twilio", "Twilio", "vocabulary.json", "twiml", Limits(), TWILIO_CODES)
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (TWILIO,)}
+# SignalWire cXML and Telnyx TeXML: Twilio's table with each provider's differences
+# (tools/dialects/<name>.json, every fact with its source; tools/gen_dialects.py writes the
+# tables and schemas). Neither publishes error codes for what twimlc reports, nor limits
+# other than Twilio's, as far as the overlays' sources go: Twilio's limits are kept and no
+# provider code is named (the overlays' "unverified" lists say so).
+SIGNALWIRE = Dialect("signalwire", "SignalWire cXML", "vocabulary-signalwire.json", "cxml", Limits())
+TELNYX = Dialect("telnyx", "Telnyx TeXML", "vocabulary-telnyx.json", "texml", Limits())
+
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (TWILIO, SIGNALWIRE, TELNYX)}
+
+
+def dialect_named(name: str) -> Dialect | None:
+    """The dialect ``--target``, ``target=`` or ``[tool.twimlc] target`` names."""
+    return DIALECTS.get(name.strip().lower())

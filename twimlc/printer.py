@@ -100,10 +100,11 @@ class Printer:
 
     def run(self) -> str:
         doc = self.doc
-        if doc.kind_explicit or doc.attributes or doc.preamble or self._inferred_kind() != doc.kind:
+        if doc.kind_explicit or doc.attributes or doc.preamble or doc.target or self._inferred_kind() != doc.kind:
             self.block(tuple(c for c in doc.preamble if not c.trailing), 0)
             self.blank_line_at(doc.header_line)  # a header comment keeps its blank line
-            self.emit(0, " ".join([HEADER_KEYWORD, doc.kind, *(attribute(a) for a in doc.attributes)]), None)
+            target = [f"target={doc.target}"] if doc.target else []
+            self.emit(0, " ".join([HEADER_KEYWORD, doc.kind, *target, *(attribute(a) for a in doc.attributes)]), None)
             for c in doc.preamble:
                 if c.trailing:
                     self.trail(c)

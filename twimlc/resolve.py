@@ -32,7 +32,7 @@ from .ast import (
 from .comments import attach_comments
 from .confusables import explain, fix
 from .diagnostics import CODES, ERROR, Diagnostic, diag
-from .dialect import TWILIO, Dialect
+from .dialect import DIALECTS, TWILIO, Dialect, dialect_named
 from .values import NOT_XML, XML_NAME, check_value, value_problem
 from .vocabulary import (
     HEADER_KEYWORD,
@@ -53,6 +53,7 @@ class Resolver:
         self.params: dict[str, Param] = {}
         self.used: set[str] = set()
         self.bad_params: set[str] = set()
+        self.target = ""  # the header's target=, as written
 
     def report(
         self,
@@ -108,11 +109,20 @@ class Resolver:
             comments = [c for c in comments if c.span.line > line]
         placed = attach_comments(tuple(children), comments)
         return Document(
-            kind, placed, explicit, root_attrs, span, preamble, header.span.line if header else 0, self.dialect
+            kind,
+            placed,
+            explicit,
+            root_attrs,
+            span,
+            preamble,
+            header.span.line if header else 0,
+            self.dialect,
+            self.target,
         )
 
     def _kind(self, header: Statement | None, body: list[SyntaxNode]) -> tuple[str, bool, tuple[Attribute, ...]]:
         if header is not None:
+            self._target(header)
             positional = [a for a in header.args if a.name is None]
             kind = "voice"
             value = positional[0].value if positional else None
@@ -126,9 +136,25 @@ class Resolver:
             return kind, True, attrs
         return self._infer_kind(body), False, ()
 
+    def _target(self, header: Statement) -> None:
+        """``twiml voice target=telnyx``: the file is checked as that provider's TwiML,
+        whatever ``--target`` or ``pyproject.toml`` say (the file knows best)."""
+        for a in header.args:
+            if a.name != "target":
+                continue
+            value = a.value.text if isinstance(a.value, Scalar) else ""
+            dialect = dialect_named(value)
+            if dialect is None:
+                names = ", ".join(DIALECTS)
+                near = suggest(value, list(DIALECTS))
+                hint = f"did you mean {near!r}? " if near else ""
+                self.report("TWL105", f"unknown target {value!r}", a.span, f"{hint}targets: {names}")
+            else:
+                self.dialect, self.target = dialect, dialect.name
+
     def _raw_attributes(self, header: Statement) -> Iterator[Attribute]:
         for a in header.args:
-            if a.name is None:
+            if a.name is None or a.name == "target":
                 continue
             if not a.name.startswith("!"):
                 self.report(
@@ -228,6 +254,8 @@ class Resolver:
         if base is None:
             self._unknown_keyword(s, vocab)
             return None
+        if base.unsupported:
+            self._unsupported_element(base, s.keyword_span)
         if parent is not None and not raw_parent and base.tag not in parent.children:
             where = "at the top level" if parent.tag == "Response" else f"inside {self._name(parent)}"
             allowed = [self._name(vocab.elements[c]) for c in parent.children if c in vocab.elements]
@@ -309,7 +337,44 @@ class Resolver:
         children.extend(self._block(s.body, vocab, None, raw_parent=True))
         return Element(tag, tuple(attributes), tuple(children), True, s.span)
 
+    def _unsupported_element(self, spec: ElementSpec, span: Span) -> None:
+        """TWL107: an element of Twilio's TwiML the target provider lacks."""
+        title = self.dialect.title
+        self.report(
+            "TWL107",
+            f"<{spec.tag}> is not supported by {title}",
+            span,
+            f"source: {_source_of(spec.unsupported)}",
+        )
+
+    def _other_dialect(self, tag: str | None, keyword: str | None, kind: str, span: Span) -> bool:
+        """TWL109: an element only another provider has (SignalWire's <Denoise>,
+        Telnyx's <AIGather>), named with that provider; False when none has it."""
+        mine = self.dialect.kinds_with_tag(tag) if tag is not None else self.dialect.kinds_with_keyword(keyword or "")
+        if mine:
+            return False  # another kind of document has it (TWL102)
+        for other in DIALECTS.values():
+            if other is self.dialect:
+                continue
+            vocab = other.vocabulary(kind)
+            spec = vocab.elements.get(tag) if tag is not None else vocab.by_keyword.get(keyword or "")
+            if spec is None or spec.unsupported or spec.tag == "Response":
+                continue
+            if spec.tag in self.dialect.vocabulary(kind).elements:
+                continue
+            self.report(
+                "TWL109",
+                f"<{spec.tag}> is {other.title}, not supported by {self.dialect.title}",
+                span,
+                f"to check the file as {other.title}, pass --target {other.name}"
+                + ("" if self.xml else f" or write 'twiml {kind} target={other.name}'"),
+            )
+            return True
+        return False
+
     def _unknown_tag(self, tag: str, span: Span, vocab: Vocabulary) -> None:
+        if self._other_dialect(tag, None, vocab.kind, span):
+            return
         others = [k for k in self.dialect.kinds_with_tag(tag) if k != vocab.kind]
         if others:
             self.report(
@@ -330,6 +395,8 @@ class Resolver:
         self.report("TWL101", f"unknown element <{tag}>", span, hint)
 
     def _unknown_keyword(self, s: Statement, vocab: Vocabulary) -> None:
+        if self._other_dialect(None, s.keyword, vocab.kind, s.keyword_span):
+            return
         others = self.dialect.kinds_with_keyword(s.keyword)
         if others:
             self.report(
@@ -414,9 +481,35 @@ class Resolver:
                     else f"{owner} takes no attributes"
                 )
                 hint = f"{known}; to pass it anyway, write !{a.name}=…"
-            self.report("TWL103", f"unknown attribute {a.name!r} on {owner}", name_span, hint, near)
+            if not self._other_dialect_attribute(a.name, spec, owner, name_span):
+                self.report("TWL103", f"unknown attribute {a.name!r} on {owner}", name_span, hint, near)
+            return None
+        if t.unsupported:
+            self.report(
+                "TWL108",
+                f"{a.name!r} on {owner} is not supported by {self.dialect.title}",
+                name_span,
+                f"source: {_source_of(t.unsupported)}",
+            )
             return None
         return self._typed(a, a.name, t, spec.tag)
+
+    def _other_dialect_attribute(self, name: str, spec: ElementSpec, owner: str, span: Span) -> bool:
+        """TWL109 for an attribute only another provider's element has."""
+        for other in DIALECTS.values():
+            if other is self.dialect:
+                continue
+            theirs = other.vocabulary(spec.kind).elements.get(spec.tag)
+            t = theirs.attributes.get(name) if theirs is not None else None
+            if t is not None and not t.unsupported:
+                self.report(
+                    "TWL109",
+                    f"{name!r} on {owner} is {other.title}, not supported by {self.dialect.title}",
+                    span,
+                    f"to check the file as {other.title}, pass --target {other.name}",
+                )
+                return True
+        return False
 
     def _placeholder_fits(self, item: Scalar, name: str, t: ValueType) -> bool:
         """A value with ``{{param}}``: the whole value must fit the attribute's type; a
@@ -492,6 +585,12 @@ class Resolver:
             tuple(i.text for i in a.value.items) if isinstance(a.value, ListValue) else a.value.text
         )
         return Attribute(name, value, False, t.separator or " ", a.span)
+
+
+def _source_of(note: str) -> str:
+    """The source URL in a dialect table's ``unsupported`` note."""
+    m = re.search(r"\((\S+)\)$", note)
+    return m.group(1) if m else note
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

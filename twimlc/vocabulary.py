@@ -40,6 +40,8 @@ class ValueType:
     # reports to it and ignores the reply; media: fetches audio or media; stream: a WebSocket)
     role: str | None = None
     description: str = ""  # one line, from twilio-python's docstring (hover text)
+    # in a dialect's table: why the provider lacks this attribute, with the source (TWL108)
+    unsupported: str = ""
 
     @property
     def is_list(self) -> bool:
@@ -84,6 +86,8 @@ class ElementSpec:
     description: str = ""  # one line (hover text, ``twimlc explain``)
     docs: str = ""  # Twilio's documentation page
     text_role: str | None = None  # the role of the text when it is a URL (<Play>, <Redirect>, <Media>)
+    # in a dialect's table: why the provider lacks this element, with the source (TWL107)
+    unsupported: str = ""
 
     def variant(self, parent: str | None) -> ElementSpec:
         """The spec of this tag under ``parent`` (``<Sip>`` differs under ``<Refer>``)."""
@@ -113,6 +117,7 @@ def _value_type(raw: dict[str, Any]) -> ValueType:
         separator=raw.get("separator"),
         role=raw.get("role"),
         description=raw.get("description", ""),
+        unsupported=raw.get("unsupported", ""),
     )
 
 
@@ -134,6 +139,7 @@ def _element(tag: str, kind: str, raw: dict[str, Any]) -> ElementSpec:
         description=raw.get("description", ""),
         docs=raw.get("docs", ""),
         text_role=raw.get("text_role"),
+        unsupported=raw.get("unsupported", ""),
     )
 
 
