@@ -3,12 +3,17 @@
 Every keyword becomes a TwiML tag (or a raw ``!Tag``), every ``name=value`` an attribute
 whose value matches its type, and text goes where TwiML allows text. All problems are
 collected (not just the first) as diagnostics; the caller decides whether to raise.
+
+In *keep* mode (``decompile``'s: TwiML XML read to be printed as ``.twl``), nothing is
+dropped: an element or attribute the resolver would reject comes through the escape hatch
+(``!Tag``, ``!name=value``, which compile to exactly what was written), with a TWL901 or
+TWL902 warning saying what was wrong, where, and that it was kept.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from . import params as template_params
 from .ast import (
@@ -33,6 +38,7 @@ from .comments import attach_comments
 from .confusables import explain, fix
 from .diagnostics import CODES, ERROR, Diagnostic, diag
 from .dialect import DIALECTS, TWILIO, Dialect, dialect_named
+from .validate import missing_content
 from .values import NOT_XML, XML_NAME, check_value, value_problem
 from .vocabulary import (
     HEADER_KEYWORD,
@@ -45,9 +51,13 @@ from .vocabulary import (
 
 
 class Resolver:
-    def __init__(self, dialect: Dialect, xml: bool = False) -> None:
+    def __init__(self, dialect: Dialect, xml: bool = False, keep: bool = False) -> None:
         self.dialect = dialect
         self.xml = xml  # the input was TwiML XML: name elements <Tag>, unknown tags are errors
+        self.keep = keep  # keep what would be rejected, as raw elements and attributes
+        # {{name}} is a parameter: in .twl, and in kept XML (its TwiML Bin variables are
+        # declared as parameters by the reader, or written as literal text)
+        self.templated = not xml or keep
         self.diagnostics: list[Diagnostic] = []
         self.kind_reason = "the header says so"
         self.params: dict[str, Param] = {}
@@ -71,7 +81,7 @@ class Resolver:
 
     # --- document ---------------------------------------------------------------------
 
-    def document(self, nodes: list[SyntaxNode], comments: list[CommentLine]) -> Document:
+    def document(self, nodes: list[SyntaxNode], comments: list[CommentLine], root: Sequence[Arg] = ()) -> Document:
         header: Statement | None = None
         body = [n for n in nodes]
         statements = [n for n in body if isinstance(n, Statement)]
@@ -79,6 +89,7 @@ class Resolver:
             header = statements[0]
             body.remove(header)
         kind, explicit, root_attrs = self._kind(header, body)
+        root_attrs += tuple(self._root_attributes(root))
         vocab = self.dialect.vocabulary(kind)
         for n in body:
             if isinstance(n, Statement) and n.keyword == template_params.PARAM_KEYWORD:
@@ -165,6 +176,27 @@ class Resolver:
             if attr:
                 yield attr
 
+    def _root_attributes(self, args: Sequence[Arg]) -> Iterator[Attribute]:
+        """The attributes of XML's ``<Response>``, which has none: kept raw in keep mode."""
+        for a in args:
+            assert a.name is not None
+            message = f"<Response> has no attribute {a.name!r}"
+            if not self.keep:
+                self.report("TWL103", message, a.span)
+                continue
+            self._hatch("TWL902", message, _name_span(a), None, None, a.name)
+            kept = self._untyped(a, a.name)
+            if kept is not None:
+                yield kept
+
+    def _hatch(self, code: str, message: str, span: Span, hint: str | None, fix: str | None, name: str | None) -> None:
+        """An escape-hatch warning (TWL901, TWL902); in keep mode it says that ``name`` was
+        kept as ``!name``, and offers no fix (its span points into the XML)."""
+        if self.keep and name is not None:
+            self.report(code, f"{message}; kept as !{name}", span, hint)
+        else:
+            self.report(code, message, span, hint, fix)
+
     def _infer_kind(self, body: list[SyntaxNode]) -> str:
         """The dialect's inference (:meth:`~twimlc.dialect.Dialect.infer_kind`) on the
         top-level statements' tags."""
@@ -172,7 +204,7 @@ class Resolver:
         kind, index = self.dialect.infer_kind(self.dialect.tag_of_keyword(n.keyword) or "" for n in verbs)
         if index is not None:
             n = verbs[index]
-            self.kind_reason = f"{n.keyword} on line {n.span.line} makes it {kind}"
+            self.kind_reason = f"{n.keyword} on line {n.keyword_span.line} makes it {kind}"
         return kind
 
     # --- elements -----------------------------------------------------------------------
@@ -192,6 +224,8 @@ class Resolver:
             if isinstance(n, TextLine):
                 self._text(n.text, n.span)
                 out.append(Text(n.text, n.span))
+            elif isinstance(n, CommentLine):  # read from XML: where it stood
+                out.append(Comment(n.text, False, n.span))
             elif isinstance(n, Statement) and n.keyword == template_params.PARAM_KEYWORD:
                 if parent is not None and parent.tag == "Response" and not raw_parent:
                     declared = self.params.get(_param_name(n))
@@ -238,22 +272,70 @@ class Resolver:
         return param
 
     def _text(self, text: str, span: Span) -> None:
-        if "{{" in text and not self.xml:  # XML has no parameters: {{x}} is text there
+        if "{{" in text and self.templated:  # XML has no parameters: {{x}} is text there
             self._uses(text, span)
         m = NOT_XML.search(text)
         if m:
             self.report("TWL210", f"character U+{ord(m.group()):04X} cannot appear in XML", span, "remove it")
 
     def _element(self, s: Statement, vocab: Vocabulary, parent: ElementSpec | None, raw_parent: bool) -> Element | None:
-        parent_tag = parent.tag if parent else None
         if s.keyword.startswith("!"):
             return self._raw_element(s, vocab)
         if s.keyword == HEADER_KEYWORD:
             return None  # reported by document()
+        if self.keep:
+            return self._kept_element(s, vocab, parent, raw_parent)
         base = vocab.by_keyword.get(s.keyword)
         if base is None:
             self._unknown_keyword(s, vocab)
             return None
+        return self._typed_element(s, vocab, parent, raw_parent, base)
+
+    def _kept_element(self, s: Statement, vocab: Vocabulary, parent: ElementSpec | None, raw_parent: bool) -> Element:
+        """Keep mode: ``s`` as the resolver reads it when it has nothing to reject; else
+        raw, with a TWL901 saying why. An element with child elements is tried first
+        alone (without its attributes, which keep mode never refuses, and its children:
+        each element of a deep document is read once or twice, never more), then with
+        them; an element that would be
+        empty where Twilio needs something (see :func:`missing_content`) is kept too, as
+        compile would refuse it."""
+        mark = len(self.diagnostics)
+        base = vocab.by_keyword.get(s.keyword)
+        tag = base.tag if base is not None else self.dialect.tag_of_keyword(s.keyword) or s.keyword
+        if base is None:
+            self._unknown_keyword(s, vocab)
+        else:
+            own = tuple(b for b in s.body if not isinstance(b, Statement))
+            if len(own) < len(s.body):  # the element alone first (its attributes are never refused)
+                self._typed_element(
+                    Statement(s.keyword, s.keyword_span, (), own, s.span), vocab, parent, raw_parent, base
+                )
+                if not base.variant(parent.tag if parent else None).children and not self._refused(mark):
+                    self.report("TWL305", f"{self._name(base)} takes no children", s.keyword_span)
+            if not self._refused(mark):
+                del self.diagnostics[mark:]
+                element = self._typed_element(s, vocab, parent, raw_parent, base)
+                gap = missing_content(element, parent.tag if parent else "Response")
+                if gap is None and not self._refused(mark):
+                    return element
+                if gap is not None:
+                    self.report(gap[0], gap[1], s.keyword_span, gap[2])
+        refusal = self._refused(mark)
+        assert refusal is not None
+        del self.diagnostics[mark:]
+        hint = refusal.hint or ("fix it in .twl, then write its keyword" if base is not None else None)
+        self.report("TWL901", f"{refusal.message}; kept as !{tag}", s.keyword_span, hint)
+        raw = Statement("!" + tag, s.keyword_span, s.args, s.body, s.span)
+        return self._raw_element(raw, vocab, reported=True)
+
+    def _refused(self, mark: int) -> Diagnostic | None:
+        """The first error reported since ``mark``: in keep mode, the reason to keep raw."""
+        return next((d for d in self.diagnostics[mark:] if d.is_error), None)
+
+    def _typed_element(
+        self, s: Statement, vocab: Vocabulary, parent: ElementSpec | None, raw_parent: bool, base: ElementSpec
+    ) -> Element:
+        parent_tag = parent.tag if parent else None
         if base.unsupported:
             self._unsupported_element(base, s.keyword_span)
         if parent is not None and not raw_parent and base.tag not in parent.children:
@@ -288,9 +370,10 @@ class Resolver:
             else:
                 self._text(p.value.text, p.span)
                 children.append(Text(p.value.text, p.value.span))
-        if s.body and not spec.children and not spec.text:
+        content = [b for b in s.body if not isinstance(b, CommentLine)]  # XML's comments are not content
+        if content and not spec.children and not spec.text:
             self.report(
-                "TWL305", f"{self._name(base)} takes no " + ("children" if self.xml else "block"), s.body[0].span
+                "TWL305", f"{self._name(base)} takes no " + ("children" if self.xml else "block"), content[0].span
             )
         else:
             children.extend(self._block(s.body, vocab, spec, raw_parent=False))
@@ -313,15 +396,19 @@ class Resolver:
             return "write name=value with no spaces around '='"
         return None
 
-    def _raw_element(self, s: Statement, vocab: Vocabulary) -> Element:
+    def _raw_element(self, s: Statement, vocab: Vocabulary, reported: bool = False) -> Element:
+        """``!Tag``: outside the vocabulary, or an element kept in keep mode (``reported``:
+        its warning is given)."""
         tag = s.keyword[1:]
         if not self.xml and not XML_NAME.match(tag):  # XML names arrive valid
             self.report("TWL211", f"{tag!r} is not a valid XML element name", s.keyword_span)
-        if self.xml and not _prefixed(tag):
+        if reported:
+            pass
+        elif self.xml and not self.keep and not _prefixed(tag):
             self._unknown_tag(tag, s.keyword_span, vocab)
         else:
             hint, keyword = _raw_tag_hint(tag, vocab, self.dialect)
-            self.report("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, hint, keyword)
+            self._hatch("TWL901", f"<{tag}> is outside twimlc's vocabulary", s.keyword_span, hint, keyword, tag)
         attributes = [a for a in (self._attribute(arg, None, tag) for arg in s.args if arg.name is not None) if a]
         self._duplicates(s.args)
         children: list[Node] = []
@@ -434,7 +521,26 @@ class Resolver:
 
     def _attribute(self, a: Arg, spec: ElementSpec | None, owner: str) -> Attribute | None:
         assert a.name is not None
-        name_span = Span(a.span.line, a.span.column, a.span.line, a.span.column + len(a.name))
+        name_span = _name_span(a)
+        if self.keep and spec is not None and not a.name.startswith("!"):
+            name = a.name
+            t = spec.attributes.get(name)
+            if t is None:  # outside the vocabulary: as if written !name
+                a = Arg("!" + name, a.value, a.span)
+            elif t.unsupported:
+                message = f"{name!r} on {owner} is not supported by {self.dialect.title}"
+                self._hatch("TWL902", message, name_span, f"source: {_source_of(t.unsupported)}", None, name)
+                return self._untyped(a, name)
+            else:
+                mark = len(self.diagnostics)
+                typed = self._typed(a, name, t, spec.tag)
+                refusal = self._refused(mark)
+                if refusal is None:
+                    return typed
+                del self.diagnostics[mark:]
+                self._hatch("TWL902", refusal.message, name_span, refusal.hint, None, name)
+                return self._untyped(a, name)
+        assert a.name is not None
         xml_extension = self.xml and _prefixed(a.name)  # e.g. Polly's amazon:max-duration
         if a.name.startswith("!") or (xml_extension and spec is not None and a.name not in spec.attributes):
             name = a.name.lstrip("!")
@@ -442,11 +548,12 @@ class Resolver:
                 self.report("TWL211", f"{name!r} is not a valid XML attribute name", name_span)
                 return None
             if spec is not None and name in spec.attributes:
-                self.report(
+                self._hatch(
                     "TWL902",
                     f"{name!r} is a known attribute of {owner}, passed through unchecked",
                     name_span,
                     f"write {name}=… to have it checked",
+                    name,
                     name,
                 )
             elif spec is not None or owner == "Response":
@@ -457,7 +564,7 @@ class Resolver:
                     hint = _VENDOR_HINT.format(prefix=name.split(":")[0])
                 else:
                     hint = "it is passed through unchecked"
-                self.report("TWL902", f"attribute {name!r} is outside twimlc's vocabulary", name_span, hint, near)
+                self._hatch("TWL902", f"attribute {name!r} is outside twimlc's vocabulary", name_span, hint, near, name)
             return self._untyped(a, name)
         if spec is None:  # raw element: its attributes are written as given
             return self._untyped(a, a.name)
@@ -568,7 +675,7 @@ class Resolver:
         own_spans = isinstance(a.value, ListValue) or not t.is_list  # not items split from one string
         for item in items:
             self._text(item.text, item.span)
-            if "{{" in item.text and not self.xml and template_params.names(item.text):
+            if "{{" in item.text and self.templated and template_params.names(item.text):
                 if not self._placeholder_fits(item, name, t):
                     ok = False
                 continue
@@ -576,8 +683,9 @@ class Resolver:
             if problem:
                 code, message, hint = problem
                 ok = ok and CODES[code].severity != ERROR  # a warning keeps the value
+                label = f"{name} on <{tag}>" if self.keep and tag else name  # kept: say where
                 self.report(
-                    code, f"{name}: {message}", item.span, hint, _value_fix(t, item) if own_spans else None, tag
+                    code, f"{label}: {message}", item.span, hint, _value_fix(t, item) if own_spans else None, tag
                 )
         if not ok:
             return None
@@ -594,6 +702,11 @@ def _source_of(note: str) -> str:
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _name_span(a: Arg) -> Span:
+    assert a.name is not None
+    return Span(a.span.line, a.span.column, a.span.line, a.span.column + len(a.name))
 
 
 def _prefixed(name: str) -> bool:
@@ -648,10 +761,17 @@ def _a(word: str) -> str:
 
 
 def resolve(
-    nodes: list[SyntaxNode], comments: list[CommentLine], dialect: Dialect = TWILIO, xml: bool = False
+    nodes: list[SyntaxNode],
+    comments: list[CommentLine],
+    dialect: Dialect = TWILIO,
+    xml: bool = False,
+    keep: bool = False,
+    root: Sequence[Arg] = (),
 ) -> tuple[Document, list[Diagnostic]]:
     """The typed document (it records ``dialect``) and what is wrong with it. Never raises
-    for bad input; diagnostics carry no file (the driver stamps it)."""
-    r = Resolver(dialect, xml)
-    doc = r.document(nodes, comments)
+    for bad input; diagnostics carry no file (the driver stamps it). ``keep``: keep mode
+    (see the module), for XML read exactly (``xmlread.to_syntax(exact=True)``); ``root``:
+    the attributes of XML's ``<Response>``."""
+    r = Resolver(dialect, xml, keep)
+    doc = r.document(nodes, comments, root)
     return doc, r.diagnostics

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
 
-from .ast import Arg, Scalar, Span, Statement, SyntaxNode, TextLine
+from . import params as template_params
+from .ast import NOWHERE, Arg, CommentLine, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
 from .dialect import MAX_NESTING, TWILIO, Dialect
 from .dialect import MAX_READ_BYTES as MAX_BYTES
@@ -29,6 +31,7 @@ MAX_DEPTH = MAX_NESTING  # TwiML nests a handful of levels; deeper is hostile or
 _TOO_DEEP = etree.XPath(f"boolean(//*[count(ancestor::*) >= {MAX_DEPTH}])")
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+SPEECH = "Say"  # inside it white space is spoken, not layout (canonical.py keeps it too)
 
 
 _LOCAL = threading.local()
@@ -250,15 +253,25 @@ class Locator:
     def element(self, el: etree._Element, tag: str) -> tuple[Span, int]:
         line = el.sourceline if isinstance(el.sourceline, int) else 1
         begin = max(self.cursor, self.line_starts[min(line, len(self.line_starts)) - 1])
-        found = re.compile("<" + re.escape(tag) + r"(?=[\s/>])").search(self.text, begin)
+        found = _start_tag(tag).search(self.text, begin)
         if found is None:
             return Span(line, 1, line, 2), begin
         self.cursor = found.end()
         return self._span(found.start() + 1, len(tag)), found.start()
 
     def attribute(self, name: str, tag_offset: int) -> Span | None:
-        found = re.compile(r"\s" + re.escape(name) + r"\s*=").search(self.text, tag_offset)
+        found = _attribute_name(name).search(self.text, tag_offset)
         return self._span(found.start() + 1, len(name)) if found else None
+
+
+@lru_cache(maxsize=512)
+def _start_tag(tag: str) -> re.Pattern[str]:
+    return re.compile("<" + re.escape(tag) + r"(?=[\s/>])")
+
+
+@lru_cache(maxsize=512)
+def _attribute_name(name: str) -> re.Pattern[str]:
+    return re.compile(r"\s" + re.escape(name) + r"\s*=")
 
 
 def _tag_keyword(tag: str, dialect: Dialect) -> str:
@@ -293,30 +306,116 @@ def as_text(v: str | bytes) -> str:
     return v.decode("utf-8") if isinstance(v, bytes) else v
 
 
-def _statement(el: etree._Element, loc: Locator, dialect: Dialect) -> Statement:
-    tag = element_name(el)
-    span, offset = loc.element(el, tag)
-    args = []
-    for k, v in el.attrib.items():
-        name = attr_name(as_text(k), el)
-        aspan = loc.attribute(name, offset) or span
-        args.append(Arg(name, Scalar(as_text(v), True, aspan), aspan))
-    body: list[SyntaxNode] = []
-    if el.text:
-        body.append(TextLine(el.text, span))
-    for child in el:
-        if isinstance(child.tag, str):
-            body.append(_statement(child, loc, dialect))
-        if child.tail:
-            body.append(TextLine(child.tail, span))
-    return Statement(_tag_keyword(tag, dialect), span, tuple(args), tuple(body), span)
+class _Reader:
+    """The elements below one root as syntax nodes. Plain (what ``check`` reads): every
+    node at its start tag, white space between elements dropped, comments left out.
+    ``exact`` (what ``decompile`` reads, to print it back): text exactly as written (white
+    space inside ``<Say>`` is spoken, so it stays), XML comments as :class:`CommentLine`
+    nodes where they stand, and each node's ``span`` its line in printing order (one line
+    per node, two where the XML had a blank line before it, so that the printer keeps
+    blank lines), while ``keyword_span`` and attribute spans point into the XML. ``{{``
+    becomes template text: a TwiML Bin variable with ``bin_variables``, else literal."""
+
+    def __init__(self, text: str, dialect: Dialect, exact: bool, bin_variables: bool) -> None:
+        self.loc = Locator(text)
+        self.dialect = dialect
+        self.exact = exact
+        self.bin_variables = bin_variables
+        self.line = 0
+        self.keywords: dict[str, str] = {}
+
+    def text(self, xml_text: str) -> str:
+        return template_params.escape_braces(xml_text, self.bin_variables) if self.exact else xml_text
+
+    def place(self, before: str | None) -> Span:
+        """The next line in printing order (see the class)."""
+        self.line += 2 if before and not before.strip() and before.count("\n") >= 2 else 1
+        return Span(self.line, 1, self.line, 2)
+
+    def here(self) -> Span:
+        """Text takes the line of what precedes it: it never opens a blank line."""
+        return Span(self.line, 1, self.line, 2)
+
+    def statement(self, el: etree._Element, where: Span | None = None, speech: bool = False) -> Statement:
+        """``el`` as a statement (``where``: its place in printing order; ``speech``: it
+        is inside a ``<Say>``)."""
+        tag = element_name(el)
+        span, offset = self.loc.element(el, tag)
+        args = []
+        for k, v in el.attrib.items():
+            name = attr_name(as_text(k), el)
+            aspan = self.loc.attribute(name, offset) or span
+            args.append(Arg(name, Scalar(self.text(as_text(v)), True, aspan), aspan))
+        body = self.body(el, span, speech or tag == SPEECH)
+        keyword = self.keywords.get(tag)
+        if keyword is None:
+            keyword = self.keywords[tag] = _tag_keyword(tag, self.dialect)
+        return Statement(keyword, span, tuple(args), tuple(body), where or span)
+
+    def body(self, el: etree._Element, span: Span, speech: bool) -> list[SyntaxNode]:
+        if not self.exact:
+            body: list[SyntaxNode] = []
+            if el.text:
+                body.append(TextLine(el.text, span))
+            for child in el:
+                if isinstance(child.tag, str):
+                    body.append(self.statement(child))
+                if child.tail:
+                    body.append(TextLine(child.tail, span))
+            return body
+        out: list[SyntaxNode] = []
+        if el.text:
+            out.append(TextLine(self.text(el.text), self.here()))
+        before = el.text
+        nodes = 0  # elements and comments
+        for child in el:
+            if isinstance(child, etree._Comment):
+                out.append(comment_line(child, self.place(before)))
+                nodes += 1
+            elif isinstance(child.tag, str):
+                out.append(self.statement(child, self.place(before), speech))
+                nodes += 1
+            if child.tail:
+                out.append(TextLine(self.text(child.tail), self.here()))
+            before = child.tail
+        if nodes and not speech:  # in <Say>, white space is spoken
+            out = _layout(out, CommentLine)
+        return _merge_texts(out) if len(out) - nodes > 1 else out
+
+    def siblings(self, root: etree._Element, direction: str) -> list[SyntaxNode]:
+        """Comments before or after the root, outside any line of the body."""
+        out: list[SyntaxNode] = []
+        node = root.getprevious() if direction == "previous" else root.getnext()
+        while node is not None:
+            if isinstance(node, etree._Comment):
+                out.append(comment_line(node, NOWHERE))
+            node = node.getprevious() if direction == "previous" else node.getnext()
+        return out[::-1] if direction == "previous" else out
 
 
-def _layout(nodes: list[SyntaxNode]) -> list[SyntaxNode]:
-    """Drop indentation: white-space text where a block holds elements and no other text."""
+def comment_line(node: etree._Element, where: Span) -> CommentLine:
+    """An XML comment as a ``#`` comment: one space after '#', no trailing white space."""
+    text = as_text(node.text or "").strip()
+    return CommentLine("\n".join(" " + line.rstrip() if line.strip() else "" for line in text.split("\n")), where)
+
+
+def _merge_texts(nodes: list[SyntaxNode]) -> list[SyntaxNode]:
+    out: list[SyntaxNode] = []
+    for n in nodes:
+        last = out[-1] if out else None
+        if isinstance(n, TextLine) and isinstance(last, TextLine):
+            out[-1] = TextLine(last.text + n.text, last.span)
+        else:
+            out.append(n)
+    return out
+
+
+def _layout(nodes: list[SyntaxNode], *also: type) -> list[SyntaxNode]:
+    """Drop indentation: white-space text where a block holds elements (or ``also``, such
+    as comments) and no other text."""
     if any(isinstance(n, TextLine) and n.text.strip() for n in nodes):
         return nodes
-    if not any(isinstance(n, Statement) for n in nodes):
+    if not any(isinstance(n, (Statement, *also)) for n in nodes):
         return nodes
     return [n for n in nodes if not isinstance(n, TextLine)]
 
@@ -326,11 +425,66 @@ def _clean(node: Statement) -> Statement:
     return Statement(node.keyword, node.keyword_span, node.args, tuple(body), node.span)
 
 
-def to_syntax(root: etree._Element, text: str, dialect: Dialect = TWILIO) -> tuple[list[SyntaxNode], list[Arg]]:
-    """The root's children as statements, and the root's attributes."""
-    loc = Locator(text)
-    top = _clean(_statement(root, loc, dialect))
-    return list(top.body), list(top.args)
+def to_syntax(
+    root: etree._Element, text: str, dialect: Dialect = TWILIO, exact: bool = False, bin_variables: bool = True
+) -> tuple[list[SyntaxNode], list[Arg]]:
+    """The root's children as statements, and the root's attributes. ``exact`` (for
+    ``decompile``; see :class:`_Reader`) also keeps the comments beside the root, and
+    with ``bin_variables`` declares each ``{{Name}}`` found as ``param Name string``,
+    in the order they first appear."""
+    reader = _Reader(text, dialect, exact, bin_variables)
+    if not exact:
+        top = _clean(reader.statement(root))
+        return list(top.body), list(top.args)
+    top = reader.statement(root)
+    nodes = reader.siblings(root, "previous") + list(top.body) + reader.siblings(root, "next")
+    params = _bin_variables(top) if bin_variables and "{{" in text else []
+    return params + nodes, list(top.args)
+
+
+def _bin_variables(top: Statement) -> list[SyntaxNode]:
+    """``param Name string`` for each ``{{Name}}`` (TwiML Bins' Mustache variables) in
+    the document, in the order they first appear."""
+    found: dict[str, None] = {}
+    stack: list[SyntaxNode] = [top]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, TextLine):
+            found.update(dict.fromkeys(template_params.names(n.text)))
+        elif isinstance(n, Statement):
+            for a in n.args:
+                if isinstance(a.value, Scalar):
+                    found.update(dict.fromkeys(template_params.names(a.value.text)))
+            stack.extend(reversed(n.body))
+    return [
+        Statement(
+            template_params.PARAM_KEYWORD,
+            NOWHERE,
+            (Arg(None, Scalar(name, False, NOWHERE), NOWHERE), Arg(None, Scalar("string", False, NOWHERE), NOWHERE)),
+            (),
+            NOWHERE,
+        )
+        for name in found
+    ]
+
+
+def namespaced(root: etree._Element) -> str | None:
+    """Why ``.twl`` cannot write this document when it uses XML namespaces (the first
+    element or attribute in one, else the first element that declares one), or ``None``."""
+    declares = None
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        line = el.sourceline if isinstance(el.sourceline, int) else 1
+        if el.tag.startswith("{"):
+            return f"<{element_name(el)}> (line {line}) is in a declared XML namespace"
+        for k in el.attrib:
+            name = as_text(k)
+            if name.startswith("{") and not name.startswith(_XML_NS):
+                return f"{attr_name(name, el)} on <{element_name(el)}> (line {line}) is in a declared XML namespace"
+        if el.nsmap and declares is None:
+            declares = f"<{element_name(el)}> (line {line}) declares an XML namespace"
+    return declares
 
 
 # --- the fast path: clean, schema-valid XML decided in C ----------------------------------
