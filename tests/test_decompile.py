@@ -3,16 +3,21 @@ and on odd documents; the CLI's file handling."""
 
 from __future__ import annotations
 
+import ast
 import csv
 from pathlib import Path
 
 import pytest
-from conftest import CASES, shared_or_skip
+from conftest import CASES, ROOT, shared_or_skip
 
 import twimlc
+from twimlc.api import check_xml
+from twimlc.ast import Attribute, Comment, Element
 from twimlc.canonical import canonical
 from twimlc.cli import main
 from twimlc.decompiler import decompile_with_diagnostics
+from twimlc.resolve import resolve
+from twimlc.xmlread import parse_xml, to_syntax
 
 
 def test_corpus_round_trips() -> None:
@@ -162,3 +167,68 @@ def test_twiml_bin_variables_become_parameters() -> None:
     assert "TWL905" in [w.code for w in warnings]
     xml = twimlc.compile(source, params={"From": "Ann", "n": "1", "To": "+14155550100"})
     assert "<Say>Hello Ann</Say>" in xml and "<Number>+14155550100</Number>" in xml
+
+
+# --- decompile asks the resolver (keep mode) ---------------------------------------------
+
+
+def test_kept_elements_say_what_the_resolver_would_reject() -> None:
+    """An element the resolver would reject is kept as !Tag with the resolver's own reason
+    and hint, the one `check` reports as an error."""
+    data = b"<Response><Gather><Dial>+15558675310</Dial></Gather></Response>"
+    source, warnings = decompile_with_diagnostics(data)
+    assert source == 'gather:\n    !Dial "+15558675310"\n'
+    (w,) = warnings
+    assert (w.code, w.message, w.span.column) == ("TWL901", "<Dial> is not allowed inside <Gather>; kept as !Dial", 20)
+    assert w.hint is not None and w.hint.startswith("allowed here: <Say>")
+    errors = [d for d in check_xml(data) if d.is_error]
+    assert [(d.code, d.message) for d in errors] == [("TWL301", "<Dial> is not allowed inside <Gather>")]
+    _, warnings = decompile_with_diagnostics(b"<Response><Play/></Response>")
+    assert [w.message for w in warnings] == ["<Play> has nothing to play; kept as !Play"]
+
+
+def test_the_resolver_keeps_what_it_would_reject() -> None:
+    data = b'<Response a="1"><!-- c --><Gather>hi<Say lagnauge="en" loop="many">x</Say></Gather></Response>'
+    root, _ = parse_xml(data, "x.xml")
+    assert root is not None
+    nodes, root_attrs = to_syntax(root, data.decode(), exact=True)
+    doc, diagnostics = resolve(nodes, [], xml=True, keep=True, root=root_attrs)
+    assert [d.code for d in diagnostics if d.is_error] == []
+    assert doc.attributes == (Attribute("a", "1", True),)
+    comment, gather = doc.body
+    assert comment == Comment(" c")
+    assert isinstance(gather, Element) and gather.raw and gather.tag == "Gather"
+    (say,) = gather.elements
+    assert not say.raw  # read again inside the kept <Gather>: allowed there
+    assert say.attributes == (Attribute("lagnauge", "en", True), Attribute("loop", "many", True))
+    kept = [(d.code, d.message) for d in diagnostics if d.code in ("TWL901", "TWL902")]
+    assert kept == [
+        ("TWL902", "<Response> has no attribute 'a'; kept as !a"),
+        ("TWL901", "text is not allowed inside <Gather>; kept as !Gather"),
+        ("TWL902", "attribute 'lagnauge' is outside twimlc's vocabulary; kept as !lagnauge"),
+        ("TWL902", "loop on <Say>: 'many' is not an integer; kept as !loop"),
+    ]
+    # without keep, the same document is rejected as `check` rejects it
+    _, plain = resolve(to_syntax(root, data.decode())[0], [], xml=True)
+    assert sorted(d.code for d in plain if d.is_error) == ["TWL103", "TWL202", "TWL302"]
+
+
+def test_only_what_is_kept_is_warned_about() -> None:
+    """A kept element's children are read once, in its place: no warning about a child that
+    ends up typed, and nested kept elements are read a bounded number of times."""
+    source, warnings = decompile_with_diagnostics(b"<Response><Play><Say>x</Say></Play></Response>")
+    assert source == '!Play:\n    say "x"\n'
+    assert [(w.code, w.message) for w in warnings] == [("TWL901", "<Play> takes no children; kept as !Play")]
+    nested = b"<Response>" + b"<Gather>t" * 24 + b"</Gather>" * 24 + b"</Response>"
+    source, warnings = decompile_with_diagnostics(nested)
+    assert source is not None and source.count("!Gather") == 24
+    assert len(warnings) == 24
+
+
+def test_decompile_restates_no_rule_of_the_resolver() -> None:
+    """decompiler.py reads nothing of the vocabulary, the value types or the rules itself:
+    it asks the resolver."""
+    tree = ast.parse((ROOT / "twimlc" / "decompiler.py").read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
+    assert imported.isdisjoint({"vocabulary", "values", "validate", "params"})
+    assert "lxml" not in {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
