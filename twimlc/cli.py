@@ -20,13 +20,35 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _params(pairs: list[str] | None) -> dict[str, str]:
+    """``--param`` pairs as a mapping (checked as they were parsed: see :class:`_Param`)."""
     out: dict[str, str] = {}
     for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep:
-            raise ValueError(f"--param {pair!r} is not NAME=VALUE")
+        name, _, value = pair.partition("=")
         out[name.strip()] = value
     return out
+
+
+class _Param(argparse.Action):
+    """``--param NAME=VALUE``, repeatable: a pair without ``=`` or without a name, or a
+    name given twice, is a usage error (exit 2) shown with the command's usage."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[object] | None,
+        option_string: str | None = None,
+    ) -> None:
+        pair = str(values)
+        name, sep, _ = pair.partition("=")
+        if not sep:
+            raise argparse.ArgumentError(self, f"{pair!r} is not NAME=VALUE")
+        if not name.strip():
+            raise argparse.ArgumentError(self, f"{pair!r} has no NAME")
+        given: list[str] = list(getattr(namespace, self.dest, None) or [])
+        if name.strip() in _params(given):
+            raise argparse.ArgumentError(self, f"{name.strip()} is given twice; give each parameter once")
+        setattr(namespace, self.dest, [*given, pair])
 
 
 def _render(doc: Document, path: str, pairs: list[str] | None) -> str:
@@ -256,6 +278,17 @@ def _summary(files: int, diagnostics: list[Diagnostic], skipped: int = 0) -> str
     return f"checked {_plural(files, 'file')}: {found}{skip}"
 
 
+def _is_twl_source(path: str) -> bool:
+    """Whether the file holds ``.twl`` source rather than XML (its text does not start with
+    ``<``); a file that cannot be read is left to the command to report."""
+    try:
+        with open(path, "rb") as f:
+            start = f.read(4096)
+    except OSError:
+        return False
+    return not start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
 def _cmd_decompile(args: argparse.Namespace) -> int:
     """One file: to standard output or -o. Several files or a directory: NAME.twl next to
     each NAME.xml, never overwriting an existing file without --force."""
@@ -264,6 +297,13 @@ def _cmd_decompile(args: argparse.Namespace) -> int:
     from .decompiler import decompile_with_diagnostics
     from .sniff import TWIML_SUFFIX, XML_SUFFIXES, twiml_or_why
 
+    for p in args.paths:
+        if p.endswith(".twl") and _is_twl_source(p):
+            sys.stderr.write(
+                f"twimlc decompile: error: {p} is .twl source; decompile reads TwiML XML. "
+                f"To turn .twl into TwiML, run: twimlc compile {p}\n"
+            )
+            return EXIT_USAGE
     paths: list[str] = []
     found: set[str] = set()  # files found in a directory: skipped, not refused, when not TwiML
     for p in args.paths:
@@ -646,7 +686,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="compile a .twl file to TwiML XML")
     c.add_argument("file", metavar="FILE.twl", help="the source ('-' for standard input)")
     c.add_argument("-o", "--output", metavar="OUT.xml", help="write here (atomically) instead of standard output")
-    c.add_argument("--param", action="append", metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
+    c.add_argument("--param", action=_Param, metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
     _target_option(c)
     c.set_defaults(func=_cmd_compile)
     k = sub.add_parser("check", help="check .twl files and TwiML XML (.xml, .twiml)")
@@ -694,7 +734,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--call-option", action="append", metavar="NAME=VALUE", help="another Calls API parameter (repeatable)"
     )
-    c.add_argument("--param", action="append", metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
+    c.add_argument("--param", action=_Param, metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
     c.add_argument("--dry-run", action="store_true", help="print the request (credentials redacted) and send nothing")
     c.add_argument("--wait", action="store_true", help="follow the call until it ends; the exit code tells the outcome")
     c.add_argument("--interval", type=_seconds, default=2.0, help=argparse.SUPPRESS)
@@ -723,7 +763,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the caller's next action where the call waits: digits:123, speech:WORDS, timeout, "
         "dial:completed|busy|no-answer|failed|canceled, record:audio|empty, queue:RESULT (repeatable)",
     )
-    m.add_argument("--param", action="append", metavar="NAME=VALUE", help="a request parameter (From, To…; repeatable)")
+    m.add_argument("--param", action=_Param, metavar="NAME=VALUE", help="a request parameter (From, To…; repeatable)")
     m.add_argument(
         "--url", metavar="BASE", help="simulate against a running webhook app (signed with TWILIO_AUTH_TOKEN)"
     )
@@ -739,6 +779,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Needs pip install 'twimlc[lsp]'.",
     )
     s.set_defaults(func=_cmd_lsp)
+    for command in sub.choices.values():  # a usage error after the command shows that command's usage
+        command.set_defaults(usage_parser=command)
     return p
 
 
@@ -783,7 +825,9 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        getattr(args, "usage_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -260,14 +260,17 @@ def _gh_escape(s: str, prop: bool = False) -> str:
 def render_github(d: Diagnostic) -> str:
     """A GitHub Actions workflow command (``::error file=…,line=…::message``)."""
     level = "error" if d.is_error else "warning"
+    position = (
+        ("line", d.span.line),
+        ("col", d.span.column),
+        ("endLine", d.span.end_line),
+        ("endColumn", d.span.end_column),
+    )
     props = ",".join(
         f"{k}={_gh_escape(str(v), True)}"
         for k, v in (
             ("file", d.path),
-            ("line", d.span.line),
-            ("col", d.span.column),
-            ("endLine", d.span.end_line),
-            ("endColumn", d.span.end_column),
+            *((k, v) for k, v in position if d.span.line > 0 and v > 0),  # a file-level problem has none
             ("title", d.code),
         )
     )
