@@ -26,6 +26,30 @@ if TYPE_CHECKING:
     from lxml import etree
 
 
+SOURCE = ".twl source text (str)"
+PATH = "a path (str or os.PathLike)"
+
+
+def require(function: str, parameter: str, value: object, types: type | tuple[type, ...], takes: str) -> None:
+    """At a public function's boundary: a clear ``TypeError`` for an argument of the wrong
+    type (``twimlc.compile(source=…) takes .twl source text (str), not int``), instead
+    of an error from deep inside."""
+    if not isinstance(value, types):
+        raise TypeError(f"twimlc.{function}({parameter}=…) takes {takes}, not {type(value).__name__}")
+
+
+def _source_and_name(function: str, source: object, filename: object) -> None:
+    require(function, "source", source, str, SOURCE)
+    require(function, "filename", filename, str, "a name (str)")
+
+
+def _path_and_name(function: str, path: object, filename: object, hint: str) -> None:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"twimlc.{function}(path=…) takes {PATH}, not {type(path).__name__}; {hint}")
+    if filename is not None:
+        require(function, "filename", filename, str, "a name (str)")
+
+
 def read(source: str, filename: str = "<string>", dialect: Dialect = TWILIO) -> tuple[Document, list[Diagnostic]]:
     """Parse and resolve ``.twl`` source, without the semantic rules: the typed document and
     the diagnostics of reading it (syntax, vocabulary, values), sorted. ``fmt`` and
@@ -43,6 +67,7 @@ def analyze(source: str, filename: str = "<string>", dialect: Dialect = TWILIO) 
     the document holds what could be read around it."""
     from .api import judge_twl
 
+    _source_and_name("analyze", source, filename)
     return judge_twl(source, filename, dialect=dialect)
 
 
@@ -50,6 +75,7 @@ def parse(source: str, filename: str = "<string>") -> Document:
     """``.twl`` source → typed :class:`~twimlc.ast.Document`, judged as ``twimlc check``
     and ``compile`` judge it: raises :class:`TwimlcError` (with every diagnostic) when
     there is any error; warnings alone do not raise."""
+    _source_and_name("parse", source, filename)
     doc, diagnostics = analyze(source, filename)
     if doc is None or any(d.is_error for d in diagnostics):
         raise TwimlcError(diagnostics)
@@ -61,6 +87,7 @@ def compile(source: str, filename: str = "<string>", params: Mapping[str, Any] |
     ``twimlc check`` would report an error. A template (a document with ``param``
     declarations) is rendered with ``params``; to render it many times, :func:`twimlc.load`
     it once."""
+    _source_and_name("compile", source, filename)
     doc = parse(source, filename)
     if doc.params or params:
         return Template(doc, filename).render(**(params or {}))
@@ -209,6 +236,8 @@ def check(path: str | os.PathLike[str], *, filename: str | None = None, inline: 
     use :func:`checks`."""
     from .files import explain_missing, read_bytes, read_source
 
+    _path_and_name("check", path, filename, "to check source text, call twimlc.checks(source)")
+
     if isinstance(path, str) and looks_like_source(path):
         import warnings
 
@@ -232,6 +261,13 @@ def check(path: str | os.PathLike[str], *, filename: str | None = None, inline: 
 def checks(source: str, *, filename: str = "<string>", inline: bool = False) -> list[Diagnostic]:
     """All diagnostics for source text: TwiML XML when it starts with ``<``, else ``.twl``.
     ``filename`` is the name diagnostics carry."""
+    if isinstance(source, (bytes, bytearray)):
+        raise TypeError(
+            f"twimlc.checks(source=…) takes .twl or TwiML XML source text (str), not {type(source).__name__}; "
+            "decode it first: twimlc.checks(data.decode())"
+        )
+    require("checks", "source", source, str, ".twl or TwiML XML source text (str)")
+    require("checks", "filename", filename, str, "a name (str)")
     if source.lstrip().startswith("<"):
         return check_xml(source.encode("utf-8"), filename, inline)
     return check_twl(source, filename, inline)
@@ -244,6 +280,8 @@ def load(path: str | os.PathLike[str], filename: str | None = None) -> Template:
     file") or cannot be read: a path is never taken for source text. ``filename`` is the
     name diagnostics carry (default: ``path``). For source text, use :func:`loads`."""
     from .files import explain_missing, read_source
+
+    _path_and_name("load", path, filename, "to load source text, call twimlc.loads(source)")
 
     if isinstance(path, str) and looks_like_source(path):
         import warnings
@@ -263,7 +301,7 @@ def loads(source: str, filename: str = "<string>") -> Template:
     """Parse, check and precompile ``.twl`` source text; ``filename`` is the name its
     diagnostics and render errors carry. Raises :class:`TwimlcError` with every
     diagnostic when the document has errors."""
-
+    _source_and_name("loads", source, filename)
     doc, diagnostics = analyze(source, filename)  # judged as twimlc check judges it
     problems = [d for d in diagnostics if d.is_error] if doc is not None else diagnostics
     if doc is None or problems:

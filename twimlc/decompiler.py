@@ -110,6 +110,11 @@ def decompile_with_diagnostics(
 def decompile(xml: str | bytes, filename: str = "<string>", *, bin_variables: bool = True) -> str:
     """TwiML XML → ``.twl`` source (library API). TwiML Bin variables (``{{Name}}``)
     become template parameters; with ``bin_variables=False`` they are literal text."""
+    from .api import require
+
+    require("decompile", "xml", xml, (str, bytes, bytearray), "TwiML XML (str or bytes)")
+    require("decompile", "filename", filename, str, "a name (str)")
+    xml = bytes(xml) if isinstance(xml, bytearray) else xml
     source, diagnostics = decompile_with_diagnostics(xml, filename, bin_variables=bin_variables)
     if source is None:
         raise TwimlcError(diagnostics)

@@ -686,6 +686,16 @@ def dial(
     before anything is sent when the call could not be the one intended."""
     import httpx
 
+    from .api import require
+    from .ast import Document
+
+    if source_or_document is not None:
+        takes = ".twl source or TwiML XML (str) or a Document"
+        require("dial", "source_or_document", source_or_document, (str, Document), takes)
+    require("dial", "to", to, str, "a number or address (str)")
+    require("dial", "from_", from_, str, "a number (str)")
+    if url is not None:
+        require("dial", "url", url, str, "a URL (str)")
     if url is not None and source_or_document is not None:
         raise DialError("give a document or url=, not both")
     if url is None and source_or_document is None:

@@ -33,6 +33,10 @@ def _refused(message: str, path: str) -> Diagnostic:
 def format(source: str, filename: str = "<string>") -> str:
     """``.twl`` source in the canonical layout (library API); raises :class:`TwimlcError`
     when the source has errors or fmt would not keep its meaning."""
+    from .api import SOURCE, require
+
+    require("format", "source", source, str, SOURCE)
+    require("format", "filename", filename, str, "a name (str)")
     formatted, diagnostics = format_with_diagnostics(source, filename)
     if formatted is None:
         raise TwimlcError(diagnostics)
