@@ -71,9 +71,9 @@ def _check_string(token: Token) -> Token:
     must not raise, keeps the text as written)."""
     scan = _scan.get(None)
     if scan is not None and "\\" in token:
-        at = bad_escape(str(token)[1:-1])
-        if at is not None:
-            scan.bad_escapes.append((token.line or 1, (token.column or 1) + 1 + at, str(token)[1 + at : 3 + at]))
+        m = _bad_escape_match(str(token)[1:-1])
+        if m is not None:
+            scan.bad_escapes.append((token.line or 1, (token.column or 1) + 1 + m.start(), m.group(0)))
     return token
 
 
@@ -113,10 +113,25 @@ def unescape(body: str) -> str | None:
 
 def bad_escape(body: str) -> int | None:
     """Offset of the first invalid escape in a string body, if any."""
+    m = _bad_escape_match(body)
+    return None if m is None else m.start()
+
+
+def _bad_escape_match(body: str) -> re.Match[str] | None:
+    """The first invalid escape in a string body (``\\q``, ``\\u{110000}``), if any."""
     for m in _ESCAPE.finditer(body):
         if unescape(m.group(0)) is None:
-            return m.start()
+            return m
     return None
+
+
+def _escape_message(escape: str) -> str:
+    """An invalid escape in words, shown as written: a ``\\u`` escape whose code point is
+    past U+10FFFF says so."""
+    digits = escape[3:-1] if escape.startswith("\\u{") else escape[2:]
+    if escape[1:2] in ("u", "U") and len(escape) > 2:
+        return f"invalid escape {escape}: U+{int(digits, 16):04X} is out of range (the last code point is U+10FFFF)"
+    return f"invalid escape {escape} in a string"
 
 
 class _ToSyntax(Transformer[Token, list[SyntaxNode]]):
@@ -233,8 +248,8 @@ def _escape_diagnostics(scan: _Scan) -> list[Diagnostic]:
     return [
         diag(
             "TWL003",
-            f"invalid escape {esc!r} in a string",
-            Span(line, col, line, col + 2),
+            _escape_message(esc),
+            Span(line, col, line, col + len(esc)),
             'escapes are \\" \\\\ \\n \\t \\r \\uXXXX, \\u{X…} and \\{{ (a literal "{{")',
         )
         for line, col, esc in scan.bad_escapes

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 from . import params as template_params
 from .ast import (
@@ -349,13 +350,13 @@ class Resolver:
         ]
         self._duplicates(s.args)
         children: list[Node] = []
-        positional = [a for a in s.args if a.name is None]
+        positional = self._positional(s.args)
         if len(positional) > 1:
             self.report(
                 "TWL304",
                 f"{self._name(base)} takes one positional value; found {len(positional)}",
                 positional[1].span,
-                "quote text that contains spaces",
+                _split_value_hint(positional),
             )
         for p in positional[:1]:
             if isinstance(p.value, ListValue):
@@ -390,6 +391,20 @@ class Resolver:
             )
         return Element(base.tag, tuple(attributes), tuple(children), False, s.span)
 
+    def _positional(self, args: tuple[Arg, ...]) -> list[Arg]:
+        """The positional values; an unquoted ``!=value`` is an escape-hatch attribute with
+        an empty name (reported), not a value."""
+        out: list[Arg] = []
+        for a in args:
+            if a.name is not None:
+                continue
+            if not self.xml and isinstance(a.value, Scalar) and not a.value.quoted and a.value.text.startswith("!="):
+                message = f"'{a.value.text}' is an attribute through the escape hatch (!name=value) with an empty name"
+                self.report("TWL211", message, a.span)
+                continue
+            out.append(a)
+        return out
+
     @staticmethod
     def _no_text_hint(p: Arg) -> str | None:
         if isinstance(p.value, Scalar) and "=" in p.value.text:
@@ -412,7 +427,7 @@ class Resolver:
         attributes = [a for a in (self._attribute(arg, None, tag) for arg in s.args if arg.name is not None) if a]
         self._duplicates(s.args)
         children: list[Node] = []
-        positional = [a for a in s.args if a.name is None]
+        positional = self._positional(s.args)
         if len(positional) > 1:
             self.report("TWL304", f"!{tag} takes one positional value; found {len(positional)}", positional[1].span)
         for p in positional[:1]:
@@ -707,6 +722,16 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def _name_span(a: Arg) -> Span:
     assert a.name is not None
     return Span(a.span.line, a.span.column, a.span.line, a.span.column + len(a.name))
+
+
+def _split_value_hint(positional: list[Arg]) -> str:
+    """The hint for a second positional value: an unquoted value with ``[ ]`` in it was
+    split into a list and its neighbours; otherwise text with spaces needs quotes."""
+    for before, after in pairwise(positional):
+        touching = (before.span.end_line, before.span.end_column) == (after.span.line, after.span.column)
+        if touching and (isinstance(before.value, ListValue) or isinstance(after.value, ListValue)):
+            return 'unquoted, [ ] make a list: quote a value with [ ] in it ("…")'
+    return "quote text that contains spaces"
 
 
 def _prefixed(name: str) -> bool:

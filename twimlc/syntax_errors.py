@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .ast import Span
@@ -98,6 +99,14 @@ def syntax_diagnostic(e: UnexpectedInput, source: str) -> tuple[Diagnostic, str]
                 Span(line, column, line, end),
                 "indent the statements that belong to the block, or put one after the ':' on the same line",
             )
+        backslash = _continued_at_end(source, tok) if tok.type in ("$END", "_DEDENT") else None
+        if backslash is not None:  # lark places the end of file at the last token: point at the '\'
+            return _line(
+                "TWL001",
+                f"unexpected end of file after '\\'; expected {expected}",
+                Span(*backslash, backslash[0], backslash[1] + 1),
+                "a '\\' at the end of a line continues the statement on the next line; nothing follows it",
+            )
         if tok.type == "$END":
             return _line("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None)
         shown = "end of line" if tok.type == "_NL" else repr(str(tok))
@@ -111,6 +120,22 @@ def syntax_diagnostic(e: UnexpectedInput, source: str) -> tuple[Diagnostic, str]
     if isinstance(e, UnexpectedEOF):
         return _line("TWL001", "unexpected end of file", Span.point(line, column), None)
     return _line("TWL001", str(e).splitlines()[0], Span.point(line, column), None)
+
+
+_CONTINUATION_AT_END = re.compile(r"[\t ]*\\[\t ]*\r?\n\s*\Z")  # a line continuation with nothing after it
+
+
+def _continued_at_end(source: str, tok: Token) -> tuple[int, int] | None:
+    """Where the ``\\`` is (line, column), when only a line continuation follows ``tok``
+    (the last token) to the end of the file."""
+    if not tok.end_line or not tok.end_column:
+        return None
+    lines = source.split("\n")
+    offset = sum(len(text) + 1 for text in lines[: tok.end_line - 1]) + tok.end_column - 1
+    if _CONTINUATION_AT_END.match(source, offset) is None:
+        return None
+    at = source.index("\\", offset)
+    return source.count("\n", 0, at) + 1, at - source.rfind("\n", 0, at)
 
 
 def _after_colon(source: str, line: int, column: int) -> bool:
