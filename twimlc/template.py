@@ -9,7 +9,9 @@
 ``twimlc check``; only the parameter values are left open) and precompiles a document
 into static XML chunks and slots. ``render`` checks each value against its parameter's
 type, escapes it for where it goes (element text or attribute value), percent-encodes
-text parameters inside URLs, judges every URL it fills in exactly as ``twimlc check``
+every value placed inside a URL (a path segment or a query value: all but the
+unreserved characters, so ``+1415…`` is ``%2B1415…``; a ``url`` parameter that is the
+whole URL or its start stays as is), judges every URL it fills in exactly as ``twimlc check``
 judges a written one (:func:`twimlc.validate.url_problem`), enforces Twilio's length
 limits, and joins. No value can inject markup or break the document; a value that does
 not fit raises :class:`ParamError`, which names the template's file and the parameter's
@@ -58,7 +60,7 @@ _Key = tuple[str, bool, bool]  # (parameter, in an attribute, percent-encoded)
 class _Slot:
     param: str
     attribute: bool  # in an attribute value (else element text)
-    encode_url: bool  # percent-encode: text parameter inside a URL
+    encode_url: bool  # percent-encode: a value inside a URL (not a url parameter that is its whole or start)
     int_range: tuple[int | None, int | None] | None  # for integer attributes
     limit_group: int | None  # index into the template's limit groups
 
@@ -149,7 +151,11 @@ class Template:
                 if m.group(1) is None:
                     continue
                 p = self._by_name[m.group(1)]
-                encode = is_url and not whole and p.type == "string"
+                # A value inside a URL is percent-encoded (a phone's "+" would be read as a
+                # space in a query), whatever its type; a url parameter that is the whole
+                # URL, or its start (the base a path is added to), is a URL and stays as is.
+                base = p.type == "url" and not text[: m.start()].strip()
+                encode = is_url and not whole and not base
                 self._slots.append(_Slot(p.name, attribute, encode, rng, group))
                 out.append(f"\ue000{len(self._slots) - 1}\ue001")
                 parts.append((p.name, attribute, encode))

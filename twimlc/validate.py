@@ -361,8 +361,12 @@ RULES: tuple[Rule, ...] = (
     Rule(phone_numbers, _fixed("//Number | //Dial"), _suspect_number),
     Rule(
         urls,
-        # absolute URLs (the XSD refuses white space in URL-typed attributes), URL text, stream URLs
-        _fixed("//*[@*[contains(., ':')]] | //Play | //Redirect | //Media | //Stream | //ConversationRelay"),
+        # absolute and scheme-relative URLs (the XSD refuses white space in URL-typed
+        # attributes), URL text, stream URLs
+        _fixed(
+            "//*[@*[contains(., ':') or starts-with(., '//')]] | //Play | //Redirect | //Media | //Stream"
+            " | //ConversationRelay"
+        ),
         _suspect_url,
     ),
     Rule(

@@ -224,9 +224,14 @@ def url_problem(url: str, sockets: bool = False) -> str | None:
     URLs) and by templates when they render. A relative URL (or an empty one, as in
     ``waitUrl=""``) is resolved against the document's URL; an absolute one uses http(s),
     or where ``sockets`` (a WebSocket server's) wss, the only protocol Twilio supports
-    there (31922), and names a host; no URL contains white space."""
+    there (31922), and names a host; no URL contains white space. A scheme-relative URL
+    (``//host/path``) is absolute (Twilio resolves it to the document's scheme and that
+    host) but writes no scheme: it is refused, so that a value such as a ``url``
+    parameter cannot send the call to another host by looking like a path."""
     if _SPACE.search(url):
         return "it contains white space"
+    if url.startswith("//"):
+        return "a scheme-relative URL (//host/…) leads to another host; write its scheme (https://host/…)"
     if ":" not in url:
         return None  # relative: resolved against the document's URL
     from urllib.parse import urlsplit
