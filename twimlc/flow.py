@@ -24,9 +24,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .ast import Document, Element, Span, walk
+from .ast import Document, Element, Param, Span, walk
 from .diagnostics import Diagnostic, diag
 from .dialect import TWILIO
+from .params import convert
 from .routes import Route, Routes, resolve
 from .vocabulary import ElementSpec
 
@@ -319,8 +320,9 @@ def build(directory: str, entry: str | None = None, routes: Routes | None = None
         graph.findings.extend(d for d in problems if d.is_error)
         if doc is None or any(d.is_error for d in problems):
             continue
+        params = {p.name: p for p in doc.params}
         for x in exits(doc):
-            for target, label in _targets(graph, routes, nodes, r, x):
+            for target, label in _targets(graph, routes, nodes, r, x, params):
                 key = (r.path, target, x.kind, label)
                 if key not in edges:
                     edges[key] = Edge(r.path, target, x.kind, label, x.verb, x.attribute, x.url, x.span.line)
@@ -335,19 +337,34 @@ def build(directory: str, entry: str | None = None, routes: Routes | None = None
 _ORDER = {"route": 0, "missing": 1, "external": 2, "terminal": 3}
 
 
-def _bound(x: Exit, route: Route, target: Route) -> str:
-    """An edge's label, with the values a URL pattern takes to reach ``target``:
+def _binding(x: Exit, route: Route, target: Route) -> list[tuple[str, str]]:
+    """The values a URL pattern's placeholders take to reach ``target``:
     ``redirect option/{{Digits}}`` reaches ``/option/1`` with ``Digits=1``."""
-    url = x.url or ""
-    if "{{" not in url:
-        return x.label
-    path, _ = resolve(url, route.path)
+    path, _ = resolve(x.url or "", route.path)
     names = _PLACEHOLDER.findall(path.replace("%7B%7B", "{{").replace("%7D%7D", "}}"))
     values = _pattern_values(path, target.path)
-    if not names or len(values) != len(names):
+    return list(zip(names, values, strict=True)) if names and len(values) == len(names) else []
+
+
+def _bound(x: Exit, route: Route, target: Route) -> str:
+    """An edge's label, with the values a URL pattern takes to reach ``target``."""
+    if "{{" not in (x.url or ""):
         return x.label
-    bound = ", ".join(f"{name}={value}" for name, value in zip(names, values, strict=True))
+    binding = _binding(x, route, target)
+    if not binding:
+        return x.label
+    bound = ", ".join(f"{name}={value}" for name, value in binding)
     return f"{x.label} ({bound})" if x.label and x.label != "redirect" else bound
+
+
+def _can_reach(x: Exit, route: Route, target: Route, params: dict[str, Param]) -> bool:
+    """Whether a URL pattern can lead to ``target`` with values its parameters take: an
+    enum's choices, digits' ``[0-9]+``, an integer's number… (as ``render`` would take
+    them, :func:`twimlc.params.convert`). A placeholder with no declaration is open."""
+    binding = _binding(x, route, target)
+    if not binding:
+        return True
+    return all(name not in params or convert(params[name], value)[1] is None for name, value in binding)
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -361,12 +378,16 @@ def _pattern_values(pattern_path: str, path: str) -> list[str]:
     return list(m.groups()) if m else []
 
 
-def _targets(graph: Graph, routes: Routes, nodes: dict[str, Node], route: Route, x: Exit) -> list[tuple[str, str]]:
+def _targets(
+    graph: Graph, routes: Routes, nodes: dict[str, Node], route: Route, x: Exit, params: dict[str, Param]
+) -> list[tuple[str, str]]:
     if x.terminal is not None:
         nodes.setdefault(x.terminal, Node(x.terminal, "terminal", TERMINALS[x.terminal]))
         return [(x.terminal, x.label)]
     assert x.url is not None
     found = routes.find(x.url, route.path)
+    if "{{" in x.url:
+        found = [f for f in found if _can_reach(x, route, f, params)]
     if found:
         return [(f.path, _bound(x, route, f)) for f in found]
     path, local = resolve(x.url, route.path)
