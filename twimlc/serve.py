@@ -122,7 +122,7 @@ def _nowhere(code: str, message: str, path: str, hint: str | None = None, severi
 
 def _load(route: Route) -> tuple[_Entry | None, list[Diagnostic]]:
     """The route's file, checked: an entry, or every diagnostic when it has errors."""
-    from . import TwimlcError, check
+    from . import TwimlcError, check, checks
 
     path = Path(route.file)
     try:
@@ -147,7 +147,7 @@ def _load(route: Route) -> tuple[_Entry | None, list[Diagnostic]]:
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None, check(path) or [_nowhere("TWL005", "cannot read file", route.file)]
-    found = check(text, filename=route.file) if text.lstrip().startswith("<") else check(path)
+    found = checks(text, filename=route.file) if text.lstrip().startswith("<") else check(path)
     if any(d.is_error for d in found):
         return None, found
     return _Entry(route, stamp, body=data), []
@@ -190,7 +190,8 @@ class App:
     ``TWILIO_WEBHOOK_SHARED_KEY``. ``public_url`` (``https://host[/prefix]``) is the base
     of the URL Twilio signed; without it the URL is rebuilt from the request (and from
     ``X-Forwarded-Proto``/``X-Forwarded-Host`` only when ``trust_proxy``). ``fallback``
-    is the TwiML (XML or ``.twl`` source) answered when a template cannot be rendered.
+    is the TwiML (XML or ``.twl`` source) answered when a template cannot be rendered;
+    ``fallback_path``, the file it was read from, is the name its diagnostics carry.
     """
 
     def __init__(
@@ -205,6 +206,7 @@ class App:
         reload: bool = False,
         reload_interval: float = 0.5,
         fallback: str | None = None,
+        fallback_path: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.directory = os.fspath(directory)
@@ -223,7 +225,7 @@ class App:
         self.reload = reload
         self.reload_interval = reload_interval
         self.max_body = max_body
-        self._fallback = self._compile_fallback(fallback)
+        self._fallback = self._compile_fallback(fallback, fallback_path or "<fallback>")
         self._twiml_cache: dict[str, tuple[tuple[int, int, int], bool]] = {}
         self._failed: dict[str, tuple[int, int, int]] = {}  # broken files as last seen: re-checked once changed
         self._reported: set[str] = set()  # route problems (conflicts, /healthz) already logged
@@ -242,19 +244,19 @@ class App:
     # --- loading -------------------------------------------------------------------------
 
     @staticmethod
-    def _compile_fallback(fallback: str | None) -> bytes | None:
+    def _compile_fallback(fallback: str | None, name: str) -> bytes | None:
         if fallback is None:
             return None
-        from . import TwimlcError, check
+        from . import TwimlcError, checks
 
-        found = check(fallback, filename="<fallback>")
+        found = checks(fallback, filename=name)
         if any(d.is_error for d in found):
             raise TwimlcError(found)
         if fallback.lstrip().startswith("<"):
             return fallback.encode("utf-8")
         from . import compile
 
-        return compile(fallback, "<fallback>").encode("utf-8")
+        return compile(fallback, name).encode("utf-8")
 
     def _is_twiml(self, file: str) -> bool:
         try:
@@ -507,6 +509,7 @@ class App:
                 shared_key=self._shared_key,
                 settings_header=settings,
                 body=json_body,
+                public_url=self.public_url,
             )
         if verdict.ok:
             return True
@@ -743,22 +746,31 @@ def from_env() -> App:
     max_body = env.get("TWIMLC_MAX_BODY") or str(DEFAULT_MAX_BODY)
     if not max_body.isdigit() or int(max_body) < 1:
         raise ConfigError(f"TWIMLC_MAX_BODY={max_body!r} is not a number of bytes")
+    text = None
+    if fallback:
+        text, problems = _read_fallback(fallback)
+        if text is None:
+            raise ConfigError(f"TWIMLC_FALLBACK={fallback}: {problems[0].message}")
     return App(
         directory,
         public_url=env.get("TWIMLC_PUBLIC_URL") or None,
         trust_proxy=flag("TWIMLC_TRUST_PROXY"),
         reload=flag("TWIMLC_RELOAD"),
         verify=not flag("TWIMLC_NO_VERIFY"),
-        fallback=_read_fallback(fallback) if fallback else None,
+        fallback=text,
+        fallback_path=fallback or None,
         max_body=int(max_body),
     )
 
 
-def _read_fallback(file: str) -> str:
-    try:
-        return Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"--fallback {file}: cannot read it as UTF-8 text ({e})") from None
+def _read_fallback(file: str) -> tuple[str | None, list[Diagnostic]]:
+    """The fallback file's text, or its TWL005 (``no such file``, not UTF-8…)."""
+    from .files import explain_missing, read_source
+
+    text, problems = read_source(file)
+    if text is None:
+        return None, explain_missing(file, problems, "give --fallback a .twl or TwiML file")
+    return text, []
 
 
 # --- the commands ----------------------------------------------------------------------------
@@ -794,11 +806,19 @@ def cli_serve(args: Any) -> int:
     if args.workers < 1 or args.max_body < 1:
         sys.stderr.write("twimlc serve: error: --workers and --max-body must be at least 1\n")
         return 2
+    if not 0 <= args.port <= 65535:
+        sys.stderr.write(f"twimlc serve: error: --port {args.port} is not a port (0-65535; 0 picks a free one)\n")
+        return 2
     import logging.config
 
     logging.config.dictConfig(logging_config(args.log_level))
+    fallback = None
+    if args.fallback:
+        fallback, problems = _read_fallback(args.fallback)
+        if fallback is None:
+            sys.stderr.write(render_diagnostics(problems, use_colour(sys.stderr)) + "\n")
+            return 2
     try:
-        fallback = _read_fallback(args.fallback) if args.fallback else None
         app = App(
             args.directory,
             public_url=args.public_url,
@@ -806,6 +826,7 @@ def cli_serve(args: Any) -> int:
             trust_proxy=args.trust_proxy,
             reload=args.reload,
             fallback=fallback,
+            fallback_path=args.fallback,
             max_body=args.max_body,
         )
     except ConfigError as e:

@@ -98,9 +98,11 @@ def verify(
     shared_key: str | None = None,
     settings_header: str | None = None,
     body: bytes | None = None,
+    public_url: str | None = None,
 ) -> Verdict:
     """Check a request as Twilio signed it. ``params`` are the form parameters (empty for
-    GET and for JSON, whose ``body`` is checked against ``bodySHA256`` in the URL)."""
+    GET and for JSON, whose ``body`` is checked against ``bodySHA256`` in the URL).
+    ``public_url``: the configured base ``url`` was built from, named in the likely cause."""
     pairs = list(params)
     algorithm = algorithm_of(settings_header)
     names = tuple(sorted({n for n, _ in pairs}))
@@ -132,20 +134,34 @@ def verify(
     candidates = [_mac(secret, u + suffix, algorithm) for u in url_variants(url)]
     if any(hmac.compare_digest(c.encode("ascii"), signature.encode("utf-8", "replace")) for c in candidates):
         return Verdict(True, algorithm, url, names)
-    return fail(f"the {algorithm} signature does not match the URL and parameters", _likely_cause(url))
+    return fail(
+        f"the {algorithm} signature does not match the URL and parameters", _likely_cause(url, algorithm, public_url)
+    )
 
 
-def _likely_cause(url: str) -> str:
+def _likely_cause(url: str, algorithm: str = HMAC_SHA1, public_url: str | None = None) -> str:
+    """The likely causes of a mismatch, as one sentence: the request was signed for
+    another URL (why, when it can be told), or with another secret."""
     parts = urlsplit(url)
     hints = []
-    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        hints.append("Twilio may have requested https:// (TLS ended at a proxy: give --public-url https://…)")
-    if parts.hostname in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
+    if public_url is not None:
         hints.append(
-            "the URL is the local address, not the one Twilio requested: give --public-url with your public "
-            "(tunnel) URL, or --trust-proxy behind a proxy that sets X-Forwarded-Proto/Host"
+            f"the request was signed for another URL than {url}: with --public-url {public_url}, Twilio must "
+            f"have requested exactly {public_url} followed by the path and query (check the webhook URL "
+            "configured in Twilio)"
         )
-    if parts.port is not None:
-        hints.append(f"the port :{parts.port} may differ from what Twilio requested")
-    hints.append("or the token is not this account's (a subaccount's, or rotated)")
+    else:
+        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            hints.append("Twilio may have requested https:// (TLS ended at a proxy: give --public-url https://…)")
+        if parts.hostname in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
+            hints.append(
+                "the URL is the local address, not the one Twilio requested: give --public-url with your public "
+                "(tunnel) URL, or --trust-proxy behind a proxy that sets X-Forwarded-Proto/Host"
+            )
+        if parts.port is not None:
+            hints.append(f"the port :{parts.port} may differ from what Twilio requested")
+        if not hints:
+            hints.append(f"the request may have been signed for another URL than {url} (Twilio signs the exact URL)")
+    secret = "the webhook shared key" if algorithm == HMAC_SHA256 else "the token"
+    hints.append(f"or {secret} is not this account's (a subaccount's, or rotated)")
     return "; ".join(hints)
