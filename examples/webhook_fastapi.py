@@ -2,7 +2,8 @@
 
     pip install fastapi python-multipart uvicorn twimlc && uvicorn examples.webhook_fastapi:app
 
-Point your number's "A call comes in" webhook at https://<your host>/voice.
+Point your number's "A call comes in" webhook at https://<your host>/voice; the greeting's
+<Gather> posts the key pressed to /menu.
 """
 
 import logging
@@ -19,6 +20,7 @@ GREETING = twimlc.load(Path(__file__).with_name("greeting.twl"))
 # For a request whose values the template refuses (control characters, a name longer than
 # Twilio reads out): the same greeting with the defaults. Twilio sends CallSid anyway.
 FALLBACK = GREETING.render(call_sid="")
+MENU = twimlc.load(Path(__file__).with_name("menu.twl"))  # Digits binds the keys pressed
 
 
 @app.post("/voice")
@@ -33,4 +35,16 @@ async def voice(request: Request) -> Response:
     except twimlc.TwimlcError as e:  # says which parameter and why; values are quoted and cut short
         log.warning("voice webhook: answered with the fallback: %s", e)
         xml = FALLBACK
+    return Response(xml, media_type="text/xml")
+
+
+@app.post("/menu")
+async def menu(request: Request) -> Response:
+    digits = (await request.form()).get("Digits")
+    try:
+        # none pressed: the default
+        xml = MENU.render(**({"Digits": digits} if isinstance(digits, str) and digits else {}))
+    except twimlc.TwimlcError as e:  # keys that are not digits (a "#" or "*")
+        log.warning("menu webhook: answered with the default: %s", e)
+        xml = MENU.render()
     return Response(xml, media_type="text/xml")

@@ -96,8 +96,31 @@ class Input:
     kind: str
     value: str = ""
 
+    def __post_init__(self) -> None:
+        problem = input_problem(self.kind, self.value)
+        if problem is not None:
+            raise SimulationError(f"input {self}: {problem}")
+
     def __str__(self) -> str:
         return self.kind if self.kind == "timeout" else f"{self.kind}:{self.value}"
+
+
+_FORMS = "expected digits:KEYS, speech:WORDS, timeout, dial:STATUS, record:audio|empty or queue:RESULT"
+
+
+def input_problem(kind: str, value: str) -> str | None:
+    """What is wrong with an input, or None: the one check behind ``--input`` and
+    :class:`Call`'s ``press``, ``say``… (an :class:`Input` cannot hold a bad one)."""
+    if kind not in INPUT_KINDS:
+        return _FORMS
+    choices = {"dial": DIAL_STATUSES, "record": RECORD_RESULTS, "queue": QUEUE_RESULTS}.get(kind)
+    if choices is not None and value not in choices:
+        return f"{kind} takes one of {', '.join(choices)}"
+    if kind == "digits" and not _DTMF.match(value):
+        return "digits are 0-9, * and #"
+    if kind == "speech" and not value.strip():
+        return "speech needs words (for no input, use timeout)"
+    return None
 
 
 def parse_input(text: str) -> Input:
@@ -106,18 +129,9 @@ def parse_input(text: str) -> Input:
     kind = kind.strip().lower()
     if kind == "timeout" and not value:
         return Input("timeout")
-    if not sep or kind not in INPUT_KINDS:
-        raise ValueError(
-            f"--input {text!r}: expected digits:KEYS, speech:WORDS, timeout, dial:STATUS, record:audio|empty "
-            "or queue:RESULT"
-        )
-    choices = {"dial": DIAL_STATUSES, "record": RECORD_RESULTS, "queue": QUEUE_RESULTS}.get(kind)
-    if choices is not None and value not in choices:
-        raise ValueError(f"--input {text!r}: {kind} takes one of {', '.join(choices)}")
-    if kind == "digits" and not _DTMF.match(value):
-        raise ValueError(f"--input {text!r}: digits are 0-9, * and #")
-    if kind == "speech" and not value.strip():
-        raise ValueError(f"--input {text!r}: speech needs words (for no input, use timeout)")
+    problem = _FORMS if not sep else input_problem(kind, value)
+    if problem is not None:
+        raise ValueError(f"--input {text!r}: {problem}")
     return Input(kind, value)
 
 
@@ -286,9 +300,16 @@ class LiveApp:
             if self._client is None:
                 client.close()
         if r.status_code >= 400:
+            why = ""
+            if r.status_code == 403:  # the usual 403: a signature the app refuses
+                why = (
+                    " (the request was unsigned: TWILIO_AUTH_TOKEN is not set)"
+                    if not self.token
+                    else " (if the app checks signatures: is TWILIO_AUTH_TOKEN its token?)"
+                )
             problem = diag(
                 "TWL707",
-                f"{method} {url} answered HTTP {r.status_code}; Twilio would say 'an application error has "
+                f"{method} {url} answered HTTP {r.status_code}{why}; Twilio would say 'an application error has "
                 "occurred' and hang up (11200)",
                 NOWHERE,
                 "a 403 from an app that checks signatures: set TWILIO_AUTH_TOKEN to its token"
@@ -436,7 +457,8 @@ class Call:
     # --- driving ----------------------------------------------------------------------
 
     def press(self, digits: str) -> Call:
-        """The caller presses keys (``"1"``, ``"1234#"``)."""
+        """The caller presses keys (``"1"``, ``"1234#"``); keys other than 0-9, ``*``
+        and ``#`` raise :class:`SimulationError`, as ``--input`` refuses them."""
         return self.send(Input("digits", digits))
 
     def say(self, words: str) -> Call:
