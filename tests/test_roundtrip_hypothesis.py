@@ -38,7 +38,8 @@ def scalar(t: ValueType) -> st.SearchStrategy[str]:
     if t.type == "enum":
         return st.one_of(st.sampled_from(t.values[:20]), words)
     if t.type == "url":
-        return st.one_of(words.map(lambda w: "/" + w), words.map(lambda w: f"https://example.com/{w}?a=1&b=2"))
+        paths = words.map(lambda w: "/" + w.lstrip("/"))  # a path: "//…" would be scheme-relative (TWL205)
+        return st.one_of(paths, words.map(lambda w: f"https://example.com/{w}?a=1&b=2"))
     if t.type == "phone":
         return st.integers(10**6, 10**12).map(lambda n: f"+1{n}")
     if t.type in ("recipient", "sender"):
