@@ -3,7 +3,11 @@
 Each POST takes the next behaviour from a script (``ok``, ``400``, ``401``, ``429``,
 ``500``, ``slow``, ``drop``; ``429:VALUE`` answers 429 with ``Retry-After: VALUE``, and
 ``429:`` with no ``Retry-After`` at all); GETs of a call return the next status from
-``statuses``. Every request that reached the server is recorded, with its exact body."""
+``statuses``. Every request that reached the server is recorded, with its exact body.
+
+``style="telnyx"`` behaves like Telnyx's TeXML call API instead: a JSON body in, a flat
+call object (``call_sid``) out, errors as ``{"errors": [{code, title, detail}]}``.
+SignalWire's Compatibility API answers as Twilio's does."""
 
 from __future__ import annotations
 
@@ -34,12 +38,20 @@ class Script:
     statuses: list[str] = field(default_factory=lambda: ["completed"])
     slow_seconds: float = 2.0
     seen: list[Seen] = field(default_factory=list)
+    style: str = "twilio"
 
 
 def _error(code: int, message: str, status: int) -> bytes:
     return json.dumps(
         {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
     ).encode()
+
+
+TELNYX_CALL = "v3:call-control-id-0001"
+
+
+def _telnyx_error(code: str, title: str, detail: str) -> bytes:
+    return json.dumps({"errors": [{"code": code, "title": title, "detail": detail}]}).encode()
 
 
 def make_handler(script: Script) -> type[BaseHTTPRequestHandler]:
@@ -50,23 +62,44 @@ def make_handler(script: Script) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a "slow" answer)
+                self.close_connection = True
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length).decode()
-            script.seen.append(
-                Seen("POST", self.path, dict(self.headers), parse_qsl(body, keep_blank_values=True), body)
-            )
+            telnyx = script.style == "telnyx"
+            if telnyx:
+                try:
+                    sent = json.loads(body)
+                except ValueError:
+                    sent = {}
+                pairs = [(str(k), str(v)) for k, v in sent.items()] if isinstance(sent, dict) else []
+            else:
+                pairs = parse_qsl(body, keep_blank_values=True)
+            script.seen.append(Seen("POST", self.path, dict(self.headers), pairs, body))
             behaviour = script.posts.pop(0) if script.posts else "ok"
-            form = dict(parse_qsl(body))
-            if behaviour == "ok":
+            form = dict(pairs)
+            if telnyx and behaviour == "ok":
+                resource = {"call_sid": TELNYX_CALL, "status": "queued", "to": form.get("To"), "from": form.get("From")}
+                self._send(200, json.dumps(resource).encode())
+            elif telnyx and behaviour == "401":
+                self._send(401, _telnyx_error("10009", "Authentication failed", "The API key is not valid."))
+            elif telnyx and behaviour == "400":
+                self._send(422, _telnyx_error("10015", "Invalid value", "The 'To' number is not valid."))
+            elif telnyx and (behaviour == "429" or behaviour.startswith("429:")):
+                retry_after = behaviour.partition(":")[2] if ":" in behaviour else "0"
+                headers = {"Retry-After": retry_after} if retry_after else {}
+                self._send(429, _telnyx_error("10011", "Too many requests", "Slow down."), headers)
+            elif behaviour == "ok":
                 resource = {
                     "sid": CALL_SID,
                     "status": "queued",

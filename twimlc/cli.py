@@ -15,6 +15,7 @@ from .files import read_bytes, read_source, write_atomic
 if TYPE_CHECKING:
     from .ast import Document
     from .dialect import Dialect
+    from .dialer import Credentials
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -495,10 +496,22 @@ def _cmd_dial(args: argparse.Namespace) -> int:
         return usage("--url is empty")
     if args.url is not None and args.param:
         return usage("--param fills in a template FILE; with --url, Twilio fetches the document itself")
+    provider = args.provider
+    if args.space is not None and provider != "signalwire":
+        return usage("--space is for --provider signalwire")
+    if args.connection_id is not None and provider != "telnyx":
+        return usage("--connection-id is for --provider telnyx")
+    if args.wait and provider == "telnyx":
+        return usage(
+            "--wait is not available with --provider telnyx (its call status is read by account, not by connection)"
+        )
     try:
-        base = dialer.base_url(None, args.base_url)
-    except dialer.DialError as e:  # TWIMLC_API_BASE (--base-url is checked as it is parsed)
+        base = dialer.provider_base(provider, space=args.space, override=args.base_url)
+    except dialer.DialError as e:  # TWIMLC_API_BASE, --space (--base-url is checked as it is parsed)
         return usage(str(e))
+    from .dialect import DIALECTS
+
+    dialect = DIALECTS[provider]
     try:
         twiml = None
         if args.file is not None:
@@ -507,7 +520,7 @@ def _cmd_dial(args: argparse.Namespace) -> int:
                 write_all(problems, {})
                 return EXIT_PROBLEMS
             try:
-                twiml, warnings = dialer.inline_twiml(source, args.file, _params(args.param))
+                twiml, warnings = dialer.inline_twiml(source, args.file, _params(args.param), dialect)
             except TwimlcError as e:
                 write_all(e.diagnostics, {args.file: source})
                 return EXIT_PROBLEMS
@@ -515,21 +528,19 @@ def _cmd_dial(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"{args.file}: error: {e}\n")
                 return EXIT_PROBLEMS
             write_all(warnings, {args.file: source})
-        options = dialer.parse_options(args.call_option or [])
+        options = dialer.parse_options(args.call_option or [], provider)
         if args.dry_run:
             try:
-                creds = dialer.Credentials.from_env()
+                creds = dialer.Credentials.from_env(None, provider, args.connection_id)
             except dialer.DialError:
-                creds = dialer.Credentials(
-                    os.environ.get("TWILIO_ACCOUNT_SID") or "$TWILIO_ACCOUNT_SID", "$TWILIO_ACCOUNT_SID", ""
-                )
+                creds = _placeholder_credentials(provider, args.connection_id)
             request = dialer.build_request(
                 twiml, to=args.to, from_=args.from_, url=args.url, options=options, credentials=creds, base=base
             )
             sys.stdout.write(request.describe() + "\n")
             sys.stderr.write("dry run: nothing was sent\n")
             return EXIT_OK
-        creds = dialer.Credentials.from_env()
+        creds = dialer.Credentials.from_env(None, provider, args.connection_id)
         request = dialer.build_request(
             twiml, to=args.to, from_=args.from_, url=args.url, options=options, credentials=creds, base=base
         )
@@ -564,6 +575,18 @@ def _cmd_dial(args: argparse.Namespace) -> int:
     except dialer.DialError as e:
         sys.stderr.write(f"twimlc dial: error: {e}\n")
         return EXIT_PROBLEMS
+
+
+def _placeholder_credentials(provider: str, connection_id: str | None) -> Credentials:
+    """What ``--dry-run`` shows when the provider's variables are not set: their names."""
+    from .dialer import Credentials
+
+    if provider == "telnyx":
+        return Credentials(
+            connection_id or os.environ.get("TELNYX_CONNECTION_ID") or "$TELNYX_CONNECTION_ID", "", "", provider
+        )
+    var = "SIGNALWIRE_PROJECT_ID" if provider == "signalwire" else "TWILIO_ACCOUNT_SID"
+    return Credentials(os.environ.get(var) or f"${var}", f"${var}", "", provider)
 
 
 def _cmd_graph(args: argparse.Namespace) -> int:
@@ -742,6 +765,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url", type=_api_base, help="API base instead of https://api.twilio.com (also TWIMLC_API_BASE)"
     )
     c.add_argument("--timeout", type=_seconds, default=15.0, help="seconds to wait for the API (default 15)")
+    c.add_argument(
+        "--provider",
+        choices=("twilio", "signalwire", "telnyx"),
+        default="twilio",
+        help="whose Calls API places the call; the document is checked for that provider (default: twilio)",
+    )
+    c.add_argument("--space", metavar="NAME", help="with --provider signalwire: your Space, NAME.signalwire.com")
+    c.add_argument(
+        "--connection-id", metavar="ID", help="with --provider telnyx: the TeXML connection (or TELNYX_CONNECTION_ID)"
+    )
     c.add_argument(
         "--format", choices=("text", "json"), default="text", help="text: SID and status; json: the call resource"
     )

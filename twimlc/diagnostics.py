@@ -107,6 +107,7 @@ CODES = _codes(
     ("TWL708", ERROR, "simulation input does not fit where the call waits"),
     ("TWL709", WARNING, "simulation input left unused"),
     ("TWL801", ERROR, "a file would answer /healthz"),
+    ("TWL802", ERROR, "the document targets another provider than the one it is sent to"),
     ("TWL901", WARNING, "element outside twimlc's vocabulary (escape hatch)"),
     ("TWL902", WARNING, "attribute outside twimlc's vocabulary (escape hatch)"),
     ("TWL903", ERROR, "decompile could not reproduce the document"),

@@ -17,6 +17,17 @@ exactly that text (TWL506).
 
 Secrets (auth token, API secret, credentials inside a URL) never appear in output, logs,
 exceptions or reprs.
+
+Other providers (``provider=``): SignalWire's Compatibility API takes the same request at
+``https://{space}.signalwire.com/api/laml/2010-04-01/Accounts/{ProjectID}/Calls.json``,
+basic auth with the project ID and API token ("Base URL" and "AccountSid vs ProjectID" in
+https://developer.signalwire.com/rest/compatibility-api/overview; @signalwire/compatibility-api,
+a fork of twilio-node, keeps twilio-node's ``/Accounts/{AccountSid}/Calls.json`` in
+lib/rest/api/v2010/account/call.js). Telnyx's TeXML takes a JSON body with ``To``,
+``From`` and ``Texml`` or ``Url`` at ``POST https://api.telnyx.com/v2/texml/calls/{connection_id}``,
+``Authorization: Bearer {API key}``, and answers a flat call object (``call_sid``, ``status``)
+(https://developers.telnyx.com/api-reference/texml-rest-commands/create-a-connection-scoped-texml-call).
+The same retry policy and the same secret handling apply to both.
 """
 
 from __future__ import annotations
@@ -37,8 +48,15 @@ if TYPE_CHECKING:
 
     from .ast import Document, Span
     from .diagnostics import Diagnostic
+    from .dialect import Dialect
 
 DEFAULT_BASE = "https://api.twilio.com"
+TELNYX_BASE = "https://api.telnyx.com/v2"
+PROVIDERS = ("twilio", "signalwire", "telnyx")
+TITLES = {"twilio": "Twilio", "signalwire": "SignalWire", "telnyx": "Telnyx"}
+# The connection-scoped TeXML call documents Method besides To, From, Texml and Url.
+TELNYX_OPTIONS = ("Method",)
+_SPACE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 DEFAULT_TIMEOUT = 15.0
 MAX_429_RETRIES = 3
 MAX_RETRY_WAIT = 60.0  # seconds waited on 429 answers, in all
@@ -90,12 +108,14 @@ class DialError(Exception):
         message: str,
         *,
         status: int | None = None,
-        code: int | None = None,
+        code: int | str | None = None,
         more_info: str | None = None,
         hint: str | None = None,
         maybe_placed: bool = False,
+        provider: str = "twilio",
     ) -> None:
         super().__init__(message)
+        self.provider = provider
         self.message = message
         self.status = status
         self.code = code
@@ -104,7 +124,8 @@ class DialError(Exception):
         self.maybe_placed = maybe_placed
 
     def __str__(self) -> str:
-        parts = [f"Twilio error {self.code}: {self.message}" if self.code else self.message]
+        title = TITLES.get(self.provider, self.provider)
+        parts = [f"{title} error {self.code}: {self.message}" if self.code else self.message]
         if self.more_info:
             parts.append(f"more: {self.more_info}")
         if self.hint:
@@ -114,22 +135,46 @@ class DialError(Exception):
 
 @dataclass(frozen=True)
 class Credentials:
-    """Who places the call. ``repr`` and ``str`` never show the secret."""
+    """Who places the call. ``repr`` and ``str`` never show the secret. For SignalWire the
+    account is the project ID; for Telnyx it is the TeXML connection ID (no user name: the
+    secret, an API key, is a bearer token)."""
 
     account_sid: str
     username: str  # the account SID, or an API key SID
     secret: str = field(repr=False)
+    provider: str = "twilio"
 
     def __str__(self) -> str:
-        return f"Credentials(account_sid={self.account_sid!r}, username={self.username!r}, secret=<redacted>)"
+        return f"Credentials(account_sid={self.account_sid!r}, username={self.username!r}, secret=<redacted>" + (
+            f", provider={self.provider!r})" if self.provider != "twilio" else ")"
+        )
 
     __repr__ = __str__
 
     @staticmethod
-    def from_env(env: Mapping[str, str] | None = None) -> Credentials:
-        """Read credentials as Twilio's own tools do: TWILIO_ACCOUNT_SID with
-        TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET with TWILIO_ACCOUNT_SID."""
+    def from_env(
+        env: Mapping[str, str] | None = None, provider: str = "twilio", connection_id: str | None = None
+    ) -> Credentials:
+        """Read credentials as each provider's own tools do. Twilio: TWILIO_ACCOUNT_SID with
+        TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET with TWILIO_ACCOUNT_SID.
+        SignalWire: SIGNALWIRE_PROJECT_ID and SIGNALWIRE_TOKEN. Telnyx: TELNYX_API_KEY, and
+        the connection from ``connection_id`` or TELNYX_CONNECTION_ID."""
         env = os.environ if env is None else env
+        if provider == "signalwire":
+            return _from_env(env, provider, "SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_TOKEN")
+        if provider == "telnyx":
+            connection = connection_id or env.get("TELNYX_CONNECTION_ID", "")
+            key = env.get("TELNYX_API_KEY", "")
+            missing = [n for n, v in (("TELNYX_API_KEY", key), ("TELNYX_CONNECTION_ID", connection)) if not v]
+            if missing:
+                raise DialError(
+                    "missing Telnyx credentials: set " + " and ".join(missing),
+                    hint="the connection ID (of the TeXML application) may also be given with --connection-id",
+                    provider=provider,
+                )
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", connection):
+                raise DialError(f"the Telnyx connection ID {connection!r} is not an ID", provider=provider)
+            return Credentials(connection, "", key, provider)
         sid = env.get("TWILIO_ACCOUNT_SID", "")
         key, key_secret = env.get("TWILIO_API_KEY", ""), env.get("TWILIO_API_SECRET", "")
         token = env.get("TWILIO_AUTH_TOKEN", "")
@@ -142,6 +187,41 @@ class Credentials:
             "missing Twilio credentials: set " + " and ".join(missing),
             hint="or TWILIO_API_KEY and TWILIO_API_SECRET with TWILIO_ACCOUNT_SID",
         )
+
+
+def _from_env(env: Mapping[str, str], provider: str, account_var: str, secret_var: str) -> Credentials:
+    account, secret = env.get(account_var, ""), env.get(secret_var, "")
+    missing = [n for n, v in ((account_var, account), (secret_var, secret)) if not v]
+    if missing:
+        raise DialError(f"missing {TITLES[provider]} credentials: set " + " and ".join(missing), provider=provider)
+    return Credentials(account, account, secret, provider)
+
+
+def provider_base(
+    provider: str, *, space: str | None = None, env: Mapping[str, str] | None = None, override: str | None = None
+) -> str:
+    """The API base of ``provider``: Twilio's from :func:`base_url`; SignalWire's
+    ``https://{space}.signalwire.com/api/laml``; Telnyx's ``https://api.telnyx.com/v2``.
+    ``override`` (``--base-url``) replaces it (a test server, a proxy)."""
+    if provider == "twilio":
+        return base_url(env, override)
+    if override is not None:
+        problem = base_problem(override)
+        if problem:
+            raise DialError(f"the API base {problem}", provider=provider)
+        return override.rstrip("/")
+    if provider == "telnyx":
+        return TELNYX_BASE
+    if provider != "signalwire":
+        raise DialError(f"unknown provider {provider!r}", hint="one of " + ", ".join(PROVIDERS))
+    if not space:
+        raise DialError("SignalWire needs the Space: give --space NAME (NAME.signalwire.com)", provider=provider)
+    name = space.strip().lower().removesuffix(".signalwire.com")
+    if not _SPACE.match(name):
+        raise DialError(
+            f"--space {space!r} is not a Space name", hint="the NAME of NAME.signalwire.com", provider=provider
+        )
+    return f"https://{name}.signalwire.com/api/laml"
 
 
 @dataclass(frozen=True)
@@ -163,8 +243,20 @@ class Request:
     url: str
     form: list[tuple[str, str]]
     username: str
+    provider: str = "twilio"
+
+    @property
+    def is_json(self) -> bool:
+        """Telnyx takes a JSON object with a bearer token; the others a form with basic auth."""
+        return self.provider == "telnyx"
 
     def describe(self) -> str:
+        if self.is_json:
+            import json
+
+            head = [f"{self.method} {redact_url(self.url)}", "Authorization: Bearer <redacted>"]
+            body = json.dumps(dict(self._shown_form()), indent=2, ensure_ascii=False)
+            return "\n".join([*head, "Content-Type: application/json", "", body])
         lines = [
             f"{self.method} {redact_url(self.url)}",
             f"Authorization: Basic {self.username}:<redacted>",
@@ -185,7 +277,7 @@ class Request:
     def __repr__(self) -> str:
         return (
             f"Request(method={self.method!r}, url={redact_url(self.url)!r}, form={self._shown_form()!r}, "
-            f"username={self.username!r})"
+            f"username={self.username!r}, provider={self.provider!r})"
         )
 
 
@@ -271,12 +363,19 @@ def check_number(value: str, what: str, allow_client: bool = True) -> None:
     )
 
 
-def parse_options(pairs: list[str] | Mapping[str, str]) -> list[tuple[str, str]]:
-    """``NAME=VALUE`` call options, names checked against the documented list."""
+def parse_options(pairs: list[str] | Mapping[str, str], provider: str = "twilio") -> list[tuple[str, str]]:
+    """``NAME=VALUE`` call options, names checked against the provider's documented list."""
     items = list(pairs.items()) if isinstance(pairs, Mapping) else [_split_option(p) for p in pairs]
+    known = TELNYX_OPTIONS if provider == "telnyx" else CALL_OPTIONS
     out: list[tuple[str, str]] = []
     for name, value in items:
-        if name not in CALL_OPTIONS:
+        if name not in known:
+            if provider == "telnyx":
+                raise DialError(
+                    f"call option {name!r} is not one the Telnyx TeXML call takes here",
+                    hint="Telnyx's connection-scoped TeXML call documents: " + ", ".join(TELNYX_OPTIONS),
+                    provider=provider,
+                )
             near = suggest(name, CALL_OPTIONS)
             raise DialError(
                 f"unknown call option {name!r}",
@@ -318,36 +417,56 @@ def build_request(
                 f"the TwiML is {len(twiml):,} characters; the Calls API takes at most {INLINE_LIMIT:,} inline (32018)",
                 hint="host the document and pass its address with --url",
             )
-        form.append(("Twiml", twiml))
+        form.append(("Texml" if credentials.provider == "telnyx" else "Twiml", twiml))
     form.extend(options)
-    return Request(
-        "POST", f"{base}/2010-04-01/Accounts/{credentials.account_sid}/Calls.json", form, credentials.username
-    )
+    if credentials.provider == "telnyx":
+        url = f"{base}/texml/calls/{credentials.account_sid}"
+    else:
+        url = f"{base}/2010-04-01/Accounts/{credentials.account_sid}/Calls.json"
+    return Request("POST", url, form, credentials.username, credentials.provider)
 
 
-def _twilio_error(response: httpx.Response) -> DialError:
+AUTH_HINTS = {
+    "signalwire": "authentication failed: check SIGNALWIRE_PROJECT_ID, SIGNALWIRE_TOKEN and --space",
+    "telnyx": "authentication failed: check TELNYX_API_KEY",
+}
+
+
+def _twilio_error(response: httpx.Response, provider: str = "twilio") -> DialError:
+    """The API's error, explained: Twilio's (and SignalWire's) ``code``/``message``/``more_info``,
+    or Telnyx's ``errors: [{code, title, detail}]``."""
     try:
         body = response.json()
     except ValueError:
         body = {}
-    code = body.get("code") if isinstance(body, dict) else None
-    message = body.get("message") if isinstance(body, dict) else None
-    more = body.get("more_info") if isinstance(body, dict) else None
-    if not message:
+    if not isinstance(body, dict):
+        body = {}
+    errors = body.get("errors")
+    if provider == "telnyx" and isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        first = errors[0]
+        body = {"code": first.get("code"), "message": first.get("detail") or first.get("title")}
+        meta = first.get("meta")
+        if isinstance(meta, dict) and isinstance(meta.get("url"), str):
+            body["more_info"] = meta["url"]
+    code = body.get("code")
+    message = body.get("message")
+    more = body.get("more_info")
+    if not isinstance(message, str) or not message:
         message = f"the API answered HTTP {response.status_code}"
-    hint = HINTS.get(code) if isinstance(code, int) else None
-    if hint is None and response.status_code == 401:
-        hint = HINTS[20003]
+    hint = HINTS.get(code) if isinstance(code, int) and provider == "twilio" else None
+    if hint is None and (response.status_code == 401 or (response.status_code == 403 and provider != "twilio")):
+        hint = AUTH_HINTS.get(provider, HINTS[20003])
     maybe = response.status_code >= 500
     if maybe:
         hint = (hint + "; " if hint else "") + _CHECK_HINT
     return DialError(
         message,
         status=response.status_code,
-        code=code if isinstance(code, int) else None,
-        more_info=more,
+        code=code if isinstance(code, (int, str)) and code != "" else None,
+        more_info=more if isinstance(more, str) else None,
         hint=hint,
         maybe_placed=maybe,
+        provider=provider,
     )
 
 
@@ -369,9 +488,14 @@ def send(
     waited = 0.0
     while True:
         try:
-            response = client.post(
-                request.url, data=_form(request.form), auth=(credentials.username, credentials.secret)
-            )
+            if request.is_json:
+                response = client.post(
+                    request.url, json=dict(request.form), headers={"Authorization": f"Bearer {credentials.secret}"}
+                )
+            else:
+                response = client.post(
+                    request.url, data=_form(request.form), auth=(credentials.username, credentials.secret)
+                )
         except (httpx.ConnectError, httpx.ConnectTimeout) as e:
             # the connection never opened: nothing was sent
             attempts_connect += 1
@@ -391,21 +515,22 @@ def send(
             attempts_429 += 1
             delay, asked = _retry_after(response, attempts_429)
             if waited + delay > MAX_RETRY_WAIT:
-                raise _wait_too_long(response, delay, waited)
+                raise _wait_too_long(response, delay, waited, request.provider)
             waited += delay
             if notify is not None:
                 notify(
-                    f"Twilio asked to retry after {_secs(delay)} s; waiting…"
+                    f"{TITLES[request.provider]} asked to retry after {_secs(delay)} s; waiting…"
                     if asked
-                    else f"Twilio answered 429 (too many requests); retrying in {_secs(delay)} s…"
+                    else f"{TITLES[request.provider]} answered 429 (too many requests); retrying in {_secs(delay)} s…"
                 )
             sleep(delay)
             continue
         if response.status_code >= 400:
-            raise _twilio_error(response)
+            raise _twilio_error(response, request.provider)
         try:
             resource = response.json()
-            return Call(resource["sid"], resource.get("status", ""), resource.get("to"), resource.get("from"), resource)
+            sid = resource["call_sid"] if request.is_json else resource["sid"]
+            return Call(sid, resource.get("status", ""), resource.get("to"), resource.get("from"), resource)
         except (ValueError, KeyError, TypeError):
             raise DialError(
                 f"the API answered HTTP {response.status_code} without a call resource",
@@ -458,16 +583,17 @@ def _secs(seconds: float) -> str:
     return f"{seconds:g}" if math.isinf(seconds) or seconds == int(seconds) else f"{seconds:.1f}"
 
 
-def _wait_too_long(response: httpx.Response, delay: float, waited: float) -> DialError:
-    twilio = _twilio_error(response)
+def _wait_too_long(response: httpx.Response, delay: float, waited: float, provider: str = "twilio") -> DialError:
+    twilio = _twilio_error(response, provider)
     already = f", after {_secs(waited)} s of waiting already" if waited else ""
     return DialError(
-        f"Twilio asked to retry after {_secs(delay)} s{already}; twimlc waits at most {MAX_RETRY_WAIT:g} s "
+        f"{TITLES[provider]} asked to retry after {_secs(delay)} s{already}; twimlc waits at most {MAX_RETRY_WAIT:g} s "
         "in all, so it stopped: no call was placed",
         status=response.status_code,
         code=twilio.code,
         more_info=twilio.more_info,
         hint="try again later",
+        provider=provider,
     )
 
 
@@ -484,7 +610,7 @@ def fetch(call_sid: str, credentials: Credentials, client: httpx.Client, base: s
                 raise DialError(f"could not read the call's status: {type(e).__name__}") from None
             continue
         if response.status_code >= 400:
-            raise _twilio_error(response)
+            raise _twilio_error(response, credentials.provider)
         resource = response.json()
         return Call(resource["sid"], resource.get("status", ""), resource.get("to"), resource.get("from"), resource)
     raise DialError("could not read the call's status")  # pragma: no cover - loop always returns or raises
@@ -510,7 +636,10 @@ def wait(
 
 
 def inline_twiml(
-    source_or_document: str | Document, filename: str = "<string>", params: Mapping[str, Any] | None = None
+    source_or_document: str | Document,
+    filename: str = "<string>",
+    params: Mapping[str, Any] | None = None,
+    dialect: Dialect | None = None,
 ) -> tuple[str, list[Diagnostic]]:
     """The TwiML ``dial`` sends inline, and the document's warnings.
 
@@ -520,9 +649,14 @@ def inline_twiml(
     (TWL507). A template is rendered with ``params``. The result is compact: no XML
     declaration, no comments, no indentation; the Calls API's 4,000-character limit (TWL506) is counted
     on exactly that text. Raises :class:`~twimlc.diagnostics.TwimlcError` with every
-    diagnostic, warnings included, when anything refuses the call: then nothing is sent."""
+    diagnostic, warnings included, when anything refuses the call: then nothing is sent.
+    ``dialect`` is the provider the call is placed with (default Twilio): the document is
+    judged against it, and a header naming another target is refused (TWL802)."""
     from .ast import Document
     from .diagnostics import TwimlcError
+    from .dialect import TWILIO
+
+    dialect = dialect or TWILIO
 
     doc: Document | None = None
     xml: bytes | None = None
@@ -536,15 +670,15 @@ def inline_twiml(
         from .api import analyze_xml
 
         xml = source_or_document.encode("utf-8")
-        doc, found, is_twiml = analyze_xml(xml, filename)  # read once: the document and its judgement
+        doc, found, is_twiml = analyze_xml(xml, filename, dialect=dialect)  # read once: the document and its judgement
         if not is_twiml:
             raise TwimlcError([_not_twiml(xml, filename)])
     else:
         from .api import analyze
 
-        doc, found = analyze(source_or_document, filename)  # read once: the document and its judgement
+        doc, found = analyze(source_or_document, filename, dialect)  # read once: the document and its judgement
     if doc is not None:
-        found += _call_problems(doc, filename)
+        found += _call_problems(doc, filename) + _target_problems(doc, dialect, filename)
     if doc is None or any(d.is_error for d in found):
         raise TwimlcError(found)
     if xml is not None and not params:
@@ -556,7 +690,7 @@ def inline_twiml(
         twiml = etree.tostring(without_layout(xml), encoding="unicode")
     else:
         twiml = _compact(doc, params, filename)
-    too_long = _inline_limit(twiml, filename)
+    too_long = _inline_limit(twiml, filename, doc.dialect)
     if too_long:
         raise TwimlcError(found + too_long)
     return twiml, found
@@ -604,6 +738,26 @@ def _call_problems(doc: Document, path: str) -> list[Diagnostic]:
     return []
 
 
+def _target_problems(doc: Document, dialect: Dialect, path: str) -> list[Diagnostic]:
+    """TWL802: the document's header names another provider than the one placing the call."""
+    from .ast import Span
+    from .diagnostics import diag
+
+    if doc.dialect.name == dialect.name:
+        return []
+    line = doc.header_line or 1
+    return [
+        diag(
+            "TWL802",
+            f"this document targets {doc.dialect.title}, but the call is placed with {dialect.title}",
+            Span(line, 1, line, len("twiml") + 1),
+            f"check it for {dialect.title} (target={dialect.name} in its header), or dial with "
+            f"--provider {doc.dialect.name}",
+            path,
+        )
+    ]
+
+
 def _not_twiml(data: bytes, path: str) -> Diagnostic:
     from .ast import Span
     from .diagnostics import diag
@@ -648,18 +802,19 @@ def _compact(doc: Document, params: Mapping[str, Any] | None, filename: str = "<
     return etree.tostring(filled, encoding="unicode")
 
 
-def _inline_limit(twiml: str, path: str) -> list[Diagnostic]:
+def _inline_limit(twiml: str, path: str, dialect: Dialect | None = None) -> list[Diagnostic]:
     from dataclasses import replace
 
     from .diagnostics import stamped
     from .dialect import TWILIO
     from .validate import size_limits
 
+    dialect = dialect or TWILIO
     return [
         replace(d, hint="host the document and pass its address with --url (url= in twimlc.dial)")
         if d.code == "TWL506"
         else d
-        for d in stamped(size_limits(twiml, TWILIO, inline=True), path, TWILIO)
+        for d in stamped(size_limits(twiml, dialect, inline=True), path, dialect)
     ]
 
 
@@ -678,12 +833,20 @@ def dial(
     filename: str = "<string>",
     params: Mapping[str, Any] | None = None,
     notify: Callable[[str], None] | None = None,
+    provider: str = "twilio",
+    space: str | None = None,
+    connection_id: str | None = None,
 ) -> Call:
     """Place a call. The document (``.twl`` source, TwiML XML or a Document) is checked
     (see :func:`inline_twiml`) and sent inline as ``Twiml``; or give ``url`` instead of a
     document. Bring your own ``httpx.Client`` for custom transports; ``notify`` hears of
     waits before a retry. Raises ``TwimlcError`` (the document) or :class:`DialError`,
-    before anything is sent when the call could not be the one intended."""
+    before anything is sent when the call could not be the one intended.
+
+    ``provider`` is ``"twilio"``, ``"signalwire"`` (with ``space``, the NAME of
+    NAME.signalwire.com) or ``"telnyx"`` (with ``connection_id``, else
+    TELNYX_CONNECTION_ID); the document is judged against that provider's dialect and
+    credentials come from its variables (see :meth:`Credentials.from_env`)."""
     import httpx
 
     from .api import require
@@ -696,6 +859,13 @@ def dial(
     require("dial", "from_", from_, str, "a number (str)")
     if url is not None:
         require("dial", "url", url, str, "a URL (str)")
+
+    from .dialect import dialect_named
+
+    dialect = dialect_named(provider) if provider in PROVIDERS else None
+    if dialect is None:
+        raise DialError(f"unknown provider {provider!r}", hint="one of " + ", ".join(PROVIDERS))
+
     if url is not None and source_or_document is not None:
         raise DialError("give a document or url=, not both")
     if url is None and source_or_document is None:
@@ -705,15 +875,17 @@ def dial(
     problem = seconds_problem(timeout)
     if problem:
         raise DialError(f"timeout: {problem}")
-    address = base_url(env, base)
-    twiml = inline_twiml(source_or_document, filename, params)[0] if source_or_document is not None else None
-    creds = credentials or Credentials.from_env(env)
+    address = provider_base(provider, space=space, env=env, override=base)
+    twiml = inline_twiml(source_or_document, filename, params, dialect)[0] if source_or_document is not None else None
+    creds = credentials or Credentials.from_env(env, provider, connection_id)
+    if creds.provider != provider:
+        raise DialError(f"the credentials are {TITLES[creds.provider]}'s, not {TITLES[provider]}'s")
     request = build_request(
         twiml,
         to=to,
         from_=from_,
         url=url,
-        options=parse_options(call_options or []),
+        options=parse_options(call_options or [], provider),
         credentials=creds,
         base=address,
     )
