@@ -834,6 +834,13 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
     s.add_argument("--max-body", type=int, default=64 * 1024, metavar="BYTES", help="larger bodies get 413 (64 kB)")
     s.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     s.add_argument(
+        "--provider",
+        choices=("twilio", "signalwire", "telnyx"),
+        default="twilio",
+        help="whose webhook signatures to verify: Twilio's (TWILIO_AUTH_TOKEN), SignalWire's "
+        "(SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN) or Telnyx's Ed25519 (TELNYX_PUBLIC_KEY); default twilio",
+    )
+    s.add_argument(
         "--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info", help="default info"
     )
     s.set_defaults(func=_cmd_serve)

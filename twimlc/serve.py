@@ -16,7 +16,10 @@ uvicorn (``twimlc serve DIR``), under uvicorn or gunicorn workers in production
 * A template's ``param`` names bind to the webhook's fields (form body, JSON object) and
   query string by name; fields it does not declare are ignored.
 * Signatures (``X-Twilio-Signature``) are verified with :mod:`twimlc.signature`; a failed
-  check answers 403 and logs why, never a secret.
+  check answers 403 and logs why, never a secret. ``provider="signalwire"`` checks
+  ``X-SignalWire-Signature`` (or ``X-Twilio-Signature``) the same way with the project's
+  signing key; ``provider="telnyx"`` checks Telnyx's Ed25519 signature over
+  ``timestamp|body`` with the account's public key, within a 300 s replay window.
 * A value that does not fit its parameter answers 200 with a fallback TwiML and logs the
   coded diagnostic with the CallSid. Bodies over ``max_body`` answer 413; unknown paths 404.
 
@@ -49,6 +52,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_MAX_BODY = 64 * 1024
+PROVIDERS = ("twilio", "signalwire", "telnyx")
 HEALTH_PATH = "/healthz"
 VOICE_FALLBACK = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n'
@@ -208,14 +212,25 @@ class App:
         fallback: str | None = None,
         fallback_path: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        provider: str = "twilio",
+        public_key: str | None = None,
     ) -> None:
         self.directory = os.fspath(directory)
         if not os.path.isdir(self.directory):
             raise ConfigError(f"{self.directory} is not a directory")
-        self._token = auth_token if auth_token is not None else os.environ.get("TWILIO_AUTH_TOKEN") or None
-        self._shared_key = shared_key if shared_key is not None else os.environ.get("TWILIO_WEBHOOK_SHARED_KEY") or None
+        if provider not in PROVIDERS:
+            raise ConfigError(f"unknown provider {provider!r}: one of {', '.join(PROVIDERS)}")
+        self.provider = provider
+        self._public_key: Any = None
         self.verify = verify
-        if verify and not self._token and not self._shared_key:
+        if provider == "twilio":
+            self._token = auth_token if auth_token is not None else os.environ.get("TWILIO_AUTH_TOKEN") or None
+            self._shared_key = (
+                shared_key if shared_key is not None else os.environ.get("TWILIO_WEBHOOK_SHARED_KEY") or None
+            )
+        else:
+            self._token, self._shared_key = self._provider_secrets(provider, auth_token, public_key, verify)
+        if verify and provider == "twilio" and not self._token and not self._shared_key:
             raise ConfigError(
                 "no auth token: set TWILIO_AUTH_TOKEN (and TWILIO_WEBHOOK_SHARED_KEY for HMAC-SHA256 webhooks) "
                 "so that Twilio's signatures can be verified, or turn verification off explicitly (--no-verify)"
@@ -234,7 +249,42 @@ class App:
         self._next_scan = time.monotonic() + reload_interval
 
     def __repr__(self) -> str:
-        return f"App({self.directory!r}, routes={len(self._state.entries)}, verify={self.verify})"
+        shown = f", provider={self.provider!r}" if self.provider != "twilio" else ""
+        return f"App({self.directory!r}, routes={len(self._state.entries)}, verify={self.verify}{shown})"
+
+    def _provider_secrets(
+        self, provider: str, auth_token: str | None, public_key: str | None, verify: bool
+    ) -> tuple[str | None, None]:
+        """SignalWire: the signing key (SIGNALWIRE_SIGNING_KEY, else SIGNALWIRE_TOKEN).
+        Telnyx: the account's Ed25519 public key (TELNYX_PUBLIC_KEY), loaded once."""
+        if provider == "signalwire":
+            env = os.environ
+            token = auth_token or env.get("SIGNALWIRE_SIGNING_KEY") or env.get("SIGNALWIRE_TOKEN") or None
+            if verify and not token:
+                raise ConfigError(
+                    "no signing key: set SIGNALWIRE_SIGNING_KEY (the project's Signing Key, Dashboard > API) "
+                    "or SIGNALWIRE_TOKEN so that SignalWire's signatures can be verified, or turn verification "
+                    "off explicitly (--no-verify)"
+                )
+            return token, None
+        key_text = public_key if public_key is not None else os.environ.get("TELNYX_PUBLIC_KEY") or None
+        if not verify:
+            return None, None
+        if not key_text:
+            raise ConfigError(
+                "no public key: set TELNYX_PUBLIC_KEY (Mission Control > Keys & Credentials > Public Key) so that "
+                "Telnyx's Ed25519 signatures can be verified, or turn verification off explicitly (--no-verify)"
+            )
+        try:
+            self._public_key = signature.telnyx_public_key(key_text)
+        except ImportError:
+            raise ConfigError(
+                "verifying Telnyx's Ed25519 signatures needs cryptography, which is not installed: "
+                "pip install 'twimlc[telnyx]'"
+            ) from None
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        return None, None
 
     @property
     def routes(self) -> Routes:
@@ -420,8 +470,9 @@ class App:
                 return
             fields = _fields(parse_form(query) if query else [], posted)
             sid = _printable(fields.get("CallSid") or fields.get("MessageSid") or fields.get("SmsSid") or "-")
-            if self.verify and not self._verified(scope, headers, query, form, json_body, method, route_path):
-                status = await _respond(send, 403, _TEXT, b"Forbidden: the Twilio signature does not verify\n")
+            if self.verify and not self._verified(scope, headers, query, form, json_body, method, route_path, body):
+                title = {"twilio": b"Twilio", "signalwire": b"SignalWire", "telnyx": b"Telnyx"}[self.provider]
+                status = await _respond(send, 403, _TEXT, b"Forbidden: the " + title + b" signature does not verify\n")
                 return
             if entry.template is None:
                 status = await _respond(send, 200, _XML, entry.body)
@@ -487,11 +538,24 @@ class App:
         json_body: bytes | None,
         method: str,
         route: str,
+        body: bytes = b"",
     ) -> bool:
         url = self.request_url(scope, headers)
         given = headers.get("x-twilio-signature")
+        if self.provider == "signalwire":
+            given = headers.get("x-signalwire-signature") or given
         settings = headers.get("x-twilio-webhooks-signature-settings")
-        if json_body is not None and "bodySHA256=" not in query:
+        if self.provider == "telnyx":
+            verdict = signature.verify_telnyx(
+                url,
+                body,
+                headers.get(signature.TELNYX_SIGNATURE_HEADER),
+                headers.get(signature.TELNYX_TIMESTAMP_HEADER),
+                public_key=self._public_key,
+                names=tuple(sorted({n for n, _ in form})),
+            )
+            given = None  # the URL is not signed: nothing to diagnose about it
+        elif json_body is not None and "bodySHA256=" not in query:
             verdict = signature.Verdict(
                 False,
                 signature.algorithm_of(settings),
@@ -514,8 +578,25 @@ class App:
         if verdict.ok:
             return True
         cause = verdict.cause
+        if self.provider == "signalwire" and not given:
+            reason = f"the request has no {signature.SIGNALWIRE_HEADER} (or {signature.SIGNATURE_HEADER}) header"
+            cause = "it did not come from SignalWire (or a proxy dropped the header)"
+            verdict = signature.Verdict(False, verdict.algorithm, verdict.url, verdict.names, reason, cause)
         if given and "does not match" in verdict.reason:
             cause = self._diagnose(scope, headers, form, given, settings, json_body) or cause
+        if self.provider == "telnyx":  # the URL is not signed: say what is
+            log.warning(
+                "403 %s %s: %s. Signed: telnyx-timestamp|body (%d bytes); parameters: %s; algorithm: %s. "
+                "Likely cause: %s",
+                method,
+                route,
+                verdict.reason,
+                len(body),
+                _printable(", ".join(verdict.names)) or "(none)",
+                verdict.algorithm,
+                cause,
+            )
+            return False
         log.warning(
             "403 %s %s: %s. Signed URL: %s; parameters: %s; algorithm: %s. Likely cause: %s",
             method,
@@ -728,8 +809,8 @@ def from_env() -> App:
     """The app configured from the environment, for workers started by uvicorn or
     gunicorn: ``TWIMLC_SERVE_DIR`` (the folder), ``TWIMLC_PUBLIC_URL``,
     ``TWIMLC_TRUST_PROXY=1``, ``TWIMLC_RELOAD=1``, ``TWIMLC_NO_VERIFY=1``,
-    ``TWIMLC_FALLBACK`` (a file), ``TWIMLC_MAX_BODY``; and ``TWILIO_AUTH_TOKEN``,
-    ``TWILIO_WEBHOOK_SHARED_KEY``.
+    ``TWIMLC_FALLBACK`` (a file), ``TWIMLC_MAX_BODY``, ``TWIMLC_PROVIDER``; and
+    ``TWILIO_AUTH_TOKEN``, ``TWILIO_WEBHOOK_SHARED_KEY`` (or the provider's own variables).
 
         uvicorn --factory twimlc.serve:from_env --workers 4
         gunicorn -k uvicorn.workers.UvicornWorker -w 4 'twimlc.serve:from_env()'
@@ -760,6 +841,7 @@ def from_env() -> App:
         fallback=text,
         fallback_path=fallback or None,
         max_body=int(max_body),
+        provider=env.get("TWIMLC_PROVIDER") or "twilio",
     )
 
 
@@ -828,6 +910,7 @@ def cli_serve(args: Any) -> int:
             fallback=fallback,
             fallback_path=args.fallback,
             max_body=args.max_body,
+            provider=getattr(args, "provider", "twilio"),
         )
     except ConfigError as e:
         sys.stderr.write(f"twimlc serve: error: {e}\n")
@@ -870,6 +953,7 @@ def cli_serve(args: Any) -> int:
                     "TWIMLC_NO_VERIFY": "1" if args.no_verify else "",
                     "TWIMLC_FALLBACK": args.fallback or "",
                     "TWIMLC_MAX_BODY": str(args.max_body),
+                    "TWIMLC_PROVIDER": app.provider,
                 }
             )
             uvicorn.run("twimlc.serve:from_env", factory=True, workers=args.workers, **options)

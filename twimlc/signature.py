@@ -19,6 +19,7 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -165,3 +166,88 @@ def _likely_cause(url: str, algorithm: str = HMAC_SHA1, public_url: str | None =
     secret = "the webhook shared key" if algorithm == HMAC_SHA256 else "the token"
     hints.append(f"or {secret} is not this account's (a subaccount's, or rotated)")
     return "; ".join(hints)
+
+
+# --- SignalWire and Telnyx ------------------------------------------------------------------
+
+# SignalWire signs cXML webhooks as Twilio does (HMAC-SHA1 of the URL and the sorted form
+# parameters, base64) in X-SignalWire-Signature, and keeps X-Twilio-Signature as an alias;
+# the key is the project's Signing Key (https://developer.signalwire.com/guides/webhook-security;
+# https://signalwire.com/docs/server-sdks/reference/python/core/security).
+SIGNALWIRE_HEADER = "X-SignalWire-Signature"
+
+# Telnyx signs each webhook, TeXML's form-encoded ones included, with Ed25519 over
+# "{telnyx-timestamp}|{raw body}": the base64 signature in telnyx-signature-ed25519, Unix
+# seconds in telnyx-timestamp, checked with the account's public key (Mission Control >
+# Keys & Credentials > Public Key), rejecting timestamps outside a replay window
+# (https://developers.telnyx.com/docs/development/api-fundamentals/webhooks;
+# https://developers.telnyx.com/api-reference/callbacks/texml-http-request).
+TELNYX_SIGNATURE_HEADER = "telnyx-signature-ed25519"
+TELNYX_TIMESTAMP_HEADER = "telnyx-timestamp"
+TELNYX_TOLERANCE = 300  # seconds either way: Telnyx's SDKs' default replay window
+ED25519 = "Ed25519"
+
+
+def telnyx_public_key(text: str) -> Any:
+    """The Ed25519 public key from TELNYX_PUBLIC_KEY (base64 of the 32 raw bytes, as Mission
+    Control shows it). Needs ``cryptography`` (``pip install 'twimlc[telnyx]'``); raises
+    ImportError without it and ValueError for a value that is not such a key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except ValueError:
+        raise ValueError("TELNYX_PUBLIC_KEY is not base64") from None
+    if len(raw) != 32:
+        raise ValueError(f"TELNYX_PUBLIC_KEY is {len(raw)} bytes; an Ed25519 public key is 32")
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def telnyx_sign(private_key: Any, timestamp: str, body: bytes) -> str:
+    """The signature Telnyx would send (for tests and ``invoke``): base64 Ed25519."""
+    return base64.b64encode(private_key.sign(timestamp.encode("ascii") + b"|" + body)).decode("ascii")
+
+
+def verify_telnyx(
+    url: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    *,
+    public_key: Any,
+    now: float | None = None,
+    tolerance: int = TELNYX_TOLERANCE,
+    names: tuple[str, ...] = (),
+) -> Verdict:
+    """Check a request as Telnyx signed it: the timestamp inside the replay window, then
+    Ed25519 over ``timestamp|body`` with the account's public key."""
+    import time
+
+    from cryptography.exceptions import InvalidSignature
+
+    def fail(reason: str, cause: str = "") -> Verdict:
+        return Verdict(False, ED25519, url, names, reason, cause)
+
+    if not signature or not timestamp:
+        missing = TELNYX_SIGNATURE_HEADER if not signature else TELNYX_TIMESTAMP_HEADER
+        return fail(
+            f"the request has no {missing} header", "it did not come from Telnyx (or a proxy dropped the header)"
+        )
+    if not timestamp.strip().isdigit():
+        return fail(f"the {TELNYX_TIMESTAMP_HEADER} header is not Unix seconds", "it did not come from Telnyx")
+    age = (time.time() if now is None else now) - int(timestamp.strip())
+    if abs(age) > tolerance:
+        when = f"{int(age)} s old" if age > 0 else f"{int(-age)} s in the future"
+        return fail(
+            f"the {TELNYX_TIMESTAMP_HEADER} is {when}; twimlc accepts {tolerance} s either way (replay window)",
+            "a replayed request, or this machine's clock is wrong (check NTP)",
+        )
+    try:
+        raw = base64.b64decode(signature.strip(), validate=True)
+        public_key.verify(raw, timestamp.strip().encode("ascii") + b"|" + body)
+    except (ValueError, InvalidSignature):
+        return fail(
+            "the Ed25519 signature does not match the timestamp and body",
+            "the body was changed on the way, or TELNYX_PUBLIC_KEY is not this account's public key",
+        )
+    return Verdict(True, ED25519, url, names)
