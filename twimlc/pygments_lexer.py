@@ -42,7 +42,7 @@ HATCH_KEYWORD = r"[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)*"
 KEYWORD = r"[A-Za-z_][A-Za-z0-9_.-]*"
 ATTRNAME = r"[A-Za-z_][A-Za-z0-9_.:-]*"
 BARE = r'(?<==)#(?:[^\s"\[\]]*[^\s"\[\]:])?|[^\s"\[\]#=:\\](?:[^\s"\[\]]*[^\s"\[\]:])?'
-STRING = r'"(?:[^"\\\n]|\\[^\n])*"'
+STRING = r'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"'
 CONTINUATION = r"(\\)([\t ]*)(\n)"
 
 # Words of the language itself (twimlc/vocabulary.py and twimlc/params.py; the test
