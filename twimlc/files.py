@@ -19,17 +19,32 @@ NOWHERE = Span(0, 0, 0, 0)
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same directory and a
-    rename, so a reader never sees half a file and a failure leaves the old file intact."""
+    rename, so a reader never sees half a file and a failure leaves the old file intact.
+
+    As black and ruff do: a symlink is written through (its target is replaced, the link
+    stays), and what is not a regular file (``/dev/null``, ``/dev/stdout``, a FIFO) is
+    written into directly, never renamed over."""
+    import stat
     import tempfile
     from pathlib import Path
 
+    try:
+        mode: int | None = os.stat(path).st_mode
+    except OSError:
+        mode = None  # missing (or a dangling link): created below
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        return
+    if os.path.islink(path):
+        path = Path(os.path.realpath(path))
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
+        if mode is not None:
+            os.chmod(tmp, mode & 0o777)
         else:
             umask = os.umask(0)
             os.umask(umask)
@@ -38,6 +53,17 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def line_ending(source: str) -> str:
+    """The line ending a file uses, as black decides it: the first line's."""
+    end = source.find("\n")
+    return "\r\n" if end > 0 and source[end - 1] == "\r" else "\n"
+
+
+def with_line_ending(text: str, ending: str) -> str:
+    """``text`` (lines ending in ``\\n``) with ``ending`` at the end of every line."""
+    return text if ending == "\n" else text.replace(ending, "\n").replace("\n", ending)
 
 
 def read_bytes(path: str) -> tuple[bytes | None, list[Diagnostic]]:
