@@ -225,26 +225,129 @@ def use_colour(stream: TextIO) -> bool:
 _STYLE = {"error": "\033[1;31m", "warning": "\033[1;33m", "bold": "\033[1m", "blue": "\033[34m", "reset": "\033[0m"}
 
 
+# At most this many columns of a source line are shown: a longer line is cut to a window
+# around the problem, with "..." where it was cut (as rustc and ruff do).
+MAX_SHOWN_COLUMNS = 120
+_CUT = "..."
+TAB_WIDTH = 8
+
+
+def _cell(ch: str, column: int) -> str:
+    """How ``ch`` is drawn when it starts at display ``column`` (0-based): a tab as spaces
+    to the next tab stop, a control character (which would drive the terminal) escaped."""
+    if ch == "\t":
+        return " " * (TAB_WIDTH - column % TAB_WIDTH)
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        return f"\\x{code:02x}"
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:  # bidi overrides reorder the terminal's line
+        return f"\\u{code:04x}"
+    return ch
+
+
+def _width(shown: str) -> int:
+    """Columns a terminal gives ``shown``: East Asian wide and full-width characters take
+    two, combining marks none."""
+    if shown.isascii():
+        return len(shown)
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in shown)
+
+
+def _source_line(source: str, number: int) -> str | None:
+    """Line ``number`` (1-based) as the parser counts lines (``\\n`` ends a line), without
+    splitting the whole source."""
+    start = 0
+    for _ in range(number - 1):
+        start = source.find("\n", start) + 1
+        if start == 0:
+            return None
+    end = source.find("\n", start)
+    line = source[start:] if end < 0 else source[start:end]
+    if end < 0 and not line:
+        return None
+    return line[:-1] if line.endswith("\r") else line
+
+
+def _excerpt(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """The line as shown (tabs expanded, control characters escaped, cut to a window of
+    :data:`MAX_SHOWN_COLUMNS` around the span), where the caret starts in it and how wide
+    it is, in display columns. ``start``/``end`` are 0-based code-point offsets."""
+    # never look at more of a huge line than could be shown: a window of code points
+    # around the span (every character takes at least one column, tabs and escapes more)
+    first = max(0, start - MAX_SHOWN_COLUMNS)
+    last = min(len(text), max(end, start + 1) + MAX_SHOWN_COLUMNS, start + 2 * MAX_SHOWN_COLUMNS)
+    cells: list[tuple[str, int]] = []  # (shown, width) per code point from ``first``
+    column = 0
+    for ch in text[first:last]:
+        shown = _cell(ch, column)
+        width = _width(shown)
+        cells.append((shown, width))
+        column += width
+    offsets = [0]
+    for _, width in cells:
+        offsets.append(offsets[-1] + width)
+    total = offsets[-1]
+    a, b = start - first, max(min(end, last), start + 1) - first
+    caret_start = offsets[min(a, len(cells))]
+    caret_end = offsets[min(b, len(cells))] if b <= len(cells) else total + 1
+    if first == 0 and last == len(text) and total <= MAX_SHOWN_COLUMNS:
+        return "".join(c for c, _ in cells), caret_start, max(1, caret_end - caret_start)
+    # a window: some context before the span, the span, and what fits after it
+    budget = MAX_SHOWN_COLUMNS - 2 * len(_CUT)
+    left = 0 if first == 0 and caret_end <= budget else max(0, caret_start - budget // 3)
+    # start the window on a character boundary
+    i = next(k for k in range(len(cells) + 1) if offsets[k] >= left)
+    j = i
+    while j < len(cells) and offsets[j + 1] - offsets[i] <= budget:
+        j += 1
+    prefix = _CUT if first + i > 0 else ""
+    suffix = _CUT if first + j < len(text) else ""
+    shown = prefix + "".join(c for c, _ in cells[i:j]) + suffix
+    shift = len(prefix) - offsets[i]
+    start_col = caret_start + shift
+    end_col = min(caret_end, offsets[j] + (1 if not suffix else 0)) + shift
+    return shown, start_col, max(1, end_col - start_col)
+
+
 def render_text(d: Diagnostic, source: str | None, colour: bool = False) -> str:
-    """ruff/gcc style: ``path:line:col: error[CODE] message``, the line, a caret, help."""
+    """ruff/gcc style: ``path:line:col: error[CODE] message``, the line, a caret, help.
+
+    The line is drawn as a terminal would show it safely: tabs as spaces, control
+    characters escaped (``\\x1b``), a long line cut to a window around the problem; the
+    caret is placed by display width (a wide character takes two columns)."""
 
     def c(style: str, s: str) -> str:
         return f"{_STYLE[style]}{s}{_STYLE['reset']}" if colour else s
 
     where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span.line else d.path
-    out = [f"{c('bold', where)}: {c(d.severity, f'{d.severity}[{d.code}]')} {d.full_message}"]
-    lines = source.splitlines() if source is not None else []
-    if 0 < d.span.line <= len(lines):
-        text = lines[d.span.line - 1].expandtabs(1)
+    out = [f"{c('bold', where)}: {c(d.severity, f'{d.severity}[{d.code}]')} {_safe(d.full_message)}"]
+    text = _source_line(source, d.span.line) if source is not None and d.span.line > 0 else None
+    if text is not None:
+        end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
+        shown, start, width = _excerpt(text, d.span.column - 1, max(end - 1, d.span.column - 1))
         number = str(d.span.line)
         pad = " " * len(number)
-        end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
-        width = max(1, min(end, len(text) + 1) - d.span.column)
-        out.append(f"{c('blue', number + ' |')} {text}")
-        out.append(f"{c('blue', pad + ' |')} {' ' * (d.span.column - 1)}{c(d.severity, '^' * width)}")
+        out.append(f"{c('blue', number + ' |')} {shown}")
+        out.append(f"{c('blue', pad + ' |')} {' ' * start}{c(d.severity, '^' * width)}")
     if d.hint:
-        out.append(f"  {c('bold', 'help')}: {d.hint}")
+        out.append(f"  {c('bold', 'help')}: {_safe(d.hint)}")
     return "\n".join(out)
+
+
+MAX_SHOWN_MESSAGE = 1000
+
+
+def _safe(message: str) -> str:
+    """A message or hint with its control characters escaped and, if it quotes a huge
+    value, its middle cut out (it may quote the input)."""
+    if len(message) > MAX_SHOWN_MESSAGE:
+        keep = MAX_SHOWN_MESSAGE // 2
+        message = f"{message[:keep]}{_CUT}{message[-keep:]}"
+    if message.isprintable():
+        return message
+    return "".join(ch if ch.isprintable() or ch == " " else _cell(ch, 0) if ch != "\t" else "\\t" for ch in message)
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
