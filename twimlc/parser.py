@@ -24,7 +24,7 @@ from lark.indenter import DedentError, Indenter
 from .ast import Arg, CommentLine, Invalid, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
 from .params import LITERAL
-from .syntax_errors import syntax_diagnostic
+from .syntax_errors import dedent_diagnostic, syntax_diagnostic
 
 
 class _Scan:
@@ -297,8 +297,7 @@ def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list
             problem, mode = syntax_diagnostic(e, text)
         except DedentError as e:
             line = _dedent_line(text, str(e))
-            problem = diag("TWL004", "unindent does not match any outer indentation level", Span.point(line, 1), None)
-            mode = "indent"
+            problem, mode = dedent_diagnostic(text, line)
         finally:
             _scan.reset(token)
         errors.append(problem)

@@ -44,10 +44,6 @@ def _line(code: str, message: str, span: Span, hint: str | None) -> tuple[Diagno
     return diag(code, message, span, hint), "line"
 
 
-def _indent(code: str, message: str, span: Span, hint: str | None) -> tuple[Diagnostic, str]:
-    return diag(code, message, span, hint), "indent"
-
-
 def _header(code: str, message: str, span: Span, hint: str | None) -> tuple[Diagnostic, str]:
     return diag(code, message, span, hint), "header"
 
@@ -62,7 +58,7 @@ def syntax_diagnostic(e: UnexpectedInput, source: str) -> tuple[Diagnostic, str]
         ch = source[pos] if pos < len(source) else ""
         if ch == '"':
             rest = text[column - 1 :]
-            if re.match(r'"([^"\\]|\\.)*"', rest) is None:
+            if re.match(r'"[^"\\]*(?:\\.[^"\\]*)*"', rest) is None:
                 return _line(
                     "TWL002",
                     "unterminated string",
@@ -70,7 +66,7 @@ def syntax_diagnostic(e: UnexpectedInput, source: str) -> tuple[Diagnostic, str]
                     'close it with " on the same line; write a line break as \\n',
                 )
         if ch == "\t" or (ch == " " and column == 1):
-            return diag("TWL004", "unexpected indentation", Span.point(line, column), None), "indent"
+            return _indentation_problem("unexpected indentation", source, line, Span.point(line, column), None)
         expected = _expected(set(e.allowed or ()))
         hint = None
         if ch == "#":
@@ -85,9 +81,10 @@ def syntax_diagnostic(e: UnexpectedInput, source: str) -> tuple[Diagnostic, str]
         if tok.type == "_INDENT":
             # lark places INDENT at the end of the line before; point at the indented line
             line, width = _next_code_line(source, line)
-            return _indent(
-                "TWL004",
+            return _indentation_problem(
                 "unexpected indentation",
+                source,
+                line,
                 Span(line, 1, line, width + 1),
                 "only a line ending in ':' opens an indented block",
             )
@@ -159,3 +156,46 @@ def _next_code_line(source: str, after: int) -> tuple[int, int]:
         if stripped and not stripped.startswith("#"):
             return number, len(text) - len(stripped)
     return after, 0
+
+
+def dedent_diagnostic(source: str, line: int) -> tuple[Diagnostic, str]:
+    """A line indented less than its block but not as any block around it."""
+    message = "unindent does not match any outer indentation level"
+    return _indentation_problem(message, source, line, Span.point(line, 1), None)
+
+
+TAB_COLUMNS = 8  # as the indenter counts a tab
+
+
+def _indentation_problem(message: str, source: str, line: int, span: Span, hint: str | None) -> tuple[Diagnostic, str]:
+    """TWL004 for a line whose indentation does not fit; when it and the block before it
+    mix tabs and spaces, said in words (a tab counts 8 columns, which an editor may show
+    as 4: the cause is invisible otherwise)."""
+    lines = source.split("\n")
+    mine = _leading(lines[line - 1]) if 0 < line <= len(lines) else ""
+    block = next(
+        (
+            _leading(text)
+            for text in reversed(lines[: max(line - 1, 0)])
+            if text.strip(" \t\r") and not text.lstrip(" \t").startswith("#")
+        ),
+        "",
+    )
+    if ("\t" in mine + block) and (" " in mine + block) and mine and block:
+        message = "indentation mixes tabs and spaces"
+        hint = f"this line is indented with {_described(mine)}, the block with {_described(block)}: indent with spaces only"
+    return diag("TWL004", message, span, hint), "indent"
+
+
+def _leading(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(" \t"))]
+
+
+def _described(indent: str) -> str:
+    columns = len(indent.expandtabs(TAB_COLUMNS))
+    tabs = indent.count("\t")
+    if tabs == len(indent):
+        return f"a tab ({columns} columns)" if tabs == 1 else f"{tabs} tabs ({columns} columns)"
+    if not tabs:
+        return f"{columns} space" + ("s" if columns != 1 else "")
+    return f"tabs and spaces ({columns} columns)"
