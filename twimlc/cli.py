@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .diagnostics import Diagnostic, TwimlcError, write_all
-from .files import read_bytes, read_source, write_atomic
+from .files import line_ending, read_bytes, read_source, with_line_ending, write_atomic
 
 if TYPE_CHECKING:
     from .ast import Document
@@ -146,7 +146,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 
 
 def _files(paths: list[str]) -> list[str]:
-    """Files named, and the .twl/.twiml/.xml files below directories named."""
+    """Files named (a FIFO too: editors pipe text so), and the regular .twl/.twiml/.xml
+    files below directories named."""
     from .sniff import TWL_SUFFIXES, XML_SUFFIXES
 
     out: list[str] = []
@@ -154,7 +155,9 @@ def _files(paths: list[str]) -> list[str]:
         if os.path.isdir(p):
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                out.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(TWL_SUFFIXES + XML_SUFFIXES))
+                found = (os.path.join(root, n) for n in sorted(names) if n.endswith(TWL_SUFFIXES + XML_SUFFIXES))
+                # only regular files: reading a FIFO met in a walk would wait forever
+                out.extend(f for f in found if os.path.isfile(f))
         else:
             out.append(p)
     return out
@@ -395,6 +398,7 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
             write_all(found, {path: source})
             failed += 1
             continue
+        formatted = with_line_ending(formatted, line_ending(source))
         if formatted == source:
             continue
         changed += 1
@@ -445,6 +449,7 @@ def _fmt_stdin(args: argparse.Namespace) -> int:
     if formatted is None:
         write_all(found, {name: source})
         return EXIT_PROBLEMS
+    formatted = with_line_ending(formatted, line_ending(source))
     if args.diff:
         diff = difflib.unified_diff(source.splitlines(True), formatted.splitlines(True), name, f"{name} (formatted)")
         sys.stdout.writelines(diff)
