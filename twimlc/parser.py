@@ -267,6 +267,11 @@ def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list
     (the next line at the same or an outer indentation): the statement in error and its
     block are replaced by an :class:`~twimlc.ast.Invalid` node, so the statements around
     it are still read, resolved and checked. At most ``MAX_SYNTAX_ERRORS`` are reported."""
+    from .fastparse import parse as fast_parse
+
+    fast = fast_parse(source)  # valid input, without lark; None: anything else, read below
+    if fast is not None:
+        return fast[0], fast[1], []
     text = source if source.endswith("\n") else source + "\n"
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # keep columns; a BOM is not content
