@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from test_roundtrip_hypothesis import documents
 
 import twimlc
-from twimlc import fastparse, parser
+from twimlc import fastparse, larkparser, parser
 from twimlc.ast import CommentLine, Document, SyntaxNode
 from twimlc.diagnostics import Diagnostic
 from twimlc.printer import print_document
@@ -103,7 +103,7 @@ def test_contexts_are_the_lexer_sets_of_the_parser_states() -> None:
 
 def test_limits_agree() -> None:
     assert fastparse.MAX_NESTING == parser.MAX_NESTING
-    assert fastparse._TAB_LEN == parser._TwlIndenter.tab_len
+    assert fastparse._TAB_LEN == larkparser._TwlIndenter.tab_len
 
 
 # --- real documents -------------------------------------------------------------------
@@ -240,3 +240,27 @@ def test_mutated_sources_parse_identically() -> None:
 )
 def test_edge_cases_parse_identically(source: str) -> None:
     compare(source)
+
+
+# --- start-up ---------------------------------------------------------------------------
+
+
+def _run_check(path: str) -> tuple[int, set[str]]:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from twimlc.cli import main; code = main(['check', sys.argv[1]]); "
+        "print(' '.join(sys.modules)); raise SystemExit(code)"
+    )
+    r = subprocess.run([sys.executable, "-c", code, path], cwd=ROOT, capture_output=True, text=True, check=False)
+    return r.returncode, set(r.stdout.split())
+
+
+def test_checking_a_valid_file_does_not_import_lark(tmp_path: Path) -> None:
+    code, modules = _run_check("examples/hello.twl")
+    assert code == 0 and not any(m.split(".")[0] == "lark" for m in modules)
+    bad = tmp_path / "bad.twl"
+    bad.write_text('say "unterminated\n', encoding="utf-8")
+    code, modules = _run_check(str(bad))
+    assert code == 1 and "lark" in modules  # errors are found and worded by lark

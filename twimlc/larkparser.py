@@ -1,0 +1,134 @@
+"""The lark-based parser of :mod:`twimlc.parser`: the reference for the language, built
+once per process from ``grammar/twl.lark`` (its analysis cached in the per-user cache
+directory). Imported only when :mod:`twimlc.fastparse` declines a source (errors above
+all), so that reading a valid file does not import lark."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from functools import lru_cache
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.indenter import Indenter
+
+from .ast import Arg, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
+from .parser import _check_string, _collect_comments, grammar_text, unescape
+
+
+class _TwlIndenter(Indenter):
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["LSQB"]  # noqa: RUF012 - lark reads class attributes
+    CLOSE_PAREN_types = ["RSQB"]  # noqa: RUF012
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 8
+
+
+def _join(first: Span, last: Span) -> Span:
+    return Span(first.line, first.column, last.end_line, last.end_column)
+
+
+def _token_span(t: Token) -> Span:
+    return Span(t.line or 0, t.column or 0, t.end_line or 0, t.end_column or 0)
+
+
+class _ToSyntax(Transformer[Token, list[SyntaxNode]]):
+    """Builds syntax nodes while LALR reduces. Converts and builds, nothing else.
+
+    Lark's in-parser transformer gets no ``meta``, so spans are joined from the tokens."""
+
+    def start(self, children: list[SyntaxNode]) -> list[SyntaxNode]:
+        return list(children)
+
+    def _statement(self, head: tuple[Token, tuple[Arg, ...]], body: tuple[SyntaxNode, ...]) -> Statement:
+        keyword, args = head
+        kspan = _token_span(keyword)
+        last = body[-1].span if body else (args[-1].span if args else kspan)
+        return Statement(str(keyword), kspan, args, body, _join(kspan, last))
+
+    def simple(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], ())
+
+    def block(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], tuple(children[1:]))
+
+    def inline_block(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], (children[1],))
+
+    def inline_text(self, children: list[Token]) -> TextLine:
+        s = self.string(children)
+        return TextLine(s.text, s.span)
+
+    def inline_head(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], ())
+
+    def inline_nested(self, children: list[Any]) -> Statement:
+        return self._statement(children[0], (children[1],))
+
+    text_line = inline_text
+
+    def head(self, children: list[Any]) -> tuple[Token, tuple[Arg, ...]]:
+        keyword, *args = children
+        return keyword, tuple(a if isinstance(a, Arg) else Arg(None, a, a.span) for a in args)
+
+    def attribute(self, children: list[Any]) -> Arg:
+        name, value = children
+        return Arg(str(name)[:-1], value, _join(_token_span(name), value.span))
+
+    def attribute_bare(self, children: list[Token]) -> Arg:
+        (t,) = children
+        name, _, text = str(t).partition("=")
+        line, col = t.line or 0, t.column or 0
+        start = col + len(name) + 1
+        value = Scalar(text, False, Span(line, start, line, start + len(text)))
+        return Arg(name, value, _token_span(t))
+
+    def string(self, children: list[Token]) -> Scalar:
+        (t,) = children
+        text = unescape(str(t)[1:-1])
+        return Scalar(text if text is not None else str(t)[1:-1], True, _token_span(t))
+
+    def bare(self, children: list[Token]) -> Scalar:
+        (t,) = children
+        return Scalar(str(t), False, _token_span(t))
+
+    def list(self, children: list[Token]) -> ListValue:
+        open_, *items, close = children
+        scalars = tuple(self.string([t]) if t.type == "STRING" else self.bare([t]) for t in items)
+        return ListValue(scalars, _join(_token_span(open_), _token_span(close)))
+
+
+def _cache_path(grammar: str) -> str | None:
+    import lark
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    digest = hashlib.sha256(f"{grammar}\0{lark.__version__}\0{sys.version}".encode()).hexdigest()[:16]
+    directory = os.path.join(base, "twimlc")
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return None
+    return os.path.join(directory, f"twl-{digest}.lark-cache")
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    grammar = grammar_text()
+    options: dict[str, Any] = dict(
+        parser="lalr",
+        lexer="contextual",
+        postlex=_TwlIndenter(),
+        maybe_placeholders=False,
+        transformer=_ToSyntax(),
+        lexer_callbacks={"_NL": _collect_comments, "STRING": _check_string},
+    )
+    cache = _cache_path(grammar)
+    if cache:
+        try:
+            return Lark(grammar, cache=cache, **options)
+        except OSError:
+            pass  # read-only or full cache directory: analyse without caching
+    return Lark(grammar, **options)
