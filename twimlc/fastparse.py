@@ -17,9 +17,9 @@ documents and mutated sources, and that the terminals read here are lark's.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
+import zlib
 from functools import lru_cache
 
 from .ast import Arg, CommentLine, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
@@ -29,7 +29,7 @@ MAX_NESTING = 64  # as twimlc.parser.MAX_NESTING (a test keeps them equal): deep
 # The grammar's rules, as this module implements them (whitespace-normalised, comments
 # dropped): when grammar/twl.lark's rules change, the fast path turns itself off (every
 # parse goes to lark) until this module is updated to match and this digest with it.
-RULES_DIGEST = "2293ee6ca02f97dd"
+RULES_DIGEST = "af7e7eee"
 
 # Contexts: the terminals lark's contextual lexer accepts after each kind of token
 # (tests/test_fastparse.py checks them against the parser's states).
@@ -95,7 +95,7 @@ def read_grammar(grammar: str) -> tuple[dict[str, _Terminal], str]:
             continue
         rules.append(" ".join(line.split()))
     terminals["COLON"] = _terminal("COLON", 0, '":"')
-    digest = hashlib.sha256("\n".join(rules).encode()).hexdigest()[:16]
+    digest = format(zlib.crc32("\n".join(rules).encode()), "08x")  # zlib: cheaper to import than hashlib
     return terminals, digest
 
 
@@ -105,11 +105,9 @@ def lexer_order(terminals: dict[str, _Terminal]) -> list[str]:
 
 
 def _grammar_text() -> str:
-    from importlib.util import find_spec
+    from . import grammar  # the package's grammar/ (in a wheel, twimlc/grammar/)
 
-    spec = find_spec("twimlc.grammar")
-    assert spec is not None and spec.submodule_search_locations
-    with open(os.path.join(next(iter(spec.submodule_search_locations)), "twl.lark"), encoding="utf-8") as f:
+    with open(os.path.join(next(iter(grammar.__path__)), "twl.lark"), encoding="utf-8") as f:
         return f.read()
 
 
