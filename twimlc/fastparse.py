@@ -180,12 +180,12 @@ class _Parser:
             start, end = m.span(kind)
             self.pos = end
             if kind == "_NL" or kind.startswith("__IGNORE_"):
-                if kind == "_NL" and "#" in text[start:end]:
+                if kind == "_NL" and text.find("#", start, end) >= 0:
                     self._comments(start, end)
-                newlines = text.count("\n", start, end)
-                if newlines:
-                    self.line += newlines
-                    self.line_start = text.rindex("\n", start, end) + 1
+                last = text.rfind("\n", start, end)
+                if last >= 0:
+                    self.line += text.count("\n", start, end)
+                    self.line_start = last + 1
                 if kind != "_NL":
                     continue
             return kind, start, end
@@ -207,10 +207,15 @@ class _Parser:
         return Span(self.line, col, self.line, col + end - start)
 
     def line_end(self, start: int, end: int) -> None:
-        """An ``_NL`` outside brackets: the indentation after it opens or closes blocks."""
-        indent_str = self.text[start:end].rsplit("\n", 1)[1]
-        indent = indent_str.count(" ") + indent_str.count("\t") * _TAB_LEN
+        """An ``_NL`` outside brackets (just lexed): the indentation after it opens or closes
+        blocks."""
+        indent_str = self.text[self.line_start : end]  # an _NL ends with its last line's indentation
+        indent = (
+            len(indent_str) if "\t" not in indent_str else indent_str.count(" ") + indent_str.count("\t") * _TAB_LEN
+        )
         levels = self.levels
+        if indent == levels[-1]:
+            return
         if indent > levels[-1]:
             levels.append(indent)
             self.pending.append(_INDENT)
@@ -271,32 +276,53 @@ class _Parser:
     # --- statements -----------------------------------------------------------------
 
     def head(self, start: int, end: int) -> tuple[str, Span, list[Arg], str, int, int]:
-        """A keyword and its arguments, up to the ':' or line end that follows them."""
-        keyword, kspan = self.text[start:end], self.span(start, end)
-        args: list[Arg] = []
+        """A keyword and its arguments, up to the ':' or line end that follows them. The
+        common tokens (a value, name=value, a string) are matched here directly; the rest
+        through :meth:`lex`."""
         text = self.text
+        line, base = self.line, self.line_start - 1  # column = position - base
+        keyword, kspan = text[start:end], Span(line, start - base, line, end - base)
+        args: list[Arg] = []
+        rx = self.lx["head"]
+        pos = end
         while True:
+            m = rx.match(text, pos)
+            kind = m.lastgroup if m is not None else None
+            if kind == "ATTRBARE" or kind == "BARE" or kind == "STRING":
+                assert m is not None
+                start, pos = m.span(kind)
+                if kind == "ATTRBARE":
+                    name, _, bare = text[start:pos].partition("=")
+                    first = start - base + len(name) + 1
+                    value = Scalar(bare, False, Span(line, first, line, first + len(bare)))
+                    args.append(Arg(name, value, Span(line, start - base, line, pos - base)))
+                elif kind == "BARE":
+                    value = Scalar(text[start:pos], False, Span(line, start - base, line, pos - base))
+                    args.append(Arg(None, value, value.span))
+                else:
+                    value = self.string(start, pos)
+                    args.append(Arg(None, value, value.span))
+                continue
+            self.pos = pos
             kind, start, end = self.lex("head")
-            if kind == "ATTRBARE":
-                token = text[start:end]
-                name, _, bare = token.partition("=")
-                span = self.span(start, end)
-                first = span.column + len(name) + 1
-                args.append(Arg(name, Scalar(bare, False, Span(span.line, first, span.line, first + len(bare))), span))
-            elif kind == "ATTRNAME":
+            if kind == "ATTRNAME":
                 nspan = self.span(start, end)
-                value = self.value(self.lex("value"))
-                vspan = value.span
+                item = self.value(self.lex("value"))
+                vspan = item.span
                 args.append(
-                    Arg(text[start : end - 1], value, Span(nspan.line, nspan.column, vspan.end_line, vspan.end_column))
+                    Arg(text[start : end - 1], item, Span(nspan.line, nspan.column, vspan.end_line, vspan.end_column))
                 )
-            elif kind == "BARE" or kind == "STRING" or kind == "LSQB":
-                value = self.value((kind, start, end))
-                args.append(Arg(None, value, value.span))
+            elif kind == "LSQB":
+                item = self.items(start, end)
+                args.append(Arg(None, item, item.span))
             elif kind == "COLON" or kind == "_NL":
                 return keyword, kspan, args, kind, start, end
+            elif kind == "ATTRBARE" or kind == "BARE" or kind == "STRING":
+                self.pos = start  # after a line continuation: read it again above
             else:
                 raise _Fail
+            pos = self.pos
+            line, base = self.line, self.line_start - 1
 
     @staticmethod
     def statement_node(keyword: str, kspan: Span, args: list[Arg], body: tuple[SyntaxNode, ...]) -> Statement:
