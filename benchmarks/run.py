@@ -22,11 +22,10 @@ Each case alternates the two sides, reports medians and the ratio twimlc / basel
   ~60 kB document to its ``publishDiagnostics`` vs an in-process ``twimlc.checks`` of the same
   text (goal ≤ 1.5, and under 100 ms)
 
-twimlc is measured as users run it, from an installed wheel: when the interpreter running
-this script has twimlc as an editable install (or none), the script builds a wheel of this
-checkout, installs it in a virtual environment of its own (in the user cache directory,
-kept per checkout and refreshed on every run) and runs itself there. ``--only`` picks
-cases (``--only startup,compile``).
+twimlc is measured as users run it, from an installed wheel: the script builds a wheel of
+this checkout, installs it in a virtual environment of its own (in the user cache
+directory, kept per checkout, twimlc reinstalled on every run) and runs itself there.
+``--only`` picks cases (``--only startup,compile``).
 
 Baselines missing from the machine are installed first (pre-commit-hooks, twilio, Jinja2,
 Flask, gunicorn, uvicorn, httptools and uvloop from PyPI; xmllint from Debian's
@@ -78,21 +77,19 @@ def ensure_baselines() -> None:
         )
 
 
-def _installed_from_wheel() -> bool:
-    """Whether this interpreter imports twimlc from an installed (non-editable) copy."""
-    spec = importlib.util.find_spec("twimlc")
-    if spec is None or spec.origin is None:
-        return False
-    return not Path(spec.origin).resolve().is_relative_to(ROOT)
-
-
-def _wheel_venv() -> Path:
-    """A virtual environment with a wheel of this checkout installed (not editable), kept
-    per checkout in the user cache directory; twimlc is reinstalled from a fresh wheel."""
+def _bench_venv() -> Path:
+    """Where this checkout's wheel is installed for measuring: the user cache directory, one
+    virtual environment per checkout."""
     import hashlib
 
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "twimlc"
-    venv = cache / f"bench-venv-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]}"
+    return cache / f"bench-venv-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]}"
+
+
+def _wheel_venv() -> Path:
+    """The virtual environment with a wheel of this checkout installed (not editable); twimlc
+    is reinstalled from a fresh wheel on every run. Its Python."""
+    venv = _bench_venv()
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -655,7 +652,7 @@ def main() -> int:
     unknown = sorted(set(only) - set(CASES))
     if unknown:
         parser.error(f"unknown case(s): {', '.join(unknown)} (choose from {', '.join(CASES)})")
-    if not _installed_from_wheel():
+    if Path(sys.prefix).resolve() != _bench_venv().resolve():
         python = _wheel_venv()
         os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
     ensure_baselines()
