@@ -2,9 +2,9 @@
 
 Valid input is read by :mod:`twimlc.fastparse`, which builds the same tree without lark;
 anything it declines (every syntax error above all) is read by lark here, the reference.
-The LALR parser (:mod:`twimlc.larkparser`, imported on first use) is built once per process from ``grammar/twl.lark`` and its analysis is
-cached in the per-user cache directory, so start-up does not pay for grammar analysis.
-The tree is built during parsing by the ``transformer=`` callbacks (no intermediate parse
+The LALR parser (:mod:`twimlc.larkparser`, imported on first use) is built once per
+process from ``grammar/twl.lark`` and its analysis is cached in the per-user cache
+directory, so start-up does not pay for grammar analysis. The tree is built during parsing by the ``transformer=`` callbacks (no intermediate parse
 tree). The transformer only converts tokens and builds nodes; it raises nothing. Comments
 travel inside the newline tokens; a lexer callback collects them into a per-parse list.
 """
