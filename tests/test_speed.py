@@ -1,0 +1,50 @@
+"""Fast paths of the XML check that must not change a verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from twimlc import xmlread
+
+
+class _Counting:
+    def __init__(self, xpath: Any) -> None:
+        self.xpath, self.calls = xpath, 0
+
+    def __call__(self, root: Any) -> Any:
+        self.calls += 1
+        return self.xpath(root)
+
+
+@pytest.fixture
+def depth_xpath(monkeypatch: pytest.MonkeyPatch) -> _Counting:
+    counting = _Counting(xmlread._TOO_DEEP)
+    monkeypatch.setattr(xmlread, "_TOO_DEEP", counting)
+    return counting
+
+
+def _nested(depth: int, self_closing: bool) -> bytes:
+    inner = b"<Pause/>" if self_closing else b"<Pause></Pause>"
+    return b"<Response>" + b"<Gather>" * (depth - 2) + inner + b"</Gather>" * (depth - 2) + b"</Response>"
+
+
+def test_a_small_document_skips_the_depth_xpath(depth_xpath: _Counting) -> None:
+    root, problems = xmlread.parse_xml(b'<?xml version="1.0"?>\n<Response><Say>Hi</Say></Response>', "a.xml")
+    assert root is not None and problems == [] and depth_xpath.calls == 0
+
+
+@pytest.mark.parametrize("self_closing", [True, False])
+def test_a_document_deep_enough_is_still_refused(depth_xpath: _Counting, self_closing: bool) -> None:
+    deep = xmlread.MAX_DEPTH + 1  # elements in the chain: the innermost has MAX_DEPTH ancestors
+    root, problems = xmlread.parse_xml(_nested(deep, self_closing), "deep.xml")
+    assert root is None and [d.code for d in problems] == ["TWL007"] and depth_xpath.calls == 1
+    root, problems = xmlread.parse_xml(_nested(deep - 1, self_closing), "ok.xml")
+    assert root is not None and problems == []
+
+
+def test_markup_not_in_ascii_is_walked(depth_xpath: _Counting) -> None:
+    data = "<Response><Say>Hi</Say></Response>".encode("utf-16")
+    root, _ = xmlread.parse_xml(data, "u16.xml")
+    assert root is not None and depth_xpath.calls == 1
