@@ -48,3 +48,18 @@ def test_markup_not_in_ascii_is_walked(depth_xpath: _Counting) -> None:
     data = "<Response><Say>Hi</Say></Response>".encode("utf-16")
     root, _ = xmlread.parse_xml(data, "u16.xml")
     assert root is not None and depth_xpath.calls == 1
+
+
+def test_checking_a_twl_file_imports_no_template_machinery() -> None:
+    """Start-up of ``twimlc check one.twl``: rendering (twimlc.template, urllib.parse) is
+    imported where a template is rendered, not by every check."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = (
+        "import sys; from twimlc.cli import main; main(['check', 'examples/hello.twl']); print(' '.join(sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert "twimlc.template" not in out.split()

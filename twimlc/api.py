@@ -20,10 +20,11 @@ from .dialect import TWILIO, Dialect
 from .parser import parse_syntax
 from .resolve import resolve
 from .sniff import TWIML_SUFFIX, XML_SUFFIXES, is_twiml_root, sniff, wrong_root
-from .template import Template
 
 if TYPE_CHECKING:
     from lxml import etree
+
+    from .template import Template  # imported where used: check never needs it
 
 
 SOURCE = ".twl source text (str)"
@@ -90,6 +91,8 @@ def compile(source: str, filename: str = "<string>", params: Mapping[str, Any] |
     _source_and_name("compile", source, filename)
     doc = parse(source, filename)
     if doc.params or params:
+        from .template import Template
+
         return Template(doc, filename).render(**(params or {}))
     from .generator import generate
 
@@ -306,4 +309,6 @@ def loads(source: str, filename: str = "<string>") -> Template:
     problems = [d for d in diagnostics if d.is_error] if doc is not None else diagnostics
     if doc is None or problems:
         raise TwimlcError(problems)
+    from .template import Template
+
     return Template(doc, filename)
