@@ -108,7 +108,7 @@ def _wheel_venv() -> Path:
             if left:
                 shutil.rmtree(ROOT / "build", ignore_errors=True)
         (wheel,) = Path(tmp).glob("twimlc-*.whl")
-        pip("install", "-q", "--upgrade", str(wheel))  # its dependencies, once
+        pip("install", "-q", "--upgrade", f"{wheel}[lsp,serve]")  # its dependencies, once (the cases' extras too)
         pip("install", "-q", "--force-reinstall", "--no-deps", str(wheel))  # this checkout's code, every run
     return python
 
