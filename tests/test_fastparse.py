@@ -64,8 +64,8 @@ def compare(source: str) -> str:
 
 
 def test_terminals_are_read_from_the_grammar_as_lark_reads_them() -> None:
-    lark = parser._parser()
-    ours, digest = fastparse.read_grammar(parser.grammar_text())
+    lark = larkparser.parser()
+    ours, digest = fastparse.read_grammar(larkparser.grammar_text())
     assert digest == fastparse.RULES_DIGEST, (
         "grammar/twl.lark's rules changed: update twimlc/fastparse.py to follow them, then RULES_DIGEST"
     )
@@ -80,7 +80,7 @@ def test_terminals_are_read_from_the_grammar_as_lark_reads_them() -> None:
 def test_no_terminal_starts_with_a_blank() -> None:
     """What lets the fast path skip blanks with a prefix of its regexes: lark tries the
     ignored blanks last, which is the same only when nothing else can start there."""
-    terminals, _ = fastparse.read_grammar(parser.grammar_text())
+    terminals, _ = fastparse.read_grammar(larkparser.grammar_text())
     blanks = [n for n, t in terminals.items() if re.fullmatch(t.regex, fastparse._BLANK)]
     assert len(blanks) == 1
     for name, t in terminals.items():
@@ -92,7 +92,7 @@ def test_no_terminal_starts_with_a_blank() -> None:
 def test_contexts_are_the_lexer_sets_of_the_parser_states() -> None:
     """Every terminal set lark's contextual lexer uses is one of the fast path's contexts
     (same members; the order is lark's, checked above)."""
-    lexers = parser._parser().parser.lexer.lexer.lexers
+    lexers = larkparser.parser().parser.lexer.lexer.lexers
     theirs = {frozenset(t.name for t in lx.terminals if not t.name.startswith("__IGNORE_")) for lx in lexers.values()}
     ours = {frozenset(names) for names in fastparse._CONTEXTS.values()}
     # lark also has states only reached by a reduction (never lexed in): ':' or end of line

@@ -23,8 +23,8 @@ import zlib
 from functools import lru_cache
 
 from .ast import Arg, CommentLine, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
-
-MAX_NESTING = 64  # as twimlc.parser.MAX_NESTING (a test keeps them equal): deeper goes to lark
+from .dialect import MAX_NESTING  # as twimlc.parser's (a test keeps them equal): deeper goes to lark
+from .escapes import unescape
 
 # The grammar's rules, as this module implements them (whitespace-normalised, comments
 # dropped): when grammar/twl.lark's rules change, the fast path turns itself off (every
@@ -149,8 +149,6 @@ class _Parser:
     __slots__ = ("comments", "levels", "line", "line_start", "lx", "pending", "pos", "text", "unescape")
 
     def __init__(self, text: str, lexers: dict[str, re.Pattern[str]]) -> None:
-        from .parser import unescape
-
         self.text = text
         self.lx = lexers
         self.pos = 0

@@ -5,6 +5,7 @@ all), so that reading a valid file does not import lark."""
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import os
 import sys
@@ -14,8 +15,60 @@ from typing import Any
 from lark import Lark, Token, Transformer
 from lark.indenter import Indenter
 
-from .ast import Arg, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
-from .parser import _check_string, _collect_comments, grammar_text, unescape
+from .ast import Arg, CommentLine, ListValue, Scalar, Span, Statement, SyntaxNode, TextLine
+from .escapes import bad_escape_match, unescape
+
+
+class Scan:
+    """What the lexer callbacks collect during one parse: comments, and strings with an
+    invalid escape (as ``(line, column, escape)``)."""
+
+    def __init__(self) -> None:
+        self.comments: list[CommentLine] = []
+        self.bad_escapes: list[tuple[int, int, str]] = []
+
+
+_scan: contextvars.ContextVar[Scan] = contextvars.ContextVar("twl_scan")
+
+
+def _collect_comments(token: Token) -> Token:
+    """Lexer callback for newline tokens: record each ``# comment`` inside them."""
+    scan = _scan.get(None)
+    if scan is not None and "#" in token:
+        sink = scan.comments
+        line = token.line or 1
+        col = token.column or 1
+        for part in token.split("\n"):
+            hash_at = part.find("#")
+            if hash_at >= 0:
+                text = part[hash_at + 1 :].rstrip()
+                start = col + hash_at
+                sink.append(CommentLine(text, Span(line, start, line, start + 1 + len(text))))
+            line += 1
+            col = 1
+    return token
+
+
+def _check_string(token: Token) -> Token:
+    """Lexer callback for strings: record the first invalid escape (the transformer, which
+    must not raise, keeps the text as written)."""
+    scan = _scan.get(None)
+    if scan is not None and "\\" in token:
+        m = bad_escape_match(str(token)[1:-1])
+        if m is not None:
+            scan.bad_escapes.append((token.line or 1, (token.column or 1) + 1 + m.start(), m.group(0)))
+    return token
+
+
+def grammar_text() -> str:
+    """The grammar shipped as ``twimlc.grammar`` (top-level ``grammar/`` in the repository;
+    found through the import system, so wheels and editable installs both work)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("twimlc.grammar")
+    assert spec is not None and spec.submodule_search_locations
+    with open(os.path.join(next(iter(spec.submodule_search_locations)), "twl.lark"), encoding="utf-8") as f:
+        return f.read()
 
 
 class _TwlIndenter(Indenter):
@@ -132,3 +185,15 @@ def parser() -> Lark:
         except OSError:
             pass  # read-only or full cache directory: analyse without caching
     return Lark(grammar, **options)
+
+
+def parse(text: str, scan: Scan) -> list[SyntaxNode]:
+    """The statements of ``text`` (which ends with a line break), the comments and invalid
+    escapes found on the way collected in ``scan``. Raises lark's ``UnexpectedInput`` or
+    ``DedentError`` on a syntax error (:mod:`twimlc.parser` words it and recovers)."""
+    token = _scan.set(scan)
+    try:
+        nodes: list[SyntaxNode] = parser().parse(text)  # type: ignore[assignment]  # built by _ToSyntax
+        return nodes
+    finally:
+        _scan.reset(token)

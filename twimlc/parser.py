@@ -11,98 +11,13 @@ travel inside the newline tokens; a lexer callback collects them into a per-pars
 
 from __future__ import annotations
 
-import contextvars
-import os
-import re
 from typing import TYPE_CHECKING
 
 from .ast import CommentLine, Invalid, Span, Statement, SyntaxNode
 from .diagnostics import Diagnostic, diag
-from .params import LITERAL
 
 if TYPE_CHECKING:
-    from lark import Lark, Token
-
-
-class _Scan:
-    """What the lexer callbacks collect during one parse: comments, and strings with an
-    invalid escape (as ``(line, column, escape)``)."""
-
-    def __init__(self) -> None:
-        self.comments: list[CommentLine] = []
-        self.bad_escapes: list[tuple[int, int, str]] = []
-
-
-_scan: contextvars.ContextVar[_Scan] = contextvars.ContextVar("twl_scan")
-
-
-def _collect_comments(token: Token) -> Token:
-    """Lexer callback for newline tokens: record each ``# comment`` inside them."""
-    scan = _scan.get(None)
-    if scan is not None and "#" in token:
-        sink = scan.comments
-        line = token.line or 1
-        col = token.column or 1
-        for part in token.split("\n"):
-            hash_at = part.find("#")
-            if hash_at >= 0:
-                text = part[hash_at + 1 :].rstrip()
-                start = col + hash_at
-                sink.append(CommentLine(text, Span(line, start, line, start + 1 + len(text))))
-            line += 1
-            col = 1
-    return token
-
-
-def _check_string(token: Token) -> Token:
-    """Lexer callback for strings: record the first invalid escape (the transformer, which
-    must not raise, keeps the text as written)."""
-    scan = _scan.get(None)
-    if scan is not None and "\\" in token:
-        m = _bad_escape_match(str(token)[1:-1])
-        if m is not None:
-            scan.bad_escapes.append((token.line or 1, (token.column or 1) + 1 + m.start(), m.group(0)))
-    return token
-
-
-_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|\{\{|.)", re.S)
-_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "0": "\0", "#": "#"}
-
-
-def unescape(body: str) -> str | None:
-    """The text of a string literal's body, or ``None`` when an escape is invalid."""
-    bad = False
-
-    def one(m: re.Match[str]) -> str:
-        nonlocal bad
-        e = m.group(1)
-        if e in _SIMPLE_ESCAPES:
-            return _SIMPLE_ESCAPES[e]
-        if e == "{{":
-            return LITERAL  # a literal "{{", not a placeholder
-        if e[0] in "uU" and len(e) > 1:
-            code = int(e[2:-1] if e[1] == "{" else e[1:], 16)
-            if code <= 0x10FFFF:
-                return chr(code)
-        bad = True
-        return ""
-
-    text = _ESCAPE.sub(one, body)
-    return None if bad else text
-
-
-def bad_escape(body: str) -> int | None:
-    """Offset of the first invalid escape in a string body, if any."""
-    m = _bad_escape_match(body)
-    return None if m is None else m.start()
-
-
-def _bad_escape_match(body: str) -> re.Match[str] | None:
-    """The first invalid escape in a string body (``\\q``, ``\\u{110000}``), if any."""
-    for m in _ESCAPE.finditer(body):
-        if unescape(m.group(0)) is None:
-            return m
-    return None
+    from .larkparser import Scan
 
 
 def _escape_message(escape: str) -> str:
@@ -114,26 +29,7 @@ def _escape_message(escape: str) -> str:
     return f"invalid escape {escape} in a string"
 
 
-def grammar_text() -> str:
-    """The grammar shipped as ``twimlc.grammar`` (top-level ``grammar/`` in the repository;
-    found through the import system, so wheels and editable installs both work)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("twimlc.grammar")
-    assert spec is not None and spec.submodule_search_locations
-    with open(os.path.join(next(iter(spec.submodule_search_locations)), "twl.lark"), encoding="utf-8") as f:
-        return f.read()
-
-
-def _parser() -> Lark:
-    """The lark parser (built on first use: valid input is read by :mod:`twimlc.fastparse`
-    without importing lark)."""
-    from .larkparser import parser
-
-    return parser()
-
-
-def _escape_diagnostics(scan: _Scan) -> list[Diagnostic]:
+def _escape_diagnostics(scan: Scan) -> list[Diagnostic]:
     return [
         diag(
             "TWL003",
@@ -164,6 +60,8 @@ def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list
     from lark.exceptions import UnexpectedInput
     from lark.indenter import DedentError
 
+    from .larkparser import Scan
+    from .larkparser import parse as lark_parse
     from .syntax_errors import dedent_diagnostic, syntax_diagnostic
 
     text = source if source.endswith("\n") else source + "\n"
@@ -187,25 +85,22 @@ def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list
                     _replace(lines, region, skipped, source_lines)
             text = "\n".join(lines)
     while True:
-        scan = _Scan()
-        token = _scan.set(scan)
+        scan = Scan()
         try:
-            nodes: list[SyntaxNode] = _parser().parse(text)  # type: ignore[assignment]  # built by _ToSyntax
+            nodes = lark_parse(text, scan)
             break
         except UnexpectedInput as e:
             problem, mode = syntax_diagnostic(e, text)
         except DedentError as e:
             line = _dedent_line(text, str(e))
             problem, mode = dedent_diagnostic(text, line)
-        finally:
-            _scan.reset(token)
         errors.append(problem)
         if lines is None:
             source_lines = text.split("\n")
             lines = list(source_lines)
         region = _skip(lines, problem.span.line, mode) if len(errors) < MAX_SYNTAX_ERRORS else None
         if region is None or not _replace(lines, region, skipped, source_lines):
-            nodes, scan = [], _Scan()  # no way forward: report what was found, read nothing
+            nodes, scan = [], Scan()  # no way forward: report what was found, read nothing
             break
         text = "\n".join(lines)
     if skipped:
