@@ -89,6 +89,10 @@ def test_repository_summary(capsys: pytest.CaptureFixture[str]) -> None:
         (b"<response><Say>Hi</Say></response>", [("TWL312", 1)]),
         (b"<Reply>\n  <!-- greet -->\n  <Message>Hi</Message>\n</Reply>", [("TWL312", 1)]),
         (b"<Responses><Say>unclosed</Responses>", [("TWL006", 1)]),  # TwiML, so its parse error is reported
+        (b"<Responses/>", [("TWL312", 1)]),  # empty: nothing says it is anything else
+        (b"<Respnse>\n  <!-- x -->\n</Respnse>", [("TWL312", 1)]),
+        (b"<RESPONSE><Hangup/></RESPONSE>", [("TWL312", 1)]),
+        (b"<Response><status>ok</status></Response>", [("TWL101", 1)]),  # exactly <Response>: TwiML
         (b"<Response>\n<Say>a & b</Say></Response>", [("TWL006", 2)]),
         (b"<!DOCTYPE Response><Response/>", [("TWL007", 1)]),
         (b'<?xml version="1.0"?>\n<!-- x -->\n<!DOCTYPE Responses SYSTEM "t.dtd">\n<Responses/>', [("TWL007", 3)]),
@@ -114,6 +118,12 @@ def test_misspelt_roots_and_hostile_twiml(xml: bytes, expected: list[tuple[str, 
         b'<!DOCTYPE note [\n<!ENTITY e "<Response>">\n]>\n<note>&e;</note>',
         b"<messages/>",
         b'{"not": "xml"}',
+        # a Java test fixture (src/test/resources/api-response.xml): a root that is Response
+        # only in another case, and a first child that is no TwiML verb
+        b"<response><status>ok</status></response>",
+        b'<?xml version="1.0"?>\n<response>\n  <!-- fixture -->\n  <code>200</code>\n</response>',
+        b"<response>OK</response>",
+        b"<Responses><![CDATA[ok]]></Responses>",
     ],
 )
 def test_sniff_not_twiml(xml: bytes) -> None:
@@ -141,6 +151,10 @@ def test_the_start_does_not_tell_then_the_tree_does() -> None:
     assert judge_xml(comment + b"<project/>", "x.xml") == (False, [])
     assert codes(check_xml(comment + b"<Responses/>", "x.xml") or []) == [("TWL312", 2)]
     assert codes(check_xml(comment + b"<Response><Sya/></Response>", "x.xml") or []) == [("TWL101", 2)]
+    assert judge_xml(comment + b"<response><status>ok</status></response>", "x.xml") == (False, [])
+    assert judge_xml(comment + b"<Respnse>ok</Respnse>", "x.xml") == (False, [])
+    assert codes(check_xml(comment + b"<Respnse>\n<!-- c -->\n</Respnse>", "x.xml") or []) == [("TWL312", 2)]
+    assert codes(check_xml(comment + b"<response><Say>Hi</Say></response>", "x.xml") or []) == [("TWL312", 2)]
 
 
 def test_utf16_twiml_is_checked() -> None:

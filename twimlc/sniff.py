@@ -70,8 +70,11 @@ def sniff(data: bytes) -> tuple[bool | None, str]:
     instead ("an empty file", "the root element is <beans>"). ``None``: the start does not
     tell (then the parsed tree does, see :func:`is_twiml_root`).
 
-    TwiML is a root element without an XML namespace that is ``Response`` or a misspelling
-    of it, or whose first child is a TwiML verb (``<Reply><Say>…``)."""
+    TwiML is a root element without an XML namespace that is ``Response``, or whose first
+    child is a TwiML verb (``<Reply><Say>…``, ``<Responses><Say>…``), or that is a
+    misspelling of ``Response`` with nothing in it (``<Responses/>``). A misspelt root with
+    other children or text (a Java fixture's ``<response><status>ok</status></response>``)
+    is some other format's, and is skipped."""
     whole = len(data) <= SNIFF_BYTES
     head = data[:SNIFF_BYTES]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -91,20 +94,34 @@ def sniff(data: bytes) -> tuple[bool | None, str]:
     namespace = _DEFAULT_NS.search(tag.group(2))
     if ":" in name or (namespace and (namespace.group(1) or namespace.group(2))):
         return False, f"the root element <{name}> has an XML namespace"
-    if near_response(name):
+    if name == "Response":
         return True, ""
+    misspelt = near_response(name)
     what = f"the root element is <{name}>"
     if tag.group(3) is None:  # the start tag does not end in view
         return (None, "") if tag.end() >= len(head) and not whole else (False, what)
     if tag.group(2).rstrip().endswith(b"/"):
-        return False, what
+        return misspelt, "" if misspelt else what
     pos = tag.end()
+    text = False
     while m := _CONTENT.match(head, pos):
         pos = m.end()
+        text = text or _is_text(m.group())
     child = _TAG.match(head, pos)
     if child is None:
-        return (None, "") if pos >= len(head) and not whole else (False, what)
+        if pos >= len(head) and not whole:
+            return None, ""
+        empty = misspelt and not text and head.startswith(b"</", pos)
+        return (True, "") if empty else (False, what)
     return (True, "") if child.group(1).decode("utf-8", "replace") in twiml_verbs() else (False, what)
+
+
+def _is_text(content: bytes) -> bool:
+    """Whether a piece of content before the root's first child is text (not white space,
+    a comment or a processing instruction)."""
+    if content.startswith(b"<![CDATA["):
+        return len(content) > len(b"<![CDATA[]]>")
+    return not content.startswith(b"<") and bool(content.strip(b" \t\r\n"))
 
 
 def is_twiml_root(root: etree._Element) -> bool:
@@ -113,10 +130,13 @@ def is_twiml_root(root: etree._Element) -> bool:
         return False
     if root.tag.startswith("{"):
         return False  # a namespace
-    if near_response(root.tag):
+    if root.tag == "Response":
         return True
     first = next((c for c in root if isinstance(c.tag, str)), None)
-    return first is not None and first.tag in twiml_verbs()
+    if first is None:  # empty (comments aside): a misspelt <Response> with nothing in it
+        text = str(root.text or "") + "".join(str(c.tail or "") for c in root)
+        return near_response(root.tag) and not text.strip(" \t\r\n")
+    return first.tag in twiml_verbs()
 
 
 def twiml_or_why(data: bytes) -> str:
