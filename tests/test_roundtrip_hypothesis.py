@@ -51,6 +51,8 @@ def scalar(t: ValueType) -> st.SearchStrategy[str]:
         return st.tuples(st.integers(0, 9999), st.sampled_from(["ms", "s"])).map(lambda p: f"{p[0]}{p[1]}")
     if t.type == "dtmf":
         return st.text(st.sampled_from("0123456789ABCDwW#*"), max_size=8)
+    if t.type == "senddigits":
+        return st.text(st.sampled_from("0123456789w#*"), max_size=8)
     return texts.filter(lambda s: not t.is_list or (t.separator or " ") not in s)
 
 

@@ -36,6 +36,7 @@ PATTERNS = {
     "sender": "|".join([*RECIPIENT, r"rcs:[A-Za-z0-9_.\-]+", ALPHANUMERIC]),
     "duration": r"[0-9]+(\.[0-9]+)?(ms|s)",
     "dtmf": r"[0-9A-DwW#*]*",
+    "senddigits": r"[0-9#*w]*",
 }
 
 

@@ -82,6 +82,7 @@ CODES = _codes(
     ("TWL311", ERROR, "<Conference> mixed with other nouns in a <Dial>"),
     ("TWL312", ERROR, "the root element is not <Response>"),
     ("TWL313", ERROR, "element needs an attribute"),
+    ("TWL314", ERROR, "queue name too long"),
     ("TWL401", WARNING, "unreachable verb"),
     ("TWL402", WARNING, "<Reject> after other verbs"),
     ("TWL501", ERROR, "document larger than 64 kB"),

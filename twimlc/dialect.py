@@ -30,6 +30,7 @@ class Limits:
     messages: int = 10  # <Message> verbs in one reply
     numbers: int = 10  # <Number> nouns in one <Dial>
     media: int = 10  # <Media> in one message
+    queue_name_chars: int = 64  # the name of an <Enqueue> or <Dial><Queue>
 
 
 # twimlc's own bounds, not a provider's: what it reads at all, and how deep it nests.
@@ -114,6 +115,13 @@ TWILIO_CODES = MappingProxyType(
         "TWL301": "12200",
         "TWL301/Gather": "13320",  # Gather: invalid nested verb
         "TWL306": "12200",
+        "TWL303/Say": "13520",  # Say: empty text
+        "TWL303/Message": "21619",  # a message needs a body or media
+        "TWL303/Enqueue": "14204",  # Enqueue: queue name too short
+        "TWL314/Enqueue": "14205",  # Enqueue: queue name too long
+        "TWL314/Queue": "14213",  # Dial->Queue: queue name too long
+        "TWL208/Number": "13222",  # Dial->Number: invalid sendDigits
+        "TWL208/Play": "13430",  # Play: invalid DTMF string
         "TWL205": "11100",  # invalid URL format
         "TWL205/Stream": "31922",  # stream: the WebSocket URL is not wss://
         "TWL205/ConversationRelay": "31922",

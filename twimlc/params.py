@@ -87,6 +87,7 @@ def fits(param_type: str, values: tuple[str, ...], t: ValueType) -> bool:
         "phone": {"phone"},
         "duration": set(),
         "dtmf": {"digits", "dtmf"},
+        "senddigits": {"digits"},  # a dtmf parameter may hold A-D or W, which sendDigits refuses
         "recipient": {"phone", "string"},  # a string parameter can hold whatsapp:+1… and the like
         "sender": {"phone", "string"},
     }[t.type]

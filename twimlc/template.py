@@ -21,6 +21,7 @@ declaration.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as percent_encode
@@ -28,7 +29,7 @@ from urllib.parse import quote as percent_encode
 from .ast import NOWHERE, Element, Param, Span
 from .diagnostics import TwimlcError, diag
 from .params import TOKEN, convert, show
-from .values import SOCKET_TAGS, URL_TEXT, url_problem
+from .values import SOCKET_TAGS, URL_TEXT, message_length, url_problem
 
 if TYPE_CHECKING:
     from .ast import Document
@@ -82,6 +83,7 @@ class _Limit:
     limit: int
     static: int  # characters of text besides the placeholders
     span: Span
+    measure: Callable[[str], int] = len  # how the limit counts characters
 
 
 class Template:
@@ -174,7 +176,9 @@ class Template:
             static = TOKEN.sub(lambda m: "" if m.group(1) else "{{", "".join(el.itertext()))
             groups[el] = len(self._limits)
             node = nodes.get(el)
-            self._limits.append(_Limit(el.tag, text_limits[el.tag], len(static), node.span if node else NOWHERE))
+            measure = message_length if el.tag == "Message" else len  # as twimlc check counts them
+            span = node.span if node else NOWHERE
+            self._limits.append(_Limit(el.tag, text_limits[el.tag], measure(static), span, measure))
 
         def owner(el: Any) -> int | None:
             while el is not None:
@@ -237,7 +241,7 @@ class Template:
                 message = f"parameter {place.param!r}: {place.what} would be {show(url)}, not a URL: {problem}"
                 raise self._error(place.param, message)
         for limit, names in zip(self._limits, self._group_params, strict=True):
-            total = limit.static + sum(len(texts[n]) for n in names)
+            total = limit.static + sum(limit.measure(texts[n]) for n in names)
             if total > limit.limit:
                 message = f"<{limit.tag}> text would be {total:,} characters; Twilio's limit is {limit.limit:,}"
                 raise self._error(names[0] if names else "", message, limit.span)

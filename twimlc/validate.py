@@ -22,10 +22,13 @@ from .dialect import Dialect, Limits
 from .values import (
     SOCKET_TAGS,
     URL_TEXT,
+    XML_SPACE,
     attr_local_name,
     direct_text,
     finish_on_key_problem,
+    is_blank,
     is_url_attribute,
+    message_length,
     number_problem,
     speech_timeout_problem,
     transcription_problem,
@@ -35,8 +38,9 @@ from .vocabulary import Vocabulary
 
 Check = Callable[[Document, list[Element]], Iterator[Diagnostic]]
 # For the fast path: whether an element the selection found could really be flagged
-# (``el`` is an lxml element of a schema-valid document; no lxml import needed here).
-Suspect = Callable[[Any, Vocabulary], bool]
+# (``el`` is an lxml element of a schema-valid document; no lxml import needed here),
+# against the dialect's limits.
+Suspect = Callable[[Any, Vocabulary, Limits], bool]
 
 
 @dataclass(frozen=True)
@@ -149,9 +153,26 @@ def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
     """(code, message, hint) when ``e`` (inside a ``parent`` tag) is empty where Twilio needs
     something: a <Play> with no URL and no digits, a <Dial> with nothing to dial, a <Stream>
     or <ConversationRelay> with no url (a <Stream> inside <Stop> names the stream to stop
-    instead). Raw (``!name``) attributes and children count: they are unchecked, not absent.
-    An empty <Redirect/> is valid: it requests the current document again."""
-    if e.tag == "Play":
+    instead), a <Say> with neither text nor SSML (13520), a <Message> with neither a body
+    nor media (21619), an <Enqueue> with neither a queue name nor a workflowSid (14204).
+    Raw (``!name``) attributes and children count: they are unchecked, not absent. An empty
+    <Redirect/> is valid: it requests the current document again. Blank is XML's white
+    space, as XPath's normalize-space() in the fast path's selection sees it."""
+    if e.tag == "Say":
+        if not e.elements and is_blank(e.text):
+            return ("TWL303", "<Say> has nothing to say", "give it text to speak, or SSML such as a break")
+    elif e.tag == "Message":
+        if not e.elements and is_blank(e.text):
+            return ("TWL303", "<Message> has nothing to send", "give it a body, or media to send")
+    elif e.tag == "Enqueue":
+        sid = e.attribute("workflowSid")
+        if is_blank(e.text) and (sid is None or is_blank(sid.rendered())):
+            return (
+                "TWL303",
+                "<Enqueue> names no queue",
+                "give it the queue's name, or a TaskRouter workflowSid",
+            )
+    elif e.tag == "Play":
         digits = e.attribute("digits")
         if not e.text.strip() and not (digits is not None and digits.rendered()):
             return ("TWL303", "<Play> has nothing to play", "give it the URL of an audio file, or digits to play")
@@ -175,7 +196,28 @@ def needs_content(doc: Document, elements: list[Element]) -> Iterator[Diagnostic
     for e in elements:
         found = missing_content(e, parents.get(id(e), "Response"))
         if found:
-            yield diag(found[0], found[1], e.span, found[2])
+            yield diag(found[0], found[1], e.span, found[2], provider_code=_code(doc, found[0], e))
+
+
+def queue_names(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
+    """The name of an <Enqueue> or a <Dial><Queue>: at most the dialect's
+    ``queue_name_chars`` (Twilio's 14205 and 14213: 64)."""
+    limit, title = doc.dialect.limits.queue_name_chars, doc.dialect.title
+    for e in elements:
+        if e.tag in ("Enqueue", "Queue"):
+            n = len(e.text.strip(XML_SPACE))
+            if n > limit:
+                yield diag(
+                    "TWL314",
+                    f"the queue name is {n} characters; {title}'s limit is {limit}",
+                    e.span,
+                    f"name the queue in {limit} characters or fewer",
+                    provider_code=_code(doc, "TWL314", e),
+                )
+
+
+def _suspect_queue(el: Any, vocab: Vocabulary, limits: Limits) -> bool:
+    return len(direct_text(el).strip(XML_SPACE)) > limits.queue_name_chars
 
 
 def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
@@ -200,11 +242,12 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
                     "split it into several <Say> verbs",
                 )
         elif e.tag == "Message":
-            body = e.text + "".join(c.text for c in e.elements if c.tag == "Body")
-            if len(body) > limit.body_chars:
+            n = message_length(_body(e.text, [c.text for c in e.elements if c.tag == "Body"]))
+            if n > limit.body_chars:
                 yield diag(
                     "TWL503",
-                    f"message body is {len(body):,} characters; {title}'s limit is {limit.body_chars:,}",
+                    f"message body is {n:,} characters; {title}'s limit is {limit.body_chars:,}"
+                    " (counted as Twilio counts them: an emoji is two)",
                     e.span,
                     "split it into several messages",
                 )
@@ -220,6 +263,21 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
 
 def _all_text(e: Element) -> str:
     return e.text + "".join(_all_text(c) for c in e.elements)
+
+
+def _body(text: str, bodies: list[str]) -> str:
+    """A message's body: its text and its <Body> children's."""
+    return text + "".join(bodies)
+
+
+def _suspect_limit(el: Any, vocab: Vocabulary, limits: Limits) -> bool:
+    """A <Message> selected because its text could be over the limit in UTF-16 code units
+    (XPath counts code points): is it? Anything else the selection found is."""
+    if el.tag != "Message":
+        return True
+    bodies = [direct_text(c) for c in el if c.tag == "Body"]
+    media = sum(1 for c in el if c.tag == "Media")
+    return message_length(_body(direct_text(el), bodies)) > limits.body_chars or media > limits.media
 
 
 def phone_numbers(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
@@ -239,7 +297,7 @@ def phone_numbers(doc: Document, elements: list[Element]) -> Iterator[Diagnostic
                 yield diag(code, f"{what} {message}", e.span, hint, provider_code=_code(doc, code, e))
 
 
-def _suspect_number(el: Any, vocab: Vocabulary) -> bool:
+def _suspect_number(el: Any, vocab: Vocabulary, limits: Limits) -> bool:
     text = direct_text(el).strip()
     return bool((text and number_problem(text)) or number_problem(str(el.get("callerId") or "")))
 
@@ -277,7 +335,7 @@ def urls(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
                 )
 
 
-def _suspect_url(el: Any, vocab: Vocabulary) -> bool:
+def _suspect_url(el: Any, vocab: Vocabulary, limits: Limits) -> bool:
     tag = str(el.tag)
     spec = vocab.elements.get(tag)
     sockets = tag in SOCKET_TAGS
@@ -315,7 +373,7 @@ def attribute_values(doc: Document, elements: list[Element]) -> Iterator[Diagnos
                 yield diag("TWL217", problem, m.span if m else e.span)
 
 
-def _suspect_value(el: Any, vocab: Vocabulary) -> bool:
+def _suspect_value(el: Any, vocab: Vocabulary, limits: Limits) -> bool:
     key = el.get("finishOnKey")
     if key is not None and finish_on_key_problem(str(el.tag), str(key)):
         return True
@@ -348,15 +406,24 @@ RULES: tuple[Rule, ...] = (
             "//Play[not(normalize-space()) and not(string(@digits))] | //Dial[not(*) and not(normalize-space())]"
             " | //Stream[not(normalize-space(@url)) and not(parent::Stop)]"
             " | //ConversationRelay[not(normalize-space(@url))]"
+            " | //Say[not(*) and not(normalize-space())] | //Message[not(*) and not(normalize-space())]"
+            " | //Enqueue[not(text()[normalize-space()]) and not(normalize-space(@workflowSid))]"
         ),
         whole_only=True,
     ),
     Rule(
+        queue_names,
+        _limited("//Enqueue[string-length(.) > {queue_name_chars}] | //Queue[string-length(.) > {queue_name_chars}]"),
+        _suspect_queue,
+    ),
+    Rule(
         limits,
+        # a message body in UTF-16 code units is at most twice its length in code points
         _limited(
             "/Response[count(Message) > {messages}] | //Say[string-length(.) > {say_chars}]"
-            " | //Message[string-length(.) > {body_chars} or count(Media) > {media}]"
+            " | //Message[string-length(.) * 2 > {body_chars} or count(Media) > {media}]"
         ),
+        _suspect_limit,
     ),
     Rule(phone_numbers, _fixed("//Number | //Dial"), _suspect_number),
     Rule(

@@ -35,8 +35,22 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  #
 # A valid XML name (an element or attribute), prefixed or not.
 XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*(:[A-Za-z_][A-Za-z0-9_.\-]*)?$")
 DURATION = re.compile(r"^[0-9]+(\.[0-9]+)?(ms|s)$")
-DTMF = re.compile(r"^[0-9A-DwW#*]*$")
+DTMF = re.compile(r"^[0-9A-DwW#*]*$")  # <Play digits>
+SEND_DIGITS = re.compile(r"^[0-9#*w]*$")  # <Number sendDigits>: Twilio's 13222 allows "0123456789*#w"
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+XML_SPACE = " \t\r\n"  # white space as XML (and XPath's normalize-space) sees it
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` is empty or only XML white space."""
+    return not text.strip(XML_SPACE)
+
+
+def message_length(body: str) -> int:
+    """A message body's length as Twilio counts it against its 1,600-character limit
+    (error 21617: "Emoji ... will be counted as multiple characters"): in UTF-16 code
+    units, so a character outside the Basic Multilingual Plane (most emoji) is two."""
+    return len(body) if body.isascii() else len(body.encode("utf-16-le")) // 2
 
 
 # Value types checked by a pattern: (pattern, code, what is wrong, how to fix it).
@@ -53,6 +67,12 @@ _PATTERNS = {
         "TWL208",
         "contains characters that are not DTMF digits",
         "use 0-9, A-D, *, # and w (half-second pause)",
+    ),
+    "senddigits": (
+        SEND_DIGITS,
+        "TWL208",
+        "contains characters sendDigits does not take",
+        "use 0-9, *, # and w (half-second pause); A-D and W are only for <Play digits>",
     ),
 }
 

@@ -26,9 +26,10 @@ HEADER_KEYWORD = "twiml"
 class ValueType:
     """How an attribute value is written and checked.
 
-    ``type`` is one of string, bool, int, enum, url, phone, duration, dtmf, recipient (a
-    message's ``to``), sender (a message's ``from``); ``separator`` is set for list
-    attributes (items joined with it)."""
+    ``type`` is one of string, bool, int, enum, url, phone, duration, dtmf (``<Play
+    digits>``), senddigits (``<Number sendDigits>``: no A-D, no W), recipient (a message's
+    ``to``), sender (a message's ``from``); ``separator`` is set for list attributes
+    (items joined with it)."""
 
     type: str
     values: tuple[str, ...] = ()
@@ -57,6 +58,7 @@ class ValueType:
             "phone": "an E.164 phone number",
             "duration": "a duration such as 500ms or 2s",
             "dtmf": "DTMF digits (0-9, A-D, *, #, w, W)",
+            "senddigits": "digits to send (0-9, *, #, w)",
             "recipient": "a phone number, a whatsapp:, messenger: or rcs: address, or a Wireless SIM SID",
             "sender": "a phone number, a short code, an alphanumeric sender ID, a whatsapp:, messenger: or rcs: "
             "address, or a Wireless SIM SID",

@@ -20,7 +20,7 @@ from lxml import etree
 from . import params as template_params
 from .ast import NOWHERE, Arg, CommentLine, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
-from .dialect import MAX_NESTING, TWILIO, Dialect
+from .dialect import MAX_NESTING, TWILIO, Dialect, Limits
 from .dialect import MAX_READ_BYTES as MAX_BYTES
 from .values import (
     value_problem,
@@ -514,7 +514,7 @@ def kind_of(root: etree._Element, dialect: Dialect = TWILIO) -> str:
     return dialect.infer_kind(as_text(c.tag) for c in root if isinstance(c.tag, str))[0]
 
 
-_Suspect = Callable[[Any, Vocabulary], bool]
+_Suspect = Callable[[Any, Vocabulary, Limits], bool]
 
 
 _Selections = tuple[etree.XPath, tuple[tuple[etree.XPath, _Suspect], ...]]
@@ -580,7 +580,7 @@ def _nothing_to_flag(root: etree._Element, kind: str, dialect: Dialect) -> bool:
         return False
     vocab = dialect.vocabulary(kind)
     for xpath, suspect in narrowed:
-        if any(suspect(el, vocab) for el in _nodes(xpath, root)):
+        if any(suspect(el, vocab, dialect.limits) for el in _nodes(xpath, root)):
             return False
     selection, typed = _advised(dialect, kind)
     found = selection(root)
