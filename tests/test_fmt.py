@@ -9,7 +9,9 @@ import pytest
 from conftest import CASES, ROOT
 
 import twimlc
+from twimlc.api import check_twl
 from twimlc.cli import main
+from twimlc.fmt import format_as_written
 
 FMT = ROOT / "tests" / "fmt"
 INPUTS = sorted(FMT.glob("*.in.twl"))
@@ -64,12 +66,89 @@ def test_check_diff_and_rewrite(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_file_with_errors_is_reported_and_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_with_a_syntax_error_is_reported_and_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.twl"
-    bad.write_text("sya   x\n", encoding="utf-8")
+    bad.write_text('say   "x" loop=many\nsay "y\n', encoding="utf-8")
     assert main(["fmt", str(bad)]) == 1
-    assert bad.read_text(encoding="utf-8") == "sya   x\n"
-    assert "TWL101" in capsys.readouterr().err
+    assert bad.read_text(encoding="utf-8") == 'say   "x" loop=many\nsay "y\n'
+    err = capsys.readouterr().err
+    assert "TWL002" in err and "1 file failed" in err
+    assert "TWL202" not in err  # only what stops fmt: as ruff format, nothing of check's
+
+
+# fmt formats any file that parses, as black and ruff format do: what check would say about
+# it (a bad value, an unknown keyword) is check's business. The resolver drops what it
+# cannot type, so these are printed as written, never from what it kept.
+AS_WRITTEN = [
+    ('say   "x"   loop=many\n', 'say "x" loop=many\n'),  # TWL202: the value is kept
+    ("sya   x\n", "sya x\n"),  # TWL101
+    ('say "x"   lop=2\n', 'say "x" lop=2\n'),  # TWL103
+    ("pause   x\n", "pause x\n"),  # TWL302
+    ('say "a"    "b"\n', 'say "a" "b"\n'),  # TWL304: the second value is kept, not joined to the first
+    ("say   [a   b]\n", "say [a b]\n"),  # TWL209
+    ('hangup:\n      say   "x"\n', 'hangup:\n    say "x"\n'),  # TWL305
+    ("param   1x   strng\nsay   hi\n", 'param 1x strng\nsay "hi"\n'),  # TWL604, TWL601-free
+    ("twiml   vioce\nsay   hi\n", 'twiml vioce\nsay "hi"\n'),  # TWL105
+    ('twiml messaging\nsay   "x"\n', 'twiml messaging\nsay "x"\n'),  # TWL102
+    ('say:\n    "Hi"\n\n\n\nsay "x" loop=x\n', 'say "Hi"\n\nsay "x" loop=x\n'),  # the layout of a valid file
+    (
+        "# menu\ngather   numDigits=x:  # one key\n  # ask\n  say   'Press 1'\n\n  play   a.mp3 lop=1\n".replace(
+            "'", '"'
+        ),
+        '# menu\ngather numDigits=x:  # one key\n    # ask\n    say "Press 1"\n\n    play a.mp3 lop=1\n',
+    ),
+    ("dial:\n  number   +15558675310 sendDigits=ABC\n", "dial:\n    number +15558675310 sendDigits=ABC\n"),
+    ('!Future   "x"   !a=1 b=[x y]\nsay "y"  loop=z\n', '!Future "x" !a=1 !b=[x y]\nsay "y" loop=z\n'),
+    (
+        "say   x loop=many " + " ".join(f"a{i}=1" for i in range(20)) + "\n",
+        'say "x" \\\n    loop=many \\\n' + "".join(f"    a{i}=1 \\\n" for i in range(19)) + "    a19=1\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), AS_WRITTEN)
+def test_a_file_with_errors_other_than_syntax_is_formatted_as_written(source: str, expected: str) -> None:
+    assert [d for d in check_twl(source) if d.is_error]  # each has an error check reports
+    assert twimlc.format(source) == expected
+    assert twimlc.format(expected) == expected
+
+
+def test_fmt_reformats_a_file_with_a_value_error_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The new user's report: `say "x" loop=many` got TWL202 and "1 file failed"."""
+    f = tmp_path / "a.twl"
+    f.write_text('say   "x"   loop=many\n', encoding="utf-8")
+    assert main(["fmt", str(f)]) == 0
+    assert f.read_text(encoding="utf-8") == 'say "x" loop=many\n'
+    assert capsys.readouterr() == ("", f"reformatted {f}\n1 file reformatted\n")
+    _stdin(monkeypatch, b'say "x" loop=many\n')
+    assert main(["fmt", "-"]) == 0
+    assert capsys.readouterr() == ('say "x" loop=many\n', "")
+
+
+def test_guarantees_hold_for_a_file_with_value_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import twimlc.printer
+
+    f = tmp_path / "a.twl"
+    f.write_text('say   "x" loop=many\n', encoding="utf-8")
+    monkeypatch.setattr(twimlc.printer, "quote", lambda text: '"changed"')
+    assert main(["fmt", str(f)]) == 1
+    assert f.read_text(encoding="utf-8") == 'say   "x" loop=many\n'
+    assert "TWL904" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "case",
+    sorted(CASES.glob("*.twl")) + sorted((ROOT / "examples").glob("*.twl")) + INPUTS,
+    ids=lambda p: p.name,
+)
+def test_as_written_and_typed_layouts_agree(case: Path) -> None:
+    """A file is laid out the same whether or not it has an error elsewhere."""
+    source = case.read_text(encoding="utf-8")
+    assert format_as_written(source) == twimlc.format(source)
 
 
 def test_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,7 +193,7 @@ def test_stdin_check_and_diff(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
 
 @pytest.mark.parametrize(
     ("data", "code"),
-    [(b"say   x\nsya\n", "TWL101"), (b'say "x\n', "TWL002"), (b"say \xff\n", "TWL005"), (b'say   "x"\n', "TWL904")],
+    [(b"say   x\n???\n", "TWL001"), (b'say "x\n', "TWL002"), (b"say \xff\n", "TWL005"), (b'say   "x"\n', "TWL904")],
 )
 def test_stdin_refused_writes_nothing_to_stdout(
     data: bytes, code: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

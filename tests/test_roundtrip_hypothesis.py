@@ -135,6 +135,19 @@ def test_fmt_is_idempotent_and_keeps_the_tree(doc: Document) -> None:
 
 @SETTINGS
 @given(documents())
+def test_fmt_lays_out_a_file_with_errors_as_one_without(doc: Document) -> None:
+    """fmt prints a file with a value error from its syntax tree: in the same layout as
+    from the typed tree, so an error elsewhere changes no other line."""
+    from twimlc.fmt import format_as_written
+
+    source = print_document(doc)
+    assert format_as_written(source) == source
+    broken = source + "pause length=never\n"  # a value error: fmt prints it as written
+    assert twimlc.format(broken) == broken
+
+
+@SETTINGS
+@given(documents())
 def test_text_is_written_exactly_and_decompile_keeps_speech(doc: Document) -> None:
     """Byte for byte, not canonical: no white space is added where text can go; compile →
     decompile → compile keeps every <Say> as it was, and is stable after one round (white

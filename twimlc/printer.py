@@ -160,6 +160,13 @@ class Printer:
             else:
                 self.element(node, depth)
 
+    def values(self, e: Element, text: str | None) -> list[str]:
+        """What is written between the keyword and the attributes: the element's text, when
+        it is all the element holds (``text``)."""
+        if text is None:
+            return []
+        return [quote(text) if e.raw or e.tag in SPOKEN else value(text)]
+
     def element(self, e: Element, depth: int) -> None:
         lead_comments: list[Comment] = []
         children = list(e.children)
@@ -171,9 +178,7 @@ class Printer:
         if isinstance(only, Text):
             positional = only.value
             children = []
-        parts = [self.keyword(e)]
-        if positional is not None:
-            parts.append(quote(positional) if e.raw or e.tag in SPOKEN else value(positional))
+        parts = [self.keyword(e), *self.values(e, positional)]
         attrs = [attribute(a) for a in e.attributes]
         colon = ":" if children else ""
         line = " ".join(parts + attrs) + colon
