@@ -242,12 +242,13 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
                     "split it into several <Say> verbs",
                 )
         elif e.tag == "Message":
-            n = message_length(_body(e.text, [c.text for c in e.elements if c.tag == "Body"]))
+            body = _body(e.text, [c.text for c in e.elements if c.tag == "Body"])
+            n = message_length(body)
             if n > limit.body_chars:
+                counted = f" (as {title} counts them: an emoji is two)" if n != len(body) else ""
                 yield diag(
                     "TWL503",
-                    f"message body is {n:,} characters; {title}'s limit is {limit.body_chars:,}"
-                    " (counted as Twilio counts them: an emoji is two)",
+                    f"message body is {n:,} characters{counted}; {title}'s limit is {limit.body_chars:,}",
                     e.span,
                     "split it into several messages",
                 )
