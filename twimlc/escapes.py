@@ -33,12 +33,6 @@ def unescape(body: str) -> str | None:
     return None if bad else text
 
 
-def bad_escape(body: str) -> int | None:
-    """Offset of the first invalid escape in a string body, if any."""
-    m = bad_escape_match(body)
-    return None if m is None else m.start()
-
-
 def bad_escape_match(body: str) -> re.Match[str] | None:
     """The first invalid escape in a string body (``\\q``, ``\\u{110000}``), if any."""
     for m in _ESCAPE.finditer(body):
