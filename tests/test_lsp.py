@@ -287,6 +287,90 @@ async def test_completion_of_booleans_and_inside_placeholders(client: LanguageCl
     assert await _labels(client, "params.twl", 0, 20) == {}  # after the declaration: nothing to offer
 
 
+async def _open_path(client: LanguageClient, path: Path) -> list[types.Diagnostic]:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(uri=uri, language_id="twl", version=1, text=path.read_text(encoding="utf-8"))
+        )
+    )
+    return await _published(client, uri, 1)
+
+
+async def _labels_at(client: LanguageClient, path: Path, line: int, character: int) -> set[str]:
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=path.as_uri()), position=types.Position(line, character)
+        )
+    )
+    items = result.items if isinstance(result, types.CompletionList) else (result or [])
+    return {i.label for i in items}
+
+
+async def test_the_project_target_drives_diagnostics_completion_and_hover(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    # [tool.twimlc] target = "telnyx" is found from the file's folder upwards, as check finds it
+    (tmp_path / "pyproject.toml").write_text('[tool.twimlc]\ntarget = "telnyx"\n', encoding="utf-8")
+    (tmp_path / "ivr").mkdir()
+    telnyx = tmp_path / "ivr" / "pay.twl"
+    telnyx.write_text('pay\nsay "hi"\n', encoding="utf-8")
+    found = await _open_path(client, telnyx)
+    assert [d.code for d in found] == ["TWL107"] and "Telnyx" in found[0].message
+    assert found[0].range == rng(0, 0, 3)
+    top = await _labels_at(client, telnyx, 1, 0)
+    assert "ai-gather" in top and "pay" not in top  # what the target has, not what it lacks
+    gather = tmp_path / "ivr" / "gather.twl"
+    gather.write_text("gather \n", encoding="utf-8")
+    await _open_path(client, gather)
+    attributes = await _labels_at(client, telnyx.with_name("gather.twl"), 0, 7)
+    assert "timeout" in attributes and "method" not in attributes  # TeXML's <Gather> has no method
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=telnyx.as_uri()), position=types.Position(0, 1)
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "Not supported by Telnyx TeXML" in hover.contents.value
+    # a file outside the project: Twilio's TwiML
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-other.twl"
+    elsewhere.write_text('pay\nsay "hi"\n', encoding="utf-8")
+    try:
+        assert await _open_path(client, elsewhere) == []
+        top = await _labels_at(client, elsewhere, 1, 0)
+        assert "pay" in top and "ai-gather" not in top
+    finally:
+        elsewhere.unlink()
+
+
+async def test_the_header_target_wins_over_the_project(client: LanguageClient, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.twimlc]\ntarget = "telnyx"\n', encoding="utf-8")
+    doc = tmp_path / "twilio.twl"
+    doc.write_text("twiml voice target=twilio\npay\n\n", encoding="utf-8")
+    assert await _open_path(client, doc) == []
+    top = await _labels_at(client, doc, 2, 0)
+    assert "pay" in top and "ai-gather" not in top
+    header = tmp_path / "sw.twl"
+    header.write_text("twiml voice target=signalwire\n\n", encoding="utf-8")
+    await _open_path(client, header)
+    assert "denoise" in await _labels_at(client, header, 1, 0)
+
+
+async def test_a_broken_project_setting_is_shown_once_and_twilio_is_used(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.twimlc]\ntarget = "plivo"\n', encoding="utf-8")
+    doc = tmp_path / "x.twl"
+    doc.write_text("pay\n", encoding="utf-8")
+    client.messages.clear()
+    assert await _open_path(client, doc) == []
+    second = tmp_path / "y.twl"
+    second.write_text("pay\n", encoding="utf-8")
+    assert await _open_path(client, second) == []
+    shown = [m.message for m in client.messages if m.type == types.MessageType.Warning]
+    assert len(shown) == 1 and "plivo" in shown[0] and "checking as Twilio" in shown[0]
+
+
 # --- hover ------------------------------------------------------------------------------------------
 
 

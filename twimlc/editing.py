@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import params as placeholders
-from .dialect import TWILIO
+from .dialect import TWILIO, Dialect, dialect_named
 from .vocabulary import HEADER_KEYWORD, KINDS, ElementSpec, Vocabulary
 
 # One token of a physical line. ``kind``: word, string, attr (``name=``), lsqb, rsqb, colon,
@@ -229,6 +229,11 @@ class Text:
     def kind(self) -> str:
         """voice, messaging or fax: what the ``twiml`` header says, else the first top-level
         keyword that belongs to one kind only (as the resolver infers it)."""
+        return self.header()[0]
+
+    def header(self) -> tuple[str, str | None]:
+        """The document's kind and the ``target=`` its ``twiml`` header names (as written),
+        or None when it names none."""
         first_code = True
         for number, text in enumerate(self.lines, 1):
             if not is_code(text) or indentation(text) > 0 or (number > 1 and continues(self.line(number - 1))):
@@ -240,13 +245,17 @@ class Text:
             keyword = toks[0].text
             if first_code and keyword == HEADER_KEYWORD:
                 kind = toks[1].text if len(toks) > 1 else ""
-                return kind if kind in KINDS else "voice"
+                target = None
+                for i, t in enumerate(toks[:-1]):
+                    if t.kind == "attr" and t.text == "target=" and toks[i + 1].kind in ("word", "string"):
+                        target = toks[i + 1].text.strip('"')
+                return (kind if kind in KINDS else "voice"), target
             first_code = False
             if not keyword.startswith("!"):
                 kinds = TWILIO.kinds_with_keyword(keyword)
                 if len(kinds) == 1:
-                    return kinds[0]
-        return "voice"
+                    return kinds[0], None
+        return "voice", None
 
     def params(self) -> dict[str, Token]:
         """Declared parameters: name → the name's token in ``param NAME TYPE``."""
@@ -291,8 +300,11 @@ def spec_chain(keywords: list[str], vocab: Vocabulary) -> ElementSpec | None:
     return spec
 
 
-def vocab_of(text: Text) -> Vocabulary:
-    return TWILIO.vocabulary(text.kind())
+def dialect_of(text: Text, default: Dialect = TWILIO) -> Dialect:
+    """The dialect the text is checked against: its header's ``target=`` if it names one,
+    else ``default`` (the project's ``[tool.twimlc] target``, or Twilio)."""
+    target = text.header()[1]
+    return (dialect_named(target) if target else None) or default
 
 
 def placeholder_at(value: str, offset: int) -> tuple[str, int, int] | None:

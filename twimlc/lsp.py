@@ -33,7 +33,7 @@ from . import __version__, editing
 from . import params as placeholders
 from .ast import Span
 from .diagnostics import CODES, Diagnostic, diag
-from .dialect import MAX_READ_BYTES
+from .dialect import MAX_READ_BYTES, TWILIO, Dialect
 from .positions import from_utf16, to_utf16
 from .vocabulary import HEADER_KEYWORD, ElementSpec, ValueType
 
@@ -137,9 +137,9 @@ def uri_path(uri: str) -> str:
     return unquote(parsed.path) if parsed.scheme == "file" else uri
 
 
-def check_source(source: str, kind: str, path: str) -> list[Diagnostic]:
-    """Every diagnostic ``twimlc check`` reports for the text (read as the CLI reads files:
-    over ``MAX_READ_BYTES`` it is refused with one diagnostic)."""
+def check_source(source: str, kind: str, path: str, dialect: Dialect = TWILIO) -> list[Diagnostic]:
+    """Every diagnostic ``twimlc check --target`` reports for the text (read as the CLI reads
+    files: over ``MAX_READ_BYTES`` it is refused with one diagnostic)."""
     if len(source) > MAX_READ_BYTES or len(source.encode("utf-8", errors="surrogatepass")) > MAX_READ_BYTES:
         message = (
             f"the file is over {MAX_READ_BYTES:,} bytes; twimlc reads up to that (Twilio refuses TwiML over 64 kB)"
@@ -148,10 +148,10 @@ def check_source(source: str, kind: str, path: str) -> list[Diagnostic]:
     if kind == "xml":
         from .api import check_xml
 
-        return check_xml(source.encode("utf-8", errors="replace"), path)
+        return check_xml(source.encode("utf-8", errors="replace"), path, dialect=dialect)
     from .api import analyze
 
-    return analyze(source, path)[1]
+    return analyze(source, path, dialect)[1]
 
 
 def twilio_code(d: Diagnostic) -> str | None:
@@ -182,9 +182,22 @@ def to_lsp_diagnostic(d: Diagnostic, positions: Positions, kind: str) -> types.D
     )
 
 
-def diagnose(source: str, kind: str, path: str, encoding: str) -> list[types.Diagnostic]:
+def diagnose(source: str, kind: str, path: str, encoding: str, dialect: Dialect = TWILIO) -> list[types.Diagnostic]:
     positions = Positions(split_lines(source), encoding)
-    return [to_lsp_diagnostic(d, positions, kind) for d in check_source(source, kind, path)]
+    return [to_lsp_diagnostic(d, positions, kind) for d in check_source(source, kind, path, dialect)]
+
+
+def project_dialect(path: str) -> Dialect:
+    """The ``[tool.twimlc] target`` of the project a file belongs to: the nearest
+    ``pyproject.toml`` with that table from the file's folder upwards (the CLI looks from the
+    current directory; an editor has none that means anything). Twilio when none sets one.
+    A settings file that cannot be used raises :class:`project.SettingsError`."""
+    from pathlib import Path
+
+    from .project import project_target
+
+    folder = Path(path).parent
+    return (project_target(folder) if folder.is_dir() else None) or TWILIO
 
 
 # --- quick fixes --------------------------------------------------------------------------------
@@ -238,12 +251,16 @@ def _markdown(text: str) -> types.MarkupContent:
     return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
 
 
-def element_doc(spec: ElementSpec) -> str:
+def element_doc(spec: ElementSpec, dialect: Dialect = TWILIO) -> str:
     parts = [f"**{spec.keyword}** → `<{spec.tag}>`"]
+    if spec.unsupported:
+        parts.append(f"**Not supported by {dialect.title}** ({spec.unsupported})")
     if spec.description:
         parts.append(spec.description)
     if spec.attributes:
-        parts.append("Attributes: " + ", ".join(f"`{a}`" for a in sorted(spec.attributes)))
+        parts.append(
+            "Attributes: " + ", ".join(f"`{a}`" for a, t in sorted(spec.attributes.items()) if not t.unsupported)
+        )
     if spec.children:
         parts.append("Children: " + ", ".join(f"`{c}`" for c in spec.children))
     if spec.text:
@@ -253,8 +270,12 @@ def element_doc(spec: ElementSpec) -> str:
     return "\n\n".join(parts)
 
 
-def attribute_doc(name: str, t: ValueType, spec: ElementSpec, value: str | None = None) -> str:
+def attribute_doc(
+    name: str, t: ValueType, spec: ElementSpec, value: str | None = None, dialect: Dialect = TWILIO
+) -> str:
     parts = [f"**{name}** — attribute of `<{spec.tag}>` (`{spec.keyword}`)"]
+    if t.unsupported:
+        parts.append(f"**Not supported by {dialect.title}** ({t.unsupported})")
     if t.description:
         parts.append(t.description)
     parts.append(f"Type: {t.describe()}")
@@ -283,9 +304,11 @@ def _values(t: ValueType) -> list[str]:
 class Editor:
     """Completion, hover, definition and rename on one document's text."""
 
-    def __init__(self, source: str, encoding: str = "utf-16") -> None:
+    def __init__(self, source: str, encoding: str = "utf-16", dialect: Dialect = TWILIO) -> None:
         self.text = editing.Text(source)
         self.positions = Positions(self.text.lines, encoding)
+        # the header's target= wins over the project's (as in check)
+        self.dialect = editing.dialect_of(self.text, dialect)
 
     # completion
 
@@ -309,7 +332,7 @@ class Editor:
                 return self._params(line, offset - len(partial), offset, self.text.line(line)[offset:])
         if last is not None and last.kind == "string" and at_end and not last.closed:
             return []
-        vocab = editing.vocab_of(self.text)
+        vocab = self.dialect.vocabulary(self.text.kind())
         outer = self.text.enclosing(statement.first_line)
         hs = statement.heads
         current = hs[-1] if hs else editing.Head()
@@ -361,15 +384,15 @@ class Editor:
         items = []
         for tag in spec.children:
             child = vocab.elements.get(tag)
-            if child is None:
-                continue
+            if child is None or child.unsupported:
+                continue  # the target lacks it: check would refuse it (TWL107)
             child = child.variant(spec.tag)
             items.append(
                 types.CompletionItem(
                     label=child.keyword,
                     kind=types.CompletionItemKind.Keyword,
                     detail=f"<{child.tag}>",
-                    documentation=_markdown(element_doc(child)),
+                    documentation=_markdown(element_doc(child, self.dialect)),
                     text_edit=self._edit(line, start, end, child.keyword),
                 )
             )
@@ -403,14 +426,14 @@ class Editor:
         retrigger = types.Command(title="Suggest values", command="editor.action.triggerSuggest")
         items = []
         for name, t in sorted(spec.attributes.items()):
-            if name in written:
+            if name in written or t.unsupported:
                 continue
             items.append(
                 types.CompletionItem(
                     label=name,
                     kind=types.CompletionItemKind.Property,
                     detail=t.describe(),
-                    documentation=_markdown(attribute_doc(name, t, spec)),
+                    documentation=_markdown(attribute_doc(name, t, spec, dialect=self.dialect)),
                     text_edit=self._edit(line, start, end, f"{name}="),
                     command=retrigger if _values(t) else None,
                 )
@@ -454,7 +477,7 @@ class Editor:
     def hover(self, position: types.Position) -> types.Hover | None:
         line, offset = self.positions.from_lsp(position)
         statement = self.text.statement(line)
-        vocab = editing.vocab_of(self.text)
+        vocab = self.dialect.vocabulary(self.text.kind())
         outer = self.text.enclosing(statement.first_line)
         for index, head in enumerate(statement.heads):
             parents = outer + statement.keywords[: len([h for h in statement.heads[:index] if h.keyword])]
@@ -489,7 +512,7 @@ class Editor:
             if k.text.startswith("!"):
                 return self._hover(f"`<{k.text[1:]}>` — escape hatch: passed through unchecked", k)
             spec = editing.spec_chain([*parents, k.text], vocab)
-            return self._hover(element_doc(spec), k) if spec is not None else None
+            return self._hover(element_doc(spec, self.dialect), k) if spec is not None else None
         if k.text == placeholders.PARAM_KEYWORD:
             if head.positional and self._on(head.positional[0], line, offset):
                 declared = head.positional[0]
@@ -504,7 +527,9 @@ class Editor:
             if vt is None:
                 continue
             if self._on(name_tok, line, offset) and offset < name_tok.end:
-                return self._hover(attribute_doc(name, vt, spec), name_tok, name_tok.start, name_tok.end - 1)
+                return self._hover(
+                    attribute_doc(name, vt, spec, dialect=self.dialect), name_tok, name_tok.start, name_tok.end - 1
+                )
             for v in value:
                 if v.kind in ("word", "string") and self._on(v, line, offset):
                     shown = v.text.strip('"')
@@ -512,7 +537,7 @@ class Editor:
                     if _values(vt):
                         known = shown in _values(vt)
                         note += " is one of the allowed values" if known else " is not one of the known values"
-                    return self._hover(attribute_doc(name, vt, spec, note), v)
+                    return self._hover(attribute_doc(name, vt, spec, note, self.dialect), v)
         return None
 
     def _hover_param(self, name: str, t: editing.Token, start: int, end: int) -> types.Hover:
@@ -628,6 +653,7 @@ class TwimlcServer(LanguageServer):
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.dirty: set[str] = set()
         self.open: set[str] = set()
+        self.settings_errors: set[str] = set()
 
     @property
     def encoding(self) -> str:
@@ -657,6 +683,24 @@ class TwimlcServer(LanguageServer):
         doc = self.workspace.get_text_document(uri)
         return document_kind(uri, doc.language_id)
 
+    def dialect(self, uri: str) -> Dialect:
+        """The project's target for a file (``[tool.twimlc] target``); Twilio for other URIs.
+        A ``pyproject.toml`` that cannot be used is shown to the user once per message, and
+        Twilio is used meanwhile, as the CLI's error says."""
+        if urlparse(uri).scheme != "file":
+            return TWILIO
+        from .project import SettingsError
+
+        try:
+            return project_dialect(uri_path(uri))
+        except SettingsError as e:
+            if str(e) not in self.settings_errors:
+                self.settings_errors.add(str(e))
+                self.window_show_message(
+                    types.ShowMessageParams(type=types.MessageType.Warning, message=f"twimlc: {e}; checking as Twilio")
+                )
+            return TWILIO
+
     # diagnostics
 
     def schedule(self, uri: str) -> None:
@@ -672,9 +716,9 @@ class TwimlcServer(LanguageServer):
                 self.dirty.discard(uri)
                 doc = self.workspace.get_text_document(uri)
                 source, version, kind = doc.source, doc.version, self.kind(uri) or "twl"
-                encoding = self.encoding
+                encoding, dialect = self.encoding, self.dialect(uri)
                 result = await self.guard_async(
-                    f"checking {uri}", partial(diagnose, source, kind, uri_path(uri), encoding)
+                    f"checking {uri}", partial(diagnose, source, kind, uri_path(uri), encoding, dialect)
                 )
                 if result is None or uri not in self.open:
                     continue
@@ -692,7 +736,7 @@ class TwimlcServer(LanguageServer):
     def editor(self, uri: str) -> Editor | None:
         if self.kind(uri) != "twl":
             return None
-        return Editor(self.workspace.get_text_document(uri).source, self.encoding)
+        return Editor(self.workspace.get_text_document(uri).source, self.encoding, self.dialect(uri))
 
 
 def build_server() -> TwimlcServer:
