@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ast import Document
 from .diagnostics import Diagnostic, TwimlcError, diag, stamped
-from .dialect import TWILIO, Dialect
+from .dialect import DIALECTS, TWILIO, Dialect, dialect_named
 from .parser import parse_syntax
 from .resolve import resolve
 from .sniff import TWIML_SUFFIX, XML_SUFFIXES, is_twiml_root, sniff, wrong_root
@@ -37,6 +37,27 @@ def require(function: str, parameter: str, value: object, types: type | tuple[ty
     of an error from deep inside."""
     if not isinstance(value, types):
         raise TypeError(f"twimlc.{function}({parameter}=…) takes {takes}, not {type(value).__name__}")
+
+
+def target_dialect(function: str, target: object) -> Dialect:
+    """A public function's ``target=``: a :class:`Dialect`, or the name ``--target`` takes
+    (``"telnyx"``, in any case). A name that is none is a ``ValueError`` that lists the
+    targets; another type a ``TypeError``. A file's own header (``twiml voice
+    target=…``) still wins over it, as it wins over ``--target``."""
+    if isinstance(target, Dialect):
+        return target
+    if not isinstance(target, str):
+        raise TypeError(
+            f"twimlc.{function}(target=…) takes a target name (str) or a Dialect, not {type(target).__name__}"
+        )
+    dialect = dialect_named(target)
+    if dialect is None:
+        from .vocabulary import suggest
+
+        near = suggest(target.strip().lower(), list(DIALECTS))
+        hint = f" (did you mean {near!r}?)" if near else ""
+        raise ValueError(f"twimlc.{function}(target={target!r}): not a target; targets: {', '.join(DIALECTS)}{hint}")
+    return dialect
 
 
 def _source_and_name(function: str, source: object, filename: object) -> None:
@@ -225,21 +246,47 @@ def size_limits_bytes(data: bytes, dialect: Dialect, inline: bool) -> list[Diagn
     return size_limits(data.decode("utf-8", errors="replace"), dialect, inline)
 
 
+def wrong_target(doc: Document, dialect: Dialect, path: str, sent: str, command: str) -> list[Diagnostic]:
+    """TWL802: the document's header names another provider than ``dialect``, the one it
+    goes to (``dial``, ``serve``): it was judged for the wrong one. ``sent`` says how it
+    goes ("the call is placed with"), ``command`` the command to use instead."""
+    from .ast import Span
+
+    if doc.dialect.name == dialect.name:
+        return []
+    line = doc.header_line or 1
+    return [
+        diag(
+            "TWL802",
+            f"this document targets {doc.dialect.title}, but {sent} {dialect.title}",
+            Span(line, 1, line, len("twiml") + 1),
+            f"check it for {dialect.title} (target={dialect.name} in its header), or {command} with "
+            f"--provider {doc.dialect.name}",
+            path,
+        )
+    ]
+
+
 def looks_like_source(text: str) -> bool:
     """Whether a string given where a path is expected is certainly source text (it spans
     lines, or is XML). Anything else is a path, however source-like it looks."""
     return "\n" in text or text.lstrip().startswith("<")
 
 
-def check(path: str | os.PathLike[str], *, filename: str | None = None, inline: bool = False) -> list[Diagnostic]:
+def check(
+    path: str | os.PathLike[str], *, filename: str | None = None, inline: bool = False, target: str | Dialect = "twilio"
+) -> list[Diagnostic]:
     """All diagnostics for the file at ``path`` (a ``str`` or :class:`~pathlib.Path`):
     TwiML XML for ``.xml`` and ``.twiml``, ``.twl`` otherwise. A file that does not exist
     or cannot be read is a ``TWL005`` diagnostic (never an exception, never source text).
-    ``filename`` is the name diagnostics carry (default: ``path``). To check source text,
-    use :func:`checks`."""
+    ``filename`` is the name diagnostics carry (default: ``path``). ``target`` is the
+    provider the file is judged for (``"twilio"``, ``"signalwire"``, ``"telnyx"`` or a
+    :class:`~twimlc.dialect.Dialect`), as ``check --target`` takes it. To check source
+    text, use :func:`checks`."""
     from .files import explain_missing, read_bytes, read_source
 
     _path_and_name("check", path, filename, "to check source text, call twimlc.checks(source)")
+    dialect = target_dialect("check", target)
 
     if isinstance(path, str) and looks_like_source(path):
         import warnings
@@ -247,23 +294,26 @@ def check(path: str | os.PathLike[str], *, filename: str | None = None, inline: 
         warnings.warn(
             "twimlc.check() takes a path; pass source text to twimlc.checks()", DeprecationWarning, stacklevel=2
         )
-        return checks(path, filename=filename or "<string>", inline=inline)
+        return checks(path, filename=filename or "<string>", inline=inline, target=dialect)
     name = os.fspath(path)
     hint = "to check source text, call twimlc.checks(source)"
     if name.endswith(XML_SUFFIXES):
         data, problems = read_bytes(name)
         if data is None:
             return explain_missing(name, problems, hint)
-        return check_xml(data, filename or name, inline, name.endswith(TWIML_SUFFIX))
+        return check_xml(data, filename or name, inline, name.endswith(TWIML_SUFFIX), dialect)
     text, problems = read_source(name)
     if text is None:
         return explain_missing(name, problems, hint)
-    return check_twl(text, filename or name, inline)
+    return check_twl(text, filename or name, inline, dialect)
 
 
-def checks(source: str, *, filename: str = "<string>", inline: bool = False) -> list[Diagnostic]:
+def checks(
+    source: str, *, filename: str = "<string>", inline: bool = False, target: str | Dialect = "twilio"
+) -> list[Diagnostic]:
     """All diagnostics for source text: TwiML XML when it starts with ``<``, else ``.twl``.
-    ``filename`` is the name diagnostics carry."""
+    ``filename`` is the name diagnostics carry; ``target`` the provider it is judged for
+    (see :func:`check`)."""
     if isinstance(source, (bytes, bytearray)):
         raise TypeError(
             f"twimlc.checks(source=…) takes .twl or TwiML XML source text (str), not {type(source).__name__}; "
@@ -271,20 +321,23 @@ def checks(source: str, *, filename: str = "<string>", inline: bool = False) -> 
         )
     require("checks", "source", source, str, ".twl or TwiML XML source text (str)")
     require("checks", "filename", filename, str, "a name (str)")
+    dialect = target_dialect("checks", target)
     if source.lstrip().startswith("<"):
-        return check_xml(source.encode("utf-8"), filename, inline)
-    return check_twl(source, filename, inline)
+        return check_xml(source.encode("utf-8"), filename, inline, dialect=dialect)
+    return check_twl(source, filename, inline, dialect)
 
 
-def load(path: str | os.PathLike[str], filename: str | None = None) -> Template:
+def load(path: str | os.PathLike[str], filename: str | None = None, *, target: str | Dialect = "twilio") -> Template:
     """Read, parse, check and precompile the template in the file ``path`` (a ``str`` or a
     :class:`~pathlib.Path`). Raises :class:`TwimlcError` with every diagnostic when the
     document has errors, and with ``TWL005`` when the file does not exist ("no such
     file") or cannot be read: a path is never taken for source text. ``filename`` is the
-    name diagnostics carry (default: ``path``). For source text, use :func:`loads`."""
+    name diagnostics carry (default: ``path``); ``target`` the provider it is judged for
+    (see :func:`check`). For source text, use :func:`loads`."""
     from .files import explain_missing, read_source
 
     _path_and_name("load", path, filename, "to load source text, call twimlc.loads(source)")
+    dialect = target_dialect("load", target)
 
     if isinstance(path, str) and looks_like_source(path):
         import warnings
@@ -292,20 +345,22 @@ def load(path: str | os.PathLike[str], filename: str | None = None) -> Template:
         warnings.warn(
             "twimlc.load() takes a path; pass source text to twimlc.loads()", DeprecationWarning, stacklevel=2
         )
-        return loads(path, filename or "<string>")
+        return loads(path, filename or "<string>", target=dialect)
     name = os.fspath(path)
     source, problems = read_source(name)
     if source is None:
         raise TwimlcError(explain_missing(name, problems, "to load source text, call twimlc.loads(source)"))
-    return loads(source, filename or name)
+    return loads(source, filename or name, target=dialect)
 
 
-def loads(source: str, filename: str = "<string>") -> Template:
+def loads(source: str, filename: str = "<string>", *, target: str | Dialect = "twilio") -> Template:
     """Parse, check and precompile ``.twl`` source text; ``filename`` is the name its
-    diagnostics and render errors carry. Raises :class:`TwimlcError` with every
-    diagnostic when the document has errors."""
+    diagnostics and render errors carry; ``target`` the provider it is judged for (see
+    :func:`check`). Raises :class:`TwimlcError` with every diagnostic when the document
+    has errors."""
     _source_and_name("loads", source, filename)
-    doc, diagnostics = analyze(source, filename)  # judged as twimlc check judges it
+    dialect = target_dialect("loads", target)
+    doc, diagnostics = analyze(source, filename, dialect)  # judged as twimlc check judges it
     problems = [d for d in diagnostics if d.is_error] if doc is not None else diagnostics
     if doc is None or problems:
         raise TwimlcError(problems)

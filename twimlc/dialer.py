@@ -678,7 +678,9 @@ def inline_twiml(
 
         doc, found = analyze(source_or_document, filename, dialect)  # read once: the document and its judgement
     if doc is not None:
-        found += _call_problems(doc, filename) + _target_problems(doc, dialect, filename)
+        from .api import wrong_target
+
+        found += _call_problems(doc, filename) + wrong_target(doc, dialect, filename, "the call is placed with", "dial")
     if doc is None or any(d.is_error for d in found):
         raise TwimlcError(found)
     if xml is not None and not params:
@@ -736,26 +738,6 @@ def _call_problems(doc: Document, path: str) -> list[Diagnostic]:
             )
         ]
     return []
-
-
-def _target_problems(doc: Document, dialect: Dialect, path: str) -> list[Diagnostic]:
-    """TWL802: the document's header names another provider than the one placing the call."""
-    from .ast import Span
-    from .diagnostics import diag
-
-    if doc.dialect.name == dialect.name:
-        return []
-    line = doc.header_line or 1
-    return [
-        diag(
-            "TWL802",
-            f"this document targets {doc.dialect.title}, but the call is placed with {dialect.title}",
-            Span(line, 1, line, len("twiml") + 1),
-            f"check it for {dialect.title} (target={dialect.name} in its header), or dial with "
-            f"--provider {doc.dialect.name}",
-            path,
-        )
-    ]
 
 
 def _not_twiml(data: bytes, path: str) -> Diagnostic:
