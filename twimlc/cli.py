@@ -113,14 +113,19 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if _refuse_output("compile", path, args.output):
         return EXIT_USAGE
-    dialect = _dialect("compile", args)
-    if dialect is None:
+    targets = _judged_for("compile", args)
+    if targets is None:
         return EXIT_USAGE
     source, problems = read_source(path)
     if source is None:
         write_all(problems, {})
         return EXIT_PROBLEMS
-    doc, diagnostics = analyze(source, path, dialect)
+    # with --portability, judged for every target as check judges it; the XML is the first's
+    judged = {d.name: analyze(source, path, d) for d in targets}
+    doc = judged[targets[0].name][0]
+    diagnostics = sorted(
+        _portable({name: found for name, (_, found) in judged.items()}, targets), key=Diagnostic.sort_key
+    )
     write_all(diagnostics, {path: source})
     if doc is None or any(d.is_error for d in diagnostics):
         return EXIT_PROBLEMS
@@ -203,32 +208,38 @@ def _targets(value: str) -> list[Dialect] | None:
     return [d for d in dialects if d is not None]
 
 
+def _judged_for(command: str, args: argparse.Namespace) -> list[Dialect] | None:
+    """The targets ``check`` and ``compile`` judge for: those of ``--portability``, else the
+    one of :func:`_dialect`. None after reporting a usage error."""
+    from .dialect import DIALECTS
+
+    if args.portability is None:
+        dialect = _dialect(command, args)
+        return None if dialect is None else [dialect]
+    if args.target:
+        sys.stderr.write(f"twimlc {command}: error: --portability checks several targets; drop --target\n")
+        return None
+    targets = _targets(args.portability)
+    if targets is None:
+        sys.stderr.write(
+            f"twimlc {command}: error: --portability takes two or more of {', '.join(DIALECTS)}, "
+            f"comma-separated (got {args.portability!r})\n"
+        )
+    return targets
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from .api import check_twl, judge_xml
     from .diagnostics import render_github, render_json, render_text, use_colour
-    from .dialect import DIALECTS
     from .sniff import TWIML_SUFFIX, XML_SUFFIXES
 
     usage = _unknown_file("check", args.paths)
     if usage:
         sys.stderr.write(usage)
         return EXIT_USAGE
-    if args.portability is not None:
-        if args.target:
-            sys.stderr.write("twimlc check: error: --portability checks several targets; drop --target\n")
-            return EXIT_USAGE
-        targets = _targets(args.portability)
-        if targets is None:
-            sys.stderr.write(
-                f"twimlc check: error: --portability takes two or more of {', '.join(DIALECTS)}, "
-                f"comma-separated (got {args.portability!r})\n"
-            )
-            return EXIT_USAGE
-    else:
-        dialect = _dialect("check", args)
-        if dialect is None:
-            return EXIT_USAGE
-        targets = [dialect]
+    targets = _judged_for("check", args)
+    if targets is None:
+        return EXIT_USAGE
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
     skipped = 0
@@ -707,6 +718,10 @@ def _target_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _portability_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--portability", metavar="A,B", help=f"{what} and report what would break moving between them")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="twimlc", description="Compile, check and dial Twilio TwiML written in .twl.")
     p.add_argument("--version", action="version", version=f"twimlc {__version__}")
@@ -716,6 +731,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", metavar="OUT.xml", help="write here (atomically) instead of standard output")
     c.add_argument("--param", action=_Param, metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
     _target_option(c)
+    _portability_option(c, "write the XML only if every one of these providers (e.g. twilio,telnyx) accepts it")
     c.set_defaults(func=_cmd_compile)
     k = sub.add_parser("check", help="check .twl files and TwiML XML (.xml, .twiml)")
     k.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
@@ -725,11 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--inline", action="store_true", help="also apply the Calls API's 4,000-character limit on inline TwiML"
     )
     _target_option(k)
-    k.add_argument(
-        "--portability",
-        metavar="A,B",
-        help="check for each of these providers (e.g. twilio,telnyx) and report what would break moving between them",
-    )
+    _portability_option(k, "check for each of these providers (e.g. twilio,telnyx)")
     k.set_defaults(func=_cmd_check)
     d = sub.add_parser("decompile", help="turn TwiML XML into .twl")
     d.add_argument("paths", nargs="+", metavar="FILE.xml", help="files or directories ('-' for standard input)")
