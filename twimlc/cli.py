@@ -853,9 +853,9 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
     s.add_argument(
         "--provider",
         choices=("twilio", "signalwire", "telnyx"),
-        default="twilio",
-        help="whose webhook signatures to verify: Twilio's (TWILIO_AUTH_TOKEN), SignalWire's "
-        "(SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN) or Telnyx's Ed25519 (TELNYX_PUBLIC_KEY); default twilio",
+        help="the provider served: files are checked for its TwiML, and its webhook signatures verified: Twilio's "
+        "(TWILIO_AUTH_TOKEN), SignalWire's (SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN) or Telnyx's Ed25519 "
+        "(TELNYX_PUBLIC_KEY); default: [tool.twimlc] target in pyproject.toml, else twilio",
     )
     s.add_argument(
         "--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info", help="default info"

@@ -42,7 +42,8 @@ from . import signature
 from .routes import Route, Routes
 
 if TYPE_CHECKING:
-    from . import Diagnostic, Template
+    from . import Diagnostic, Document, Template
+    from .dialect import Dialect
 
 log = logging.getLogger("twimlc.serve")
 
@@ -124,8 +125,10 @@ def _nowhere(code: str, message: str, path: str, hint: str | None = None, severi
     return Diagnostic(code, message, Span(0, 0, 0, 0), severity, hint, path)
 
 
-def _load(route: Route) -> tuple[_Entry | None, list[Diagnostic]]:
-    """The route's file, checked: an entry, or every diagnostic when it has errors."""
+def _load(route: Route, dialect: Dialect) -> tuple[_Entry | None, list[Diagnostic]]:
+    """The route's file, checked for the provider serving it (``dialect``, as ``check
+    --target`` judges): an entry, or every diagnostic when it has errors. A ``.twl``
+    whose header names another target is refused (TWL802)."""
     from . import TwimlcError, check, checks
 
     path = Path(route.file)
@@ -137,24 +140,50 @@ def _load(route: Route) -> tuple[_Entry | None, list[Diagnostic]]:
         from . import load
 
         try:
-            template = load(path)
+            template = load(path, target=dialect)
         except (TwimlcError, OSError, ValueError) as e:
-            found = check(path)
+            found = check(path, target=dialect)
             if any(d.is_error for d in found):
-                return None, found
+                return None, found + _header_target(route.file, dialect)
             if isinstance(e, TwimlcError):
                 return None, list(e.diagnostics)
             return None, [_nowhere("TWL005", f"cannot read file: {e}", route.file)]
+        mismatch = _wrong_target(template.document, dialect, route.file)
+        if mismatch:
+            return None, mismatch
         return _Entry(route, stamp, template, kind=template.document.kind), []
     try:
         data = path.read_bytes()
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
-        return None, check(path) or [_nowhere("TWL005", "cannot read file", route.file)]
-    found = checks(text, filename=route.file) if text.lstrip().startswith("<") else check(path)
+        return None, check(path, target=dialect) or [_nowhere("TWL005", "cannot read file", route.file)]
+    found = (
+        checks(text, filename=route.file, target=dialect)
+        if text.lstrip().startswith("<")
+        else check(path, target=dialect)
+    )
     if any(d.is_error for d in found):
         return None, found
     return _Entry(route, stamp, body=data), []
+
+
+def _wrong_target(doc: Document, dialect: Dialect, path: str) -> list[Diagnostic]:
+    from .api import wrong_target
+
+    return wrong_target(doc, dialect, path, "it is served for", "serve")
+
+
+def _header_target(file: str, dialect: Dialect) -> list[Diagnostic]:
+    """TWL802 for a ``.twl`` file that has errors too: judged for the target its header
+    names, they may not be the provider's (read again: only for a file that failed)."""
+    from .api import read
+    from .files import read_source
+
+    text, _ = read_source(file)
+    if text is None:
+        return []
+    doc, _ = read(text, file, dialect)
+    return _wrong_target(doc, dialect, file)
 
 
 def render_diagnostics(diagnostics: Iterable[Diagnostic], colour: bool = False) -> str:
@@ -221,6 +250,9 @@ class App:
         if provider not in PROVIDERS:
             raise ConfigError(f"unknown provider {provider!r}: one of {', '.join(PROVIDERS)}")
         self.provider = provider
+        from .dialect import DIALECTS
+
+        self.dialect = DIALECTS[provider]  # every file is judged for the provider serving it
         self._public_key: Any = None
         self.verify = verify
         if provider == "twilio":
@@ -240,7 +272,7 @@ class App:
         self.reload = reload
         self.reload_interval = reload_interval
         self.max_body = max_body
-        self._fallback = self._compile_fallback(fallback, fallback_path or "<fallback>")
+        self._fallback = self._compile_fallback(fallback, fallback_path or "<fallback>", self.dialect)
         self._twiml_cache: dict[str, tuple[tuple[int, int, int], bool]] = {}
         self._failed: dict[str, tuple[int, int, int]] = {}  # broken files as last seen: re-checked once changed
         self._reported: set[str] = set()  # route problems (conflicts, /healthz) already logged
@@ -294,19 +326,29 @@ class App:
     # --- loading -------------------------------------------------------------------------
 
     @staticmethod
-    def _compile_fallback(fallback: str | None, name: str) -> bytes | None:
+    def _compile_fallback(fallback: str | None, name: str, dialect: Dialect) -> bytes | None:
         if fallback is None:
             return None
         from . import TwimlcError, checks
 
-        found = checks(fallback, filename=name)
+        if fallback.lstrip().startswith("<"):
+            found = checks(fallback, filename=name, target=dialect)
+            if any(d.is_error for d in found):
+                raise TwimlcError(found)
+            return fallback.encode("utf-8")
+        from . import analyze
+
+        doc, found = analyze(fallback, name, dialect)  # judged as checks judges it
+        found += _wrong_target(doc, dialect, name)
         if any(d.is_error for d in found):
             raise TwimlcError(found)
-        if fallback.lstrip().startswith("<"):
-            return fallback.encode("utf-8")
-        from . import compile
+        if doc.params:
+            from . import Template
 
-        return compile(fallback, name).encode("utf-8")
+            return Template(doc, name).render().encode("utf-8")
+        from .generator import generate
+
+        return generate(doc).encode("utf-8")
 
     def _is_twiml(self, file: str) -> bool:
         try:
@@ -352,7 +394,7 @@ class App:
         routes, problems = self._scan()
         entries: dict[str, _Entry] = {}
         for route in routes.routes:
-            entry, found = _load(route)
+            entry, found = _load(route, self.dialect)
             problems.extend(found)
             if entry is not None:
                 entries[route.file] = entry
@@ -396,7 +438,7 @@ class App:
                 if previous is not None:
                     entries[route.file] = previous
                 continue
-            entry, found = _load(route)
+            entry, found = _load(route, self.dialect)
             if entry is not None:
                 self._failed.pop(route.file, None)
                 entries[route.file] = entry
@@ -894,6 +936,18 @@ def cli_serve(args: Any) -> int:
     import logging.config
 
     logging.config.dictConfig(logging_config(args.log_level))
+    provider = getattr(args, "provider", None)
+    if provider is None:  # as ruff reads its settings: the option, else the project's, else Twilio
+        from .project import SettingsError, find_settings, project_target
+
+        try:
+            chosen = project_target()
+        except SettingsError as e:
+            sys.stderr.write(f"twimlc serve: error: {e}\n")
+            return 2
+        provider = chosen.name if chosen is not None else "twilio"
+        if chosen is not None:
+            log.info("provider %s (from [tool.twimlc] target in %s)", provider, find_settings()[1])
     fallback = None
     if args.fallback:
         fallback, problems = _read_fallback(args.fallback)
@@ -910,7 +964,7 @@ def cli_serve(args: Any) -> int:
             fallback=fallback,
             fallback_path=args.fallback,
             max_body=args.max_body,
-            provider=getattr(args, "provider", "twilio"),
+            provider=provider,
         )
     except ConfigError as e:
         sys.stderr.write(f"twimlc serve: error: {e}\n")
