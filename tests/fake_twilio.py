@@ -3,10 +3,12 @@
 Each POST takes the next behaviour from a script (``ok``, ``400``, ``401``, ``429``,
 ``500``, ``slow``, ``drop``; ``429:VALUE`` answers 429 with ``Retry-After: VALUE``, and
 ``429:`` with no ``Retry-After`` at all); GETs of a call return the next status from
-``statuses``. Every request that reached the server is recorded, with its exact body.
+``statuses`` (``404``: not found). Every request that reached the server is recorded,
+with its exact body.
 
 ``style="telnyx"`` behaves like Telnyx's TeXML call API instead: a JSON body in, a flat
-call object (``call_sid``) out, errors as ``{"errors": [{code, title, detail}]}``.
+call object (``call_sid``) out, errors as ``{"errors": [{code, title, detail}]}``; a GET
+answers as its "Fetch a call" does (a flat call resource with ``sid`` and ``status``).
 SignalWire's Compatibility API answers as Twilio's does."""
 
 from __future__ import annotations
@@ -128,7 +130,13 @@ def make_handler(script: Script) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             script.seen.append(Seen("GET", self.path, dict(self.headers), []))
             status = script.statuses.pop(0) if len(script.statuses) > 1 else script.statuses[0]
-            self._send(200, json.dumps({"sid": CALL_SID, "status": status}).encode())
+            telnyx = script.style == "telnyx"
+            if status == "404":  # Telnyx: as its "Fetch a call" documents its 404
+                body = b'{"errors": [{"detail": "Resource not found"}]}' if telnyx else _error(20404, "Not found", 404)
+                self._send(404, body)
+                return
+            sid = TELNYX_CALL if telnyx else CALL_SID
+            self._send(200, json.dumps({"sid": sid, "status": status}).encode())
 
     return Handler
 

@@ -29,7 +29,13 @@ TELNYX_ARGS = ["dial", HELLO, "--to", "+14155550100", "--from", "+14155550111", 
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWIMLC_API_BASE", "TELNYX_CONNECTION_ID"):
+    for k in (
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWIMLC_API_BASE",
+        "TELNYX_CONNECTION_ID",
+        "TELNYX_ACCOUNT_SID",
+    ):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("SIGNALWIRE_PROJECT_ID", PROJECT)
     monkeypatch.setenv("SIGNALWIRE_TOKEN", SW_TOKEN)
@@ -228,6 +234,97 @@ def test_telnyx_refuses_twilio_only_options_and_wait(env: None, capsys: pytest.C
         assert run(server, "telnyx", "--wait") == 2
     assert server.script.seen == []
     assert "Method" in no_secret(capsys)[1]
+
+
+# --- Telnyx --wait: GET /v2/texml/Accounts/{account_sid}/Calls/{call_sid} ----------------------
+
+TELNYX_ACCOUNT = "61bf923e-5e4d-4595-a110-56190ea18a1b"
+
+
+@pytest.mark.parametrize(
+    ("final", "code"), [("completed", 0), ("busy", 3), ("no-answer", 4), ("failed", 6), ("canceled", 5)]
+)
+def test_telnyx_wait_follows_the_call(
+    env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], final: str, code: int
+) -> None:
+    monkeypatch.setenv("TELNYX_ACCOUNT_SID", TELNYX_ACCOUNT)
+    with FakeTwilio(Script(style="telnyx", statuses=["ringing", "in-progress", final])) as server:
+        assert run(server, "telnyx", "--wait", "--interval", "0.01") == code
+    posts = [s for s in server.script.seen if s.method == "POST"]
+    gets = [s for s in server.script.seen if s.method == "GET"]
+    assert len(posts) == 1 and len(gets) == 3
+    for get in gets:
+        assert get.path == f"/texml/Accounts/{TELNYX_ACCOUNT}/Calls/{TELNYX_CALL}"
+        assert get.headers["Authorization"] == f"Bearer {TELNYX_KEY}"
+    out, err = no_secret(capsys)
+    assert out.splitlines() == [f"{TELNYX_CALL} queued", f"{TELNYX_CALL} {final}"]
+    assert f"{TELNYX_CALL}: ringing" in err and f"{TELNYX_CALL}: in-progress" in err
+
+
+@pytest.mark.parametrize(
+    ("statuses", "code", "gets", "says"),
+    [
+        (["404", "404", "completed"], 0, 3, ""),  # not visible yet: "eventually consistent"
+        (["404"] * 9, 1, dialer.TELNYX_NOT_FOUND_POLLS, "Telnyx has no call v3:call-control-id-0001 in account"),
+        (["ringing", "404", "completed"], 1, 2, "Telnyx has no call"),  # once seen, a 404 is an error
+    ],
+)
+def test_telnyx_wait_while_the_call_is_not_visible_yet(
+    env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    statuses: list[str],
+    code: int,
+    gets: int,
+    says: str,
+) -> None:
+    monkeypatch.setenv("TELNYX_ACCOUNT_SID", TELNYX_ACCOUNT)
+    with FakeTwilio(Script(style="telnyx", statuses=statuses)) as server:
+        assert run(server, "telnyx", "--wait", "--interval", "0.01") == code
+    assert [s.method for s in server.script.seen] == ["POST"] + ["GET"] * gets
+    _, err = no_secret(capsys)
+    assert says in err and "Traceback" not in err
+    if code:
+        assert "TELNYX_ACCOUNT_SID" in err and TELNYX_ACCOUNT in err
+
+
+@pytest.mark.parametrize("account", ["", "../../calls", "61bf923e 5e4d"])
+def test_telnyx_wait_needs_the_account_before_anything_is_sent(
+    env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], account: str
+) -> None:
+    monkeypatch.setenv("TELNYX_ACCOUNT_SID", account)
+    with FakeTwilio(Script(style="telnyx")) as server:
+        assert run(server, "telnyx", "--wait") == 2
+    assert server.script.seen == []  # never a call that cannot be followed
+    _, err = no_secret(capsys)
+    assert err.startswith("twimlc dial: error: --wait with --provider telnyx") and "TELNYX_ACCOUNT_SID" in err
+    assert "Traceback" not in err
+
+
+def test_telnyx_wait_json(env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("TELNYX_ACCOUNT_SID", TELNYX_ACCOUNT)
+    with FakeTwilio(Script(style="telnyx", statuses=["completed"])) as server:
+        assert run(server, "telnyx", "--wait", "--interval", "0.01", "--format", "json") == 0
+    out, _ = no_secret(capsys)
+    first, _, rest = out.partition("\n")  # as for Twilio: the created call's line, then the final resource
+    assert first == f"{TELNYX_CALL} queued" and json.loads(rest) == {"sid": TELNYX_CALL, "status": "completed"}
+
+
+def test_library_wait_for_a_telnyx_call(env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    creds = dialer.Credentials.from_env(None, "telnyx", CONNECTION)
+    assert creds.texml_account == ""
+    call = dialer.Call(TELNYX_CALL, "queued", None, None, {})
+    with FakeTwilio(Script(style="telnyx", statuses=["completed"])) as server, httpx.Client() as client:
+        with pytest.raises(dialer.DialError, match="TELNYX_ACCOUNT_SID") as info:
+            dialer.wait(call, creds, client, server.base, sleep=lambda _: None)
+        assert server.script.seen == [] and TELNYX_KEY not in str(info.value)
+        monkeypatch.setenv("TELNYX_ACCOUNT_SID", TELNYX_ACCOUNT)
+        creds = dialer.Credentials.from_env(None, "telnyx", CONNECTION)
+        assert TELNYX_ACCOUNT in repr(creds) and TELNYX_KEY not in repr(creds) + str(creds)
+        final = dialer.wait(call, creds, client, server.base, sleep=lambda _: None)
+    assert final.status == "completed" and len(server.script.seen) == 1
 
 
 def test_telnyx_judges_against_its_dialect(env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

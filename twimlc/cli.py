@@ -517,10 +517,11 @@ def _cmd_dial(args: argparse.Namespace) -> int:
         return usage("--space is for --provider signalwire")
     if args.connection_id is not None and provider != "telnyx":
         return usage("--connection-id is for --provider telnyx")
-    if args.wait and provider == "telnyx":
-        return usage(
-            "--wait is not available with --provider telnyx (its call status is read by account, not by connection)"
-        )
+    if args.wait and provider == "telnyx" and not args.dry_run:
+        # the call's status is read by account, which the call's creation does not return
+        problem = dialer.telnyx_account_problem(os.environ.get("TELNYX_ACCOUNT_SID", "").strip())
+        if problem:
+            return usage(f"--wait with --provider telnyx reads the call's status by account: {problem}")
     try:
         base = dialer.provider_base(provider, space=args.space, override=args.base_url)
     except dialer.DialError as e:  # TWIMLC_API_BASE, --space (--base-url is checked as it is parsed)

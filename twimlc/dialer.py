@@ -27,7 +27,8 @@ lib/rest/api/v2010/account/call.js). Telnyx's TeXML takes a JSON body with ``To`
 ``From`` and ``Texml`` or ``Url`` at ``POST https://api.telnyx.com/v2/texml/calls/{connection_id}``,
 ``Authorization: Bearer {API key}``, and answers a flat call object (``call_sid``, ``status``)
 (https://developers.telnyx.com/api-reference/texml-rest-commands/create-a-connection-scoped-texml-call).
-The same retry policy and the same secret handling apply to both.
+The same retry policy and the same secret handling apply to both. Following a Telnyx call
+(``--wait``) reads it by account: see :func:`fetch`.
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ MAX_RETRY_WAIT = 60.0  # seconds waited on 429 answers, in all
 MAX_SECONDS = 3600.0  # the largest --timeout and --interval
 MAX_CONNECT_RETRIES = 2
 INLINE_LIMIT = 4000
+# Telnyx's "Fetch a call" is eventually consistent: a call just created may not be found for
+# a moment. Polls answered 404 before the call was first seen, at most (then an error).
+TELNYX_NOT_FOUND_POLLS = 3
+_TELNYX_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 # Calls API parameters other than To, From, Twiml and Url (twiml-spec.md §8).
 CALL_OPTIONS = (
@@ -137,17 +142,19 @@ class DialError(Exception):
 class Credentials:
     """Who places the call. ``repr`` and ``str`` never show the secret. For SignalWire the
     account is the project ID; for Telnyx it is the TeXML connection ID (no user name: the
-    secret, an API key, is a bearer token)."""
+    secret, an API key, is a bearer token), and ``texml_account`` the account SID that
+    reads a call's status (TELNYX_ACCOUNT_SID; empty when not set)."""
 
     account_sid: str
     username: str  # the account SID, or an API key SID
     secret: str = field(repr=False)
     provider: str = "twilio"
+    texml_account: str = ""
 
     def __str__(self) -> str:
-        return f"Credentials(account_sid={self.account_sid!r}, username={self.username!r}, secret=<redacted>" + (
-            f", provider={self.provider!r})" if self.provider != "twilio" else ")"
-        )
+        shown = f", provider={self.provider!r}" if self.provider != "twilio" else ""
+        shown += f", texml_account={self.texml_account!r}" if self.texml_account else ""
+        return f"Credentials(account_sid={self.account_sid!r}, username={self.username!r}, secret=<redacted>{shown})"
 
     __repr__ = __str__
 
@@ -158,7 +165,8 @@ class Credentials:
         """Read credentials as each provider's own tools do. Twilio: TWILIO_ACCOUNT_SID with
         TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET with TWILIO_ACCOUNT_SID.
         SignalWire: SIGNALWIRE_PROJECT_ID and SIGNALWIRE_TOKEN. Telnyx: TELNYX_API_KEY, and
-        the connection from ``connection_id`` or TELNYX_CONNECTION_ID."""
+        the connection from ``connection_id`` or TELNYX_CONNECTION_ID (and, to follow a
+        call, the account SID from TELNYX_ACCOUNT_SID)."""
         env = os.environ if env is None else env
         if provider == "signalwire":
             return _from_env(env, provider, "SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_TOKEN")
@@ -172,9 +180,9 @@ class Credentials:
                     hint="the connection ID (of the TeXML application) may also be given with --connection-id",
                     provider=provider,
                 )
-            if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}", connection):
+            if not _TELNYX_ID.match(connection):
                 raise DialError(f"the Telnyx connection ID {connection!r} is not an ID", provider=provider)
-            return Credentials(connection, "", key, provider)
+            return Credentials(connection, "", key, provider, env.get("TELNYX_ACCOUNT_SID", "").strip())
         sid = env.get("TWILIO_ACCOUNT_SID", "")
         key, key_secret = env.get("TWILIO_API_KEY", ""), env.get("TWILIO_API_SECRET", "")
         token = env.get("TWILIO_AUTH_TOKEN", "")
@@ -597,14 +605,45 @@ def _wait_too_long(response: httpx.Response, delay: float, waited: float, provid
     )
 
 
+def telnyx_account_problem(account: str) -> str | None:
+    """What keeps ``account`` (TELNYX_ACCOUNT_SID) from reading a Telnyx call's status, or
+    None. The connection-scoped create call answers only ``call_sid``, ``from``, ``to`` and
+    ``status`` (no account), and the status is read by account: see :func:`fetch`."""
+    where = "your Telnyx account's ID, a UUID: the AccountSid of every TeXML webhook Telnyx posts"
+    if not account:
+        return f"set TELNYX_ACCOUNT_SID to {where}"
+    if not _TELNYX_ID.match(account):
+        return f"TELNYX_ACCOUNT_SID {account!r} is not an account ID ({where})"
+    return None
+
+
 def fetch(call_sid: str, credentials: Credentials, client: httpx.Client, base: str) -> Call:
-    """The call's current resource (GET is safe to retry)."""
+    """The call's current resource (GET is safe to retry).
+
+    Telnyx: ``GET {base}/texml/Accounts/{account_sid}/Calls/{call_sid}`` with the bearer
+    token, answered with a flat call resource (``sid``, ``status``: ringing, in-progress,
+    canceled, completed, failed, busy, no-answer), and "eventually consistent"
+    (https://developers.telnyx.com/api-reference/texml-rest-commands/fetch-a-call;
+    telnyx-python's ``texml.accounts.calls.retrieve(call_sid, account_sid=…)``, in
+    src/telnyx/resources/texml/accounts/calls/calls.py). The account SID is
+    ``credentials.texml_account`` (TELNYX_ACCOUNT_SID): the create call does not return it
+    (https://developers.telnyx.com/api-reference/texml-rest-commands/create-a-connection-scoped-texml-call)."""
     import httpx
 
-    url = f"{base}/2010-04-01/Accounts/{credentials.account_sid}/Calls/{call_sid}.json"
+    if credentials.provider == "telnyx":
+        from urllib.parse import quote
+
+        problem = telnyx_account_problem(credentials.texml_account)
+        if problem:
+            raise DialError(f"cannot read the Telnyx call's status: {problem}", provider="telnyx")
+        url = f"{base}/texml/Accounts/{credentials.texml_account}/Calls/{quote(call_sid, safe=':')}"
+        auth: dict[str, Any] = {"headers": {"Authorization": f"Bearer {credentials.secret}"}}
+    else:
+        url = f"{base}/2010-04-01/Accounts/{credentials.account_sid}/Calls/{call_sid}.json"
+        auth = {"auth": (credentials.username, credentials.secret)}
     for attempt in range(3):
         try:
-            response = client.get(url, auth=(credentials.username, credentials.secret))
+            response = client.get(url, **auth)
         except httpx.HTTPError as e:
             if attempt == 2:
                 raise DialError(f"could not read the call's status: {type(e).__name__}") from None
@@ -625,11 +664,35 @@ def wait(
     interval: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Call:
-    """Poll the call until it reaches a final status."""
+    """Poll the call until it reaches a final status. A Telnyx call not found yet (its
+    status is eventually consistent) is polled again, :data:`TELNYX_NOT_FOUND_POLLS` times
+    at most, until it is first seen."""
+    if credentials.provider == "telnyx":
+        problem = telnyx_account_problem(credentials.texml_account)
+        if problem:  # before any request: say what is missing
+            raise DialError(f"cannot follow the Telnyx call {call.sid}: {problem}", provider="telnyx")
     current = call
+    seen = False
+    not_found = 0
     while current.status not in FINAL_STATUSES:
         sleep(interval)
-        current = fetch(call.sid, credentials, client, base)
+        try:
+            current = fetch(call.sid, credentials, client, base)
+        except DialError as e:
+            if credentials.provider != "telnyx" or e.status != 404:
+                raise
+            not_found += 1
+            if seen or not_found >= TELNYX_NOT_FOUND_POLLS:
+                raise DialError(
+                    f"Telnyx has no call {call.sid} in account {credentials.texml_account} "
+                    f"(HTTP 404{'' if seen else f' {not_found} times'}); the call was placed",
+                    status=404,
+                    hint="check TELNYX_ACCOUNT_SID: the account that owns the TeXML connection (the AccountSid "
+                    "of its webhooks); follow the call in Mission Control's call logs",
+                    provider="telnyx",
+                ) from None
+            continue
+        seen = True
         if on_status:
             on_status(current)
     return current
