@@ -126,7 +126,7 @@ def test_the_fallback_is_judged_for_the_provider(tmp_path: Path) -> None:
 
 def test_the_project_target_is_the_default_provider(tmp_path: Path) -> None:
     """As ruff reads its settings: ``--provider`` wins over ``[tool.twimlc] target`` in the
-    nearest pyproject.toml (from the current directory), which wins over Twilio."""
+    nearest pyproject.toml from the served folder upwards, which wins over Twilio."""
     project = tmp_path / "project"
     write(project, {"pyproject.toml": '[tool.twimlc]\ntarget = "telnyx"\n', "site/voice/ai.twl": AI_GATHER})
     import subprocess
@@ -149,9 +149,9 @@ def test_the_project_target_is_the_default_provider(tmp_path: Path) -> None:
     assert r.returncode == 1 and "TWL109" in r.stderr
     r = serve()  # Telnyx, from the project: its public key is needed
     assert r.returncode == 2 and "TELNYX_PUBLIC_KEY" in r.stderr
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "twimlc", "serve", "site", "--no-verify", "--port", "0"],
-        cwd=project,
+    proc = subprocess.Popen(  # started from elsewhere: the served folder's project counts
+        [sys.executable, "-m", "twimlc", "serve", str(project / "site"), "--no-verify", "--port", "0"],
+        cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -937,17 +937,20 @@ def cli_serve(args: Any) -> int:
 
     logging.config.dictConfig(logging_config(args.log_level))
     provider = getattr(args, "provider", None)
-    if provider is None:  # as ruff reads its settings: the option, else the project's, else Twilio
+    if provider is None:  # as ruff reads its settings: the option, else the files' project's, else Twilio
+        from pathlib import Path
+
         from .project import SettingsError, find_settings, project_target
 
+        start = Path(args.directory) if os.path.isdir(args.directory) else None  # else App says it is not one
         try:
-            chosen = project_target()
+            chosen = project_target(start)
         except SettingsError as e:
             sys.stderr.write(f"twimlc serve: error: {e}\n")
             return 2
         provider = chosen.name if chosen is not None else "twilio"
         if chosen is not None:
-            log.info("provider %s (from [tool.twimlc] target in %s)", provider, find_settings()[1])
+            log.info("provider %s (from [tool.twimlc] target in %s)", provider, find_settings(start)[1])
     fallback = None
     if args.fallback:
         fallback, problems = _read_fallback(args.fallback)
