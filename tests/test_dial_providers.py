@@ -288,7 +288,7 @@ def test_telnyx_wait_while_the_call_is_not_visible_yet(
         assert "TELNYX_ACCOUNT_SID" in err and TELNYX_ACCOUNT in err
 
 
-@pytest.mark.parametrize("account", ["", "../../calls", "61bf923e 5e4d"])
+@pytest.mark.parametrize("account", ["", "../../calls", "61bf923e 5e4d", "61bf923e\n5e4d"])
 def test_telnyx_wait_needs_the_account_before_anything_is_sent(
     env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], account: str
 ) -> None:

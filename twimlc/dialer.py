@@ -67,7 +67,7 @@ INLINE_LIMIT = 4000
 # Telnyx's "Fetch a call" is eventually consistent: a call just created may not be found for
 # a moment. Polls answered 404 before the call was first seen, at most (then an error).
 TELNYX_NOT_FOUND_POLLS = 3
-_TELNYX_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_TELNYX_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # whole IDs only: fullmatch
 
 # Calls API parameters other than To, From, Twiml and Url (twiml-spec.md §8).
 CALL_OPTIONS = (
@@ -180,7 +180,7 @@ class Credentials:
                     hint="the connection ID (of the TeXML application) may also be given with --connection-id",
                     provider=provider,
                 )
-            if not _TELNYX_ID.match(connection):
+            if not _TELNYX_ID.fullmatch(connection):
                 raise DialError(f"the Telnyx connection ID {connection!r} is not an ID", provider=provider)
             return Credentials(connection, "", key, provider, env.get("TELNYX_ACCOUNT_SID", "").strip())
         sid = env.get("TWILIO_ACCOUNT_SID", "")
@@ -612,7 +612,7 @@ def telnyx_account_problem(account: str) -> str | None:
     where = "your Telnyx account's ID, a UUID: the AccountSid of every TeXML webhook Telnyx posts"
     if not account:
         return f"set TELNYX_ACCOUNT_SID to {where}"
-    if not _TELNYX_ID.match(account):
+    if not _TELNYX_ID.fullmatch(account):
         return f"TELNYX_ACCOUNT_SID {account!r} is not an account ID ({where})"
     return None
 
