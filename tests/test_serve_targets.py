@@ -52,7 +52,7 @@ def test_a_telnyx_verb_is_served_for_telnyx_only(tmp_path: Path) -> None:
     r = twimlc("serve", str(root), TWILIO_AUTH_TOKEN=TOKEN)
     assert r.returncode == 1
     assert "error[TWL109] <AIGather> is Telnyx TeXML, not supported by Twilio" in r.stderr
-    assert "Uvicorn running" not in r.stderr
+    assert "Uvicorn running" not in r.stderr and TOKEN not in r.stderr + r.stdout
 
 
 def test_telnyx_signed_requests_reach_a_telnyx_verb(tmp_path: Path) -> None:
@@ -146,7 +146,7 @@ def test_the_project_target_is_the_default_provider(tmp_path: Path) -> None:
         )
 
     r = serve("--provider", "twilio")
-    assert r.returncode == 1 and "TWL109" in r.stderr
+    assert r.returncode == 1 and "TWL109" in r.stderr and TOKEN not in r.stderr
     r = serve()  # Telnyx, from the project: its public key is needed
     assert r.returncode == 2 and "TELNYX_PUBLIC_KEY" in r.stderr
     proc = subprocess.Popen(  # started from elsewhere: the served folder's project counts
