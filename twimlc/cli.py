@@ -571,6 +571,8 @@ def _cmd_dial(args: argparse.Namespace) -> int:
             call = dialer.send(request, creds, client, notify=tell)
             if args.format == "json" and not args.wait:
                 sys.stdout.write(json.dumps(call.resource, indent=2) + "\n")
+            elif args.format == "json":  # stdout is the final resource alone, one JSON document
+                tell(f"{call.sid}: {call.status}")
             else:
                 sys.stdout.write(f"{call.sid} {call.status}\n")
             if not args.wait:
