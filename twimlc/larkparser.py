@@ -9,6 +9,7 @@ import contextvars
 import hashlib
 import os
 import sys
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -72,12 +73,39 @@ def grammar_text() -> str:
 
 
 class _TwlIndenter(Indenter):
+    """Lark's indenter, with the state of the parse in progress kept per thread: the one
+    parser is shared by every thread that parses (the language server checks a large
+    document on a thread of its own while it checks the others), and lark's Indenter keeps
+    that state on the instance. Everything else lark keeps per parse."""
+
     NL_type = "_NL"
     OPEN_PAREN_types = ["LSQB"]  # noqa: RUF012 - lark reads class attributes
     CLOSE_PAREN_types = ["RSQB"]  # noqa: RUF012
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 8
+
+    def __init__(self) -> None:
+        self._state = threading.local()
+        super().__init__()
+
+    @property
+    def paren_level(self) -> int:  # lark declares a plain attribute: the property stands for it
+        level: int = self._state.paren_level
+        return level
+
+    @paren_level.setter
+    def paren_level(self, value: int) -> None:
+        self._state.paren_level = value
+
+    @property
+    def indent_level(self) -> list[int]:
+        levels: list[int] = self._state.indent_level
+        return levels
+
+    @indent_level.setter
+    def indent_level(self, value: list[int]) -> None:
+        self._state.indent_level = value
 
 
 def _join(first: Span, last: Span) -> Span:
@@ -167,8 +195,17 @@ def _cache_path(grammar: str) -> str | None:
     return os.path.join(directory, f"twl-{digest}.lark-cache")
 
 
-@lru_cache(maxsize=1)
+_BUILDING = threading.Lock()
+
+
 def parser() -> Lark:
+    """The parser, built by the first thread that asks (the others wait for it)."""
+    with _BUILDING:
+        return _build()
+
+
+@lru_cache(maxsize=1)
+def _build() -> Lark:
     grammar = grammar_text()
     options: dict[str, Any] = dict(
         parser="lalr",
