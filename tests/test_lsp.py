@@ -3,11 +3,13 @@ process and talks to it over standard input and output."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,6 +215,56 @@ async def test_fix_all(client: LanguageClient) -> None:
     assert twimlc.checks(apply(text, every.edit.changes["file:///work/fixall.twl"])) == []
 
 
+FIX_ALL = """\
+Say "Hello" lop=2
+say "Hi"
+pause length=1
+gather input=[dtmf speach] method=GTE:
+    say "Press 1."
+"""
+
+
+async def _actions(
+    client: LanguageClient, name: str, at: types.Range, diagnostics: list[types.Diagnostic], only: list[str] | None
+) -> list[types.CodeAction]:
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=doc_id(name), range=at, context=types.CodeActionContext(diagnostics=diagnostics, only=only)
+        )
+    )
+    return [a for a in actions or [] if isinstance(a, types.CodeAction)]
+
+
+async def test_fix_all_fixes_the_whole_document_from_any_position(client: LanguageClient) -> None:
+    found = await open_doc(client, "fixwhole.twl", FIX_ALL)
+    uri = "file:///work/fixwhole.twl"
+    whole = types.Range(types.Position(0, 0), types.Position(5, 0))
+    for at, diagnostics, only in (
+        (whole, [], ["source.fixAll"]),  # Neovim's code_action({context={only={"source.fixAll"}}})
+        (rng(0, 0, 0), [d for d in found if d.range.start.line == 0], None),  # the line with one fix
+        (rng(2, 3, 3), [], None),  # a line with no problem
+        (rng(3, 20, 20), [d for d in found if d.range.start.line == 3], ["source"]),
+    ):
+        actions = await _actions(client, "fixwhole.twl", at, diagnostics, only)
+        (every,) = [a for a in actions if a.kind == "source.fixAll.twimlc"]
+        assert every.edit is not None and every.edit.changes is not None
+        fixed = apply(FIX_ALL, every.edit.changes[uri])
+        # Say → say first, then its lop → loop (checked once say is known): fixed until clean
+        assert fixed == FIX_ALL.replace("Say", "say").replace("lop", "loop").replace("speach", "speech").replace(
+            "GTE", "GET"
+        )
+        assert twimlc.checks(fixed) == []
+        quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+        assert len(quick) == (len(diagnostics) if only is None else 0)  # per diagnostic given, when asked for
+    assert not [
+        a
+        for a in await _actions(client, "fixwhole.twl", whole, found, [types.CodeActionKind.QuickFix])
+        if a.kind != types.CodeActionKind.QuickFix
+    ]
+    await change(client, "fixwhole.twl", types.TextDocumentContentChangeWholeDocument(text='say "clean"\n'))
+    assert await _actions(client, "fixwhole.twl", rng(0, 0, 0), [], None) == []
+
+
 # --- completion -----------------------------------------------------------------------------------
 
 COMPLETE = """\
@@ -285,6 +337,15 @@ async def test_completion_of_booleans_and_inside_placeholders(client: LanguageCl
     edit = partial["lang"].text_edit
     assert isinstance(edit, types.TextEdit) and edit.range == rng(4, 20, 22)
     assert await _labels(client, "params.twl", 0, 20) == {}  # after the declaration: nothing to offer
+
+
+async def test_nothing_is_offered_after_an_escape_hatch(client: LanguageClient) -> None:
+    # `!` is for names twimlc does not know: a known one written after it is a diagnostic
+    text = '!\nsay "x" !\n!pl\nsay "x" !lo\ngather:\n    !\n'
+    await open_doc(client, "bang.twl", text)
+    for line, character in ((0, 1), (1, 9), (2, 3), (3, 11), (5, 5)):
+        assert await _labels(client, "bang.twl", line, character) == {}, (line, character)
+    assert "loop" in await _labels(client, "bang.twl", 1, 8)  # before the `!`: the attributes
 
 
 async def _open_path(client: LanguageClient, path: Path) -> list[types.Diagnostic]:
@@ -413,6 +474,21 @@ async def test_formatting(client: LanguageClient) -> None:
     assert not refused  # fmt refuses a syntax error: no edits, never a broken file
 
 
+async def test_formatting_keeps_the_line_endings(client: LanguageClient) -> None:
+    text = 'say   "x"\r\nhangup\r\n'
+    await open_doc(client, "crlf.twl", text)
+    options = types.FormattingOptions(4, True)
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(text_document=doc_id("crlf.twl"), options=options)
+    )
+    assert edits and apply(text, edits) == 'say "x"\r\nhangup\r\n'  # as `twimlc fmt` writes it
+    formatted = 'say "x"\r\nhangup\r\n'
+    await change(client, "crlf.twl", types.TextDocumentContentChangeWholeDocument(text=formatted))
+    assert not await client.text_document_formatting_async(
+        types.DocumentFormattingParams(text_document=doc_id("crlf.twl"), options=options)
+    )
+
+
 async def test_document_symbols(client: LanguageClient) -> None:
     await open_doc(client, "outline.twl", COMPLETE)
     symbols = await client.text_document_document_symbol_async(
@@ -481,6 +557,44 @@ async def test_any_content_never_kills_the_server(client: LanguageClient) -> Non
     assert await _hover(client, "hover.twl", 3, 2)  # still serving
 
 
+async def test_a_large_document_does_not_hold_up_the_others(client: LanguageClient) -> None:
+    line = 'say "Hello there, this is a reasonably long line of text" voice=alice loop=2\n'
+    big = line * (3_000_000 // len(line)) + "say loop=many\n"  # seconds to check
+    big_uri, small_uri = "file:///work/big.twl", "file:///work/small.twl"
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(big_uri, "twl", 1, big)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(small_uri, "twl", 1, 'say "x" lop=1\n'))
+    )
+    order = []
+    while len(order) < 2:
+        params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if params.uri in (big_uri, small_uri) and params.uri not in order:
+            order.append(params.uri)
+            if params.uri == big_uri:
+                assert "TWL202" in {d.code for d in params.diagnostics}
+    assert order == [small_uri, big_uri]
+    for uri in (big_uri, small_uri):
+        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+
+
+async def test_the_parser_is_safe_to_share_between_threads() -> None:
+    # the server checks a large document on a thread of its own while others are checked:
+    # lark's parser (and its indentation state) is shared by both
+    from concurrent.futures import ThreadPoolExecutor
+
+    from twimlc.parser import parse_syntax
+
+    error = 'say "x" loop=\n'  # the fast parser declines it: lark reads the file and recovers
+    deep = error + 'gather:\n    say "a"\n    gather:\n        say "b"\n' * 300
+    flat = error + 'say "a"\ngather input=[dtmf\n  speech]:\n    say "c"\n' * 300
+    texts = [deep, flat] * 4
+    expected = [parse_syntax(t) for t in texts]
+    assert [len(e[0]) for e in expected[:2]] == [301, 601] and [len(e[2]) for e in expected[:2]] == [1, 1]
+    with ThreadPoolExecutor(max_workers=len(texts)) as pool:
+        for _ in range(3):
+            assert list(pool.map(parse_syntax, texts)) == expected
+
+
 async def test_without_pygls_a_clear_error() -> None:
     code = "import sys; sys.modules['pygls'] = None; from twimlc.cli import main; raise SystemExit(main(['lsp']))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
@@ -546,3 +660,237 @@ async def test_an_internal_error_is_logged_and_the_server_keeps_serving(faulty: 
         types.CompletionParams(text_document=doc_id("fine.twl"), position=types.Position(0, 8))
     )
     assert isinstance(result, types.CompletionList) and {"voice", "loop"} <= {i.label for i in result.items}
+
+
+# --- the protocol, byte for byte ------------------------------------------------------------------
+
+
+class Raw:
+    """A bare JSON-RPC client of a real ``twimlc lsp`` process, for what pytest-lsp's client
+    never sends (invalid params, requests after shutdown) or does not show (standard error,
+    the exit code)."""
+
+    def __init__(self, *args: str) -> None:
+        import queue
+        import threading
+
+        self.process = subprocess.Popen(
+            [*SERVER, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self.inbox: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.notifications: list[dict[str, Any]] = []
+        self.stderr: list[str] = []
+        self.last_id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._errors, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        while True:
+            length = 0
+            while True:
+                line = self.process.stdout.readline()
+                if not line:
+                    self.inbox.put(None)
+                    return
+                if not line.strip():
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            self.inbox.put(json.loads(self.process.stdout.read(length)))
+
+    def _errors(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.stderr.append(line.decode("utf-8", errors="replace"))
+
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.process.stdin.flush()
+
+    def notify(self, method: str, params: Any = None) -> None:
+        self.send({"method": method, "params": params})
+
+    def request(self, method: str, params: Any = None, timeout: float = 30) -> dict[str, Any]:
+        """The response (with ``result`` or ``error``); notifications meanwhile are kept."""
+        import queue
+        import time
+
+        self.last_id += 1
+        self.send({"id": self.last_id, "method": method, "params": params})
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                message = self.inbox.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise AssertionError(f"no answer to {method} in {timeout} s") from None
+            assert message is not None, f"the server closed its output; stderr: {''.join(self.stderr)}"
+            if "method" not in message and message.get("id") == self.last_id:
+                return message
+            if "method" in message and "id" in message:  # a request of the server's: answer it
+                self.send({"id": message["id"], "result": None})
+            elif "method" in message:
+                self.notifications.append(message)
+
+    def initialize(self) -> dict[str, Any]:
+        answer = self.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+        self.notify("initialized", {})
+        return answer
+
+    def wait(self, timeout: float = 30) -> int:
+        code = self.process.wait(timeout)
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        return code
+
+    def popups_and_errors(self) -> list[dict[str, Any]]:
+        """window/showMessage, and window/logMessage of type Error."""
+        return [
+            n
+            for n in self.notifications
+            if n["method"] == "window/showMessage"
+            or (n["method"] == "window/logMessage" and n["params"]["type"] == types.MessageType.Error)
+        ]
+
+
+@pytest.fixture
+def raw() -> Iterator[Raw]:
+    client = Raw()
+    client.initialize()
+    yield client
+    if client.process.poll() is None:
+        client.process.kill()
+        client.process.wait()
+
+
+RAW_URI = "file:///work/raw.twl"
+
+
+async def test_invalid_params_are_answered_with_invalid_params_quietly(raw: Raw) -> None:
+    raw.notify("textDocument/didOpen", {"textDocument": {"uri": RAW_URI}})  # no languageId, version, text
+    for params, says in (
+        ({}, "textDocument"),
+        ({"textDocument": {"uri": RAW_URI}, "position": {"line": -1, "character": -5}}, "Position.line"),
+        ("not an object", "position"),
+    ):
+        answer = raw.request("textDocument/hover", params, timeout=15)
+        assert answer["error"]["code"] == types.ErrorCodes.InvalidParams, answer
+        assert "textDocument/hover" in answer["error"]["message"] and says in answer["error"]["message"]
+        assert "Traceback" not in json.dumps(answer)
+    raw.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": RAW_URI, "languageId": "twl", "version": 1, "text": ""}}
+    )
+    assert (
+        raw.request("textDocument/hover", {"textDocument": {"uri": RAW_URI}, "position": {"line": 0, "character": 0}})[
+            "result"
+        ]
+        is None
+    )  # still serving
+    assert raw.popups_and_errors() == []
+    assert raw.request("shutdown")["result"] is None
+    raw.notify("exit")
+    assert raw.wait() == 0
+    logged = "".join(raw.stderr)
+    assert "Traceback" not in logged
+    assert len(logged.splitlines()) <= 1, logged  # one line for the notification that cannot be answered
+    assert "textDocument/didOpen" in logged
+
+
+async def test_documents_not_open_get_empty_answers_quietly(raw: Raw, tmp_path: Path) -> None:
+    on_disk = tmp_path / "closed.twl"
+    on_disk.write_text('param who string\nsay "Hi {{who}}" lop=2\n', encoding="utf-8")
+    position = {"line": 1, "character": 12}
+    for uri in ("file:///work/never.twl", on_disk.as_uri()):
+        doc = {"uri": uri}
+        for method, params in (
+            ("textDocument/formatting", {"textDocument": doc, "options": {"tabSize": 4, "insertSpaces": True}}),
+            ("textDocument/documentSymbol", {"textDocument": doc}),
+            ("textDocument/rename", {"textDocument": doc, "position": position, "newName": "x"}),
+            ("textDocument/prepareRename", {"textDocument": doc, "position": position}),
+            ("textDocument/hover", {"textDocument": doc, "position": position}),
+            ("textDocument/completion", {"textDocument": doc, "position": position}),
+            ("textDocument/definition", {"textDocument": doc, "position": position}),
+            (
+                "textDocument/references",
+                {"textDocument": doc, "position": position, "context": {"includeDeclaration": True}},
+            ),
+            (
+                "textDocument/codeAction",
+                {"textDocument": doc, "range": {"start": position, "end": position}, "context": {"diagnostics": []}},
+            ),
+        ):
+            answer = raw.request(method, params)
+            assert "error" not in answer and answer["result"] in (None, []), (method, answer)
+        raw.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "x"}]}
+        )
+        raw.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    raw.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": RAW_URI, "languageId": "twl", "version": 1, "text": "p"}}
+    )
+    completion = raw.request(
+        "textDocument/completion", {"textDocument": {"uri": RAW_URI}, "position": {"line": 0, "character": 1}}
+    )
+    assert "play" in {i["label"] for i in completion["result"]["items"]}  # still serving
+    assert raw.popups_and_errors() == []
+    assert "".join(raw.stderr) == ""
+
+
+async def test_rename_is_refused_with_a_plain_error_when_it_would_break_the_file(raw: Raw) -> None:
+    text = 'param caller string\nparam lang [en-US ja-JP]\nsay "{{caller}}" language={{lang}}\n'
+    raw.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": RAW_URI, "languageId": "twl", "version": 1, "text": text}}
+    )
+    on_caller = {"textDocument": {"uri": RAW_URI}, "position": {"line": 2, "character": 8}}
+    taken = raw.request("textDocument/rename", {**on_caller, "newName": "lang"})
+    assert taken["error"]["code"] == types.LSPErrorCodes.RequestFailed
+    assert (
+        taken["error"]["message"]
+        == "'lang' is already a parameter (line 2): renaming 'caller' to it would declare it twice"
+    )
+    assert taken["error"].get("data") is None
+    invalid = raw.request("textDocument/rename", {**on_caller, "newName": "bad name"})
+    assert invalid["error"]["code"] == types.LSPErrorCodes.RequestFailed
+    assert invalid["error"]["message"].startswith("'bad name' is not a parameter name")
+    assert invalid["error"].get("data") is None
+    fine = raw.request("textDocument/rename", {**on_caller, "newName": "who"})
+    assert len(fine["result"]["changes"][RAW_URI]) == 2
+    assert raw.popups_and_errors() == []
+    assert "".join(raw.stderr) == ""
+
+
+async def test_exit_without_shutdown_is_exit_code_1() -> None:
+    client = Raw()
+    client.initialize()
+    client.notify("exit")
+    assert client.wait() == 1
+
+
+async def test_requests_after_shutdown_are_invalid_requests(raw: Raw) -> None:
+    assert raw.request("shutdown")["result"] is None
+    raw.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": RAW_URI, "languageId": "twl", "version": 1, "text": "x"}}
+    )
+    late = raw.request(
+        "textDocument/hover", {"textDocument": {"uri": RAW_URI}, "position": {"line": 0, "character": 0}}
+    )
+    assert late["error"]["code"] == types.ErrorCodes.InvalidRequest
+    assert "shut down" in late["error"]["message"]
+    assert raw.request("shutdown")["error"]["code"] == types.ErrorCodes.InvalidRequest
+    raw.notify("exit")
+    assert raw.wait() == 0
+    assert not [n for n in raw.notifications if n["method"] == "textDocument/publishDiagnostics"]
+    assert "".join(raw.stderr) == ""
+
+
+async def test_the_stdio_flag_clients_append_is_accepted() -> None:
+    client = Raw("--stdio")
+    assert client.initialize()["result"]["serverInfo"]["name"] == "twimlc"
+    assert client.request("shutdown")["result"] is None
+    client.notify("exit")
+    assert client.wait() == 0
+    shown = subprocess.run([*SERVER, "--help"], capture_output=True, text=True, check=False, timeout=60)
+    assert shown.returncode == 0 and "--stdio" in shown.stdout

@@ -831,6 +831,12 @@ def build_parser() -> argparse.ArgumentParser:
         "outline and parameter rename for .twl (diagnostics for TwiML XML), over standard input and output. "
         "Needs pip install 'twimlc[lsp]'.",
     )
+    s.add_argument(
+        "--stdio",
+        action="store_true",
+        help="accepted and ignored: standard input and output is the only transport "
+        "(some clients pass it, e.g. vscode-languageclient with TransportKind.stdio)",
+    )
     s.set_defaults(func=_cmd_lsp)
     for command in sub.choices.values():  # a usage error after the command shows that command's usage
         command.set_defaults(usage_parser=command)

@@ -5,11 +5,17 @@ from the diagnostics that name a replacement, completion and hover driven by the
 vocabulary, formatting through ``fmt``, an outline, and go to definition, references and
 rename for template parameters. For TwiML XML (``.xml``, ``.twiml``): diagnostics.
 
-Checks run on one worker thread (the parser is not thread-safe, and the event loop stays
-free to read messages meanwhile). Changes that arrive while a document is being checked
+Checks run off the event loop, which stays free to read messages meanwhile: on one worker
+thread, and a document over ``LARGE`` characters on a thread of its own, so that it does
+not hold up the others' diagnostics. Changes that arrive while a document is being checked
 are coalesced: the next check takes the newest text, so a burst of keystrokes costs one
 check, and a single change is checked at once. Any error inside a request is logged to
 the client (``window/logMessage``) and answered with no result; the server keeps serving.
+
+Where pygls 2 answers nothing, or with a traceback, :class:`Protocol` answers as the
+specification asks: InvalidParams for a request whose params do not fit, InvalidRequest
+after ``shutdown``, a plain error for a refused request; a document that is not open gets
+empty answers.
 
 Only this module imports pygls; ``twimlc`` and its other commands never do.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,22 +33,42 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
+from cattrs import transform_error
+from cattrs.v import format_exception
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.workspace import TextDocument
 
 from . import __version__, editing
 from . import params as placeholders
 from .ast import Span
 from .diagnostics import CODES, Diagnostic, diag
 from .dialect import MAX_READ_BYTES, TWILIO, Dialect
+from .files import line_ending, with_line_ending
 from .positions import from_utf16, to_utf16
 from .vocabulary import HEADER_KEYWORD, ElementSpec, ValueType
 
 CODES_URL = "https://github.com/twimlc/twimlc/blob/main/docs/codes.md"
 SOURCE = "twimlc"
+FIX_ALL = types.CodeActionKind.SourceFixAll + ".twimlc"
+LARGE = 64 * 1024  # characters (Twilio takes 64 kB of TwiML): a larger document is checked on its own thread
+FIX_PASSES = 10  # fix all: apply the fixes, check again, … until none is left or this many passes
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+
+class Refusal(JsonRpcException):
+    """A request refused for a reason the user should read (a rename that would break the
+    file): answered RequestFailed with just that message, and nothing logged."""
+
+    CODE = types.LSPErrorCodes.RequestFailed
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message)
 
 
 def code_href(code: str) -> str:
@@ -207,41 +234,97 @@ def fix_title(d: types.Diagnostic, fix: str) -> str:
     return f"Replace with {fix!r}" + (f" ({d.code})" if d.code else "")
 
 
-def code_actions(uri: str, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
-    """A quick fix for each diagnostic that names a replacement, and one action that applies
-    all of them (``source.fixAll.twimlc``)."""
+def quick_fixes(uri: str, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
+    """A quick fix for each of the client's diagnostics that names a replacement."""
     actions: list[types.CodeAction] = []
-    edits: list[types.TextEdit] = []
     for d in diagnostics:
         fix = d.data.get("fix") if isinstance(d.data, dict) else None
         if d.source != SOURCE or not isinstance(fix, str):
             continue
-        edit = types.TextEdit(d.range, fix)
-        edits.append(edit)
         actions.append(
             types.CodeAction(
                 title=fix_title(d, fix),
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[d],
-                edit=types.WorkspaceEdit(changes={uri: [edit]}),
+                edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(d.range, fix)]}),
                 is_preferred=True,
-            )
-        )
-    if len(edits) > 1:
-        ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character))
-        disjoint = [e for i, e in enumerate(ordered) if i == 0 or _before(ordered[i - 1].range, e.range)]
-        actions.append(
-            types.CodeAction(
-                title="Fix all twimlc problems with a known replacement",
-                kind=types.CodeActionKind.SourceFixAll + ".twimlc",
-                edit=types.WorkspaceEdit(changes={uri: disjoint}),
             )
         )
     return actions
 
 
-def _before(a: types.Range, b: types.Range) -> bool:
-    return (a.end.line, a.end.character) <= (b.start.line, b.start.character)
+def wanted(only: list[str] | None, kind: str) -> bool:
+    """Whether a client that asks for ``only`` these kinds of action (none: any) wants one
+    of ``kind``: kinds are hierarchical, ``source`` asks for ``source.fixAll.twimlc``."""
+    return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+
+def apply_fixes(source: str, fixes: list[tuple[Span, str]]) -> str:
+    """``source`` with each span replaced by its text; a fix that overlaps an earlier one
+    is left out (the next check finds it again if it still applies)."""
+    lines = source.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(line: int, column: int) -> int:
+        if line < 1:
+            return 0
+        if line > len(lines):
+            return len(source)
+        return starts[line - 1] + min(max(column - 1, 0), len(lines[line - 1]))
+
+    out: list[str] = []
+    at = 0
+    for span, text in sorted(fixes, key=lambda f: (f[0].line, f[0].column, f[0].end_line, f[0].end_column)):
+        start, end = offset(span.line, span.column), offset(span.end_line, span.end_column)
+        if start < at or end < start:
+            continue
+        out += [source[at:start], text]
+        at = end
+    return "".join(out) + source[at:]
+
+
+def fixed_source(source: str, path: str, dialect: Dialect = TWILIO) -> str:
+    """``.twl`` text with every replacement its diagnostics name applied, checked again
+    after each pass (a statement unknown before a fix is checked after it, as ``say`` for
+    ``Say``'s attributes) until no fix is left, as ruff's fix all does."""
+    for _ in range(FIX_PASSES):
+        fixes = [(d.span, d.fix) for d in check_source(source, "twl", path, dialect) if d.fix is not None]
+        new = apply_fixes(source, fixes)
+        if new == source:
+            break
+        source = new
+    return source
+
+
+def replacing_lines(source: str, new: str, encoding: str) -> list[types.TextEdit]:
+    """One edit that turns ``source`` into ``new``: the lines from the first that differs
+    to the last that differs (the rest of the document, and a cursor in it, stay put)."""
+    if new == source:
+        return []
+    old_lines, new_lines = source.split("\n"), new.split("\n")
+    shortest = min(len(old_lines), len(new_lines))
+    head = 0
+    while head < shortest - 1 and old_lines[head] == new_lines[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head - 1 and old_lines[-1 - tail] == new_lines[-1 - tail]:
+        tail += 1
+    start = types.Position(head, 0)
+    if tail:
+        end = types.Position(len(old_lines) - tail, 0)
+        text = "\n".join(new_lines[head : len(new_lines) - tail]) + "\n"
+    else:
+        end = Positions(old_lines, encoding).whole().end
+        text = "\n".join(new_lines[head:])
+    return [types.TextEdit(types.Range(start, end), text)]
+
+
+def fix_all_edits(source: str, path: str, encoding: str, dialect: Dialect = TWILIO) -> list[types.TextEdit]:
+    """What *Fix all* (``source.fixAll.twimlc``) changes in a ``.twl`` document: every
+    fixable problem of the whole document, computed from its text."""
+    return replacing_lines(source, fixed_source(source, path, dialect), encoding)
 
 
 # --- completion ---------------------------------------------------------------------------------
@@ -320,6 +403,8 @@ class Editor:
             return []
         last = toks[-1] if toks else None
         at_end = last is not None and last.line == line and last.end == offset
+        if last is not None and at_end and last.text.startswith("!"):
+            return []  # an escape hatch is for a name twimlc does not know: none to offer
         # inside {{ (in a string or a bare value): the declared parameters
         if (
             last is not None
@@ -587,10 +672,16 @@ class Editor:
         if found is None:
             return None
         if not _IDENTIFIER.match(new_name):
-            raise ValueError(f"{new_name!r} is not a parameter name (letters, digits and _, not starting with a digit)")
+            raise Refusal(f"{new_name!r} is not a parameter name (letters, digits and _, not starting with a digit)")
         name = found[0]
+        declared = self.text.params()
+        taken = declared.get(new_name)
+        if taken is not None and new_name != name:
+            raise Refusal(
+                f"{new_name!r} is already a parameter (line {taken.line}): renaming {name!r} to it would declare it twice"
+            )
         edits = []
-        token = self.text.params().get(name)
+        token = declared.get(name)
         if token is not None:
             edits.append(types.TextEdit(self.positions.token_range(token.line, token.start, token.end), new_name))
         edits.extend(types.TextEdit(self.positions.token_range(*u), new_name) for u in self.text.uses(name))
@@ -601,12 +692,16 @@ class Editor:
 
 
 def format_edits(source: str, encoding: str) -> list[types.TextEdit]:
-    """One edit that replaces the document with fmt's layout; none when the document is
-    already formatted or when fmt refuses it (a syntax error: the file is left as it is)."""
+    """One edit that replaces the document with fmt's layout, in the document's line
+    endings; none when the document is already formatted or when fmt refuses it (a syntax
+    error: the file is left as it is)."""
     from .fmt import format_with_diagnostics
 
     formatted = format_with_diagnostics(source)[0]
-    if formatted is None or formatted == source:
+    if formatted is None:
+        return []
+    formatted = with_line_ending(formatted, line_ending(source))  # as `twimlc fmt` writes the file
+    if formatted == source:
         return []
     return [types.TextEdit(Positions(split_lines(source), encoding).whole(), formatted)]
 
@@ -646,14 +741,147 @@ def document_symbols(source: str, encoding: str) -> list[types.DocumentSymbol]:
 # --- the server -----------------------------------------------------------------------------------
 
 
+class Unfit:
+    """A message whose params do not fit its method's type (what pygls's converter said)."""
+
+    def __init__(self, id: int | str | None, method: str, reason: str) -> None:
+        self.id = id
+        self.method = method
+        self.reason = reason
+
+
+def _reasons(error: Exception) -> str:
+    """cattrs's account of what does not fit, in the protocol's names (``textDocument``)."""
+
+    def reason(e: BaseException, type_: Any) -> str:
+        if isinstance(e, ValueError) and type(e) is ValueError and str(e):
+            return str(e)  # lsprotocol's own check: "Position.line should be in range …"
+        return format_exception(e, type_)
+
+    found = transform_error(error, format_exception=reason)
+    camel = [
+        re.sub(r" @ (\S+)$", lambda m: " @ " + re.sub(r"_([a-z])", lambda c: c.group(1).upper(), m.group(1)), f)
+        for f in found
+    ]
+    return "; ".join(camel[:5]) + ("; …" if len(camel) > 5 else "")
+
+
+class Protocol(LanguageServerProtocol):
+    """pygls's protocol, answering as the LSP specification asks where pygls 2 does not:
+
+    * a request whose params do not fit its type gets InvalidParams with what is wrong
+      (pygls logs a traceback, shows an error pop-up and never answers); a notification
+      that does not fit is ignored with one line on standard error;
+    * after ``shutdown`` a request gets InvalidRequest, and notifications other than
+      ``exit`` are ignored (pygls drops both with a warning);
+    * a ``didChange`` for a document that is not open is ignored (pygls fails with a
+      KeyError pop-up);
+    * a :class:`Refusal` is answered with its message, with nothing logged (an answer, not
+      a fault: pygls logs a traceback for every error it answers)."""
+
+    def __init__(self, server: Any, converter: Any) -> None:
+        super().__init__(server, converter)
+        self.converter = converter
+
+    @property
+    def shut_down(self) -> bool:
+        """Whether the client asked the server to shut down."""
+        return bool(self._shutdown)
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        method = data.get("method") if "jsonrpc" in data else None
+        message_type = self.get_message_type(method) if isinstance(method, str) else None
+        if message_type is None:
+            return super().structure_message(data)
+        try:
+            return self.converter.structure(data, message_type)
+        except Exception as e:  # lsprotocol's types say what does not fit
+            request_id = data.get("id")
+            return Unfit(request_id if isinstance(request_id, (int, str)) else None, str(method), _reasons(e))
+
+    def handle_message(self, message: Any) -> None:
+        method = getattr(message, "method", None)
+        request_id = getattr(message, "id", None)
+        if self.shut_down and method is not None and method != types.EXIT:
+            if request_id is not None:
+                self.answer_error(
+                    request_id, types.ErrorCodes.InvalidRequest, "the server is shut down: only exit is accepted"
+                )
+            return
+        if isinstance(message, Unfit):
+            if request_id is not None:
+                self.answer_error(
+                    request_id, types.ErrorCodes.InvalidParams, f"invalid params for {method}: {message.reason}"
+                )
+            else:
+                logger.warning("ignored %s: invalid params: %s", method, message.reason)
+            return
+        super().handle_message(message)
+
+    def answer_error(self, request_id: int | str, code: int, message: str) -> None:
+        self._send_response(request_id, error=types.ResponseError(code=code, message=message))
+
+    def _send_handler_result(self, future: Any, *, msg_id: int | str) -> None:
+        refused = None if future.cancelled() else future.exception()
+        if isinstance(refused, Refusal):
+            self._request_futures.pop(msg_id, None)
+            self._send_response(msg_id, error=refused.to_response_error())
+            return
+        super()._send_handler_result(future, msg_id=msg_id)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            return None  # not open: nothing to change (a client out of step; ruff's server ignores it too)
+        return (yield from super().lsp_text_document__did_change(params))
+
+
+async def _on_own_thread(fn: Callable[[], T]) -> T:
+    """``fn()`` on a thread of its own (a daemon: a check in progress does not hold up exit)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.cancelled():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]  # None only with an error
+
+    def run() -> None:
+        try:
+            result, error = fn(), None
+        except Exception as e:
+            result, error = None, e
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:
+            pass  # the loop is closed: the server is exiting
+
+    threading.Thread(target=run, name="twimlc-large", daemon=True).start()
+    return await future
+
+
 class TwimlcServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("twimlc", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "twimlc",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=Protocol,
+        )
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twimlc-worker")
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.dirty: set[str] = set()
         self.open: set[str] = set()
         self.settings_errors: set[str] = set()
+        self.fixed: dict[str, tuple[str, str, Dialect, list[types.TextEdit]]] = {}  # uri → the last fix all
+
+    @property
+    def lsp(self) -> Protocol:
+        assert isinstance(self.protocol, Protocol)
+        return self.protocol
 
     @property
     def encoding(self) -> str:
@@ -671,17 +899,25 @@ class TwimlcServer(LanguageServer):
             self.log_error(what, e)
             return None
 
-    async def guard_async(self, what: str, fn: Callable[[], T]) -> T | None:
-        """``fn`` on the worker thread; an exception is logged and the answer is no result."""
+    async def guard_async(self, what: str, fn: Callable[[], T], size: int = 0) -> T | None:
+        """``fn`` on the worker thread, or for a document of ``size`` over ``LARGE`` on a
+        thread of its own; an exception is logged and the answer is no result."""
         try:
+            if size > LARGE:
+                return await _on_own_thread(fn)
             return await asyncio.get_running_loop().run_in_executor(self.worker, fn)
         except Exception as e:
             self.log_error(what, e)
             return None
 
+    def document(self, uri: str) -> TextDocument | None:
+        """The open document at ``uri``; None for any other: a request about a document
+        that is not open gets an empty answer, as ruff's server gives."""
+        return self.workspace.get_text_document(uri) if uri in self.open else None
+
     def kind(self, uri: str) -> str | None:
-        doc = self.workspace.get_text_document(uri)
-        return document_kind(uri, doc.language_id)
+        doc = self.document(uri)
+        return document_kind(uri, doc.language_id) if doc is not None else None
 
     def dialect(self, uri: str) -> Dialect:
         """The project's target for a file (``[tool.twimlc] target``); Twilio for other URIs.
@@ -718,7 +954,7 @@ class TwimlcServer(LanguageServer):
                 source, version, kind = doc.source, doc.version, self.kind(uri) or "twl"
                 encoding, dialect = self.encoding, self.dialect(uri)
                 result = await self.guard_async(
-                    f"checking {uri}", partial(diagnose, source, kind, uri_path(uri), encoding, dialect)
+                    f"checking {uri}", partial(diagnose, source, kind, uri_path(uri), encoding, dialect), len(source)
                 )
                 if result is None or uri not in self.open:
                     continue
@@ -729,14 +965,34 @@ class TwimlcServer(LanguageServer):
             del self.tasks[uri]
 
     def closed(self, uri: str) -> None:
+        if uri not in self.open:
+            return
         self.open.discard(uri)
+        self.fixed.pop(uri, None)
         self.dirty.discard(uri)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
+    async def fix_all(self, uri: str, source: str) -> list[types.TextEdit]:
+        """*Fix all*'s edits for the document's text, computed once per text (an editor
+        asks for code actions at every move of the cursor)."""
+        encoding, dialect = self.encoding, self.dialect(uri)
+        cached = self.fixed.get(uri)
+        if cached is not None and cached[:3] == (source, encoding, dialect):
+            return cached[3]
+        edits = await self.guard_async(
+            "fix all", partial(fix_all_edits, source, uri_path(uri), encoding, dialect), len(source)
+        )
+        if edits is None:
+            return []
+        if uri in self.open:
+            self.fixed[uri] = (source, encoding, dialect, edits)
+        return edits
+
     def editor(self, uri: str) -> Editor | None:
-        if self.kind(uri) != "twl":
+        doc = self.document(uri)
+        if doc is None or self.kind(uri) != "twl":
             return None
-        return Editor(self.workspace.get_text_document(uri).source, self.encoding, self.dialect(uri))
+        return Editor(doc.source, self.encoding, self.dialect(uri))
 
 
 def build_server() -> TwimlcServer:
@@ -761,13 +1017,28 @@ def build_server() -> TwimlcServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(
-            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll + ".twimlc"]
-        ),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
     )
-    def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
-        return server.guard("codeAction", lambda: code_actions(uri, list(params.context.diagnostics)))
+        doc = server.document(uri)
+        if doc is None or server.kind(uri) != "twl":
+            return None
+        only = [str(k) for k in params.context.only] if params.context.only else None
+        actions: list[types.CodeAction] = []
+        if wanted(only, types.CodeActionKind.QuickFix):
+            actions += server.guard("codeAction", lambda: quick_fixes(uri, list(params.context.diagnostics))) or []
+        if wanted(only, FIX_ALL):
+            edits = await server.fix_all(uri, doc.source)
+            if edits:
+                actions.append(
+                    types.CodeAction(
+                        title="Fix all twimlc problems with a known replacement",
+                        kind=FIX_ALL,
+                        edit=types.WorkspaceEdit(changes={uri: edits}),
+                    )
+                )
+        return actions
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["=", "{", "[", " ", ":"])
@@ -823,8 +1094,8 @@ def build_server() -> TwimlcServer:
             return None
         try:
             return editor.rename(params.position, params.text_document.uri, params.new_name)
-        except ValueError:
-            raise  # answered as an error the client shows: the name is not valid
+        except Refusal:
+            raise  # answered as an error the client shows: why the name cannot be used
         except Exception as e:
             server.log_error("rename", e)
             return None
@@ -832,23 +1103,28 @@ def build_server() -> TwimlcServer:
     @server.feature(types.TEXT_DOCUMENT_FORMATTING)
     async def formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
         uri = params.text_document.uri
-        if server.kind(uri) != "twl":
+        doc = server.document(uri)
+        if doc is None or server.kind(uri) != "twl":
             return None
-        source, encoding = server.workspace.get_text_document(uri).source, server.encoding
-        return await server.guard_async("formatting", lambda: format_edits(source, encoding))
+        source, encoding = doc.source, server.encoding
+        return await server.guard_async("formatting", lambda: format_edits(source, encoding), len(source))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def symbols(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol] | None:
         uri = params.text_document.uri
-        if server.kind(uri) != "twl":
+        doc = server.document(uri)
+        if doc is None or server.kind(uri) != "twl":
             return None
-        source, encoding = server.workspace.get_text_document(uri).source, server.encoding
-        return await server.guard_async("documentSymbol", lambda: document_symbols(source, encoding))
+        source, encoding = doc.source, server.encoding
+        return await server.guard_async("documentSymbol", lambda: document_symbols(source, encoding), len(source))
 
     return server
 
 
 def main() -> int:
+    """Serve on standard input and output until ``exit`` (or the end of the input): exit
+    code 0 when the client asked to shut down first, else 1 (as the specification says)."""
     logging.basicConfig(level=logging.WARNING, format="twimlc lsp: %(levelname)s %(name)s: %(message)s")
-    build_server().start_io()
-    return 0
+    server = build_server()
+    server.start_io()
+    return 0 if server.lsp.shut_down else 1
