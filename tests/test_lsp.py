@@ -577,6 +577,27 @@ async def test_a_large_document_does_not_hold_up_the_others(client: LanguageClie
         client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
 
 
+async def test_a_burst_of_changes_costs_few_checks(client: LanguageClient) -> None:
+    base = 'gather input=[dtmf speech] action=/menu numDigits=1:\n    say "Press 1"\n' * 400  # 28 kB
+    uri = "file:///work/burst.twl"
+    await open_doc(client, "burst.twl", base)
+    for version in range(2, 32):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=base + f'say "x" loop={version}\n')],
+            )
+        )
+    published = []
+    while not published or published[-1].version != 31:
+        params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if params.uri == uri:
+            published.append(params)
+    assert len(published) <= 10  # changes that arrive during a check are checked together after it
+    assert list(published[-1].diagnostics) == []
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+
+
 async def test_the_parser_is_safe_to_share_between_threads() -> None:
     # the server checks a large document on a thread of its own while others are checked:
     # lark's parser (and its indentation state) is shared by both
