@@ -958,6 +958,8 @@ class TwimlcServer(LanguageServer):
                 )
                 if result is None or uri not in self.open:
                     continue
+                if not any(isinstance(d.data, dict) and "fix" in d.data for d in result):
+                    self.fixed[uri] = (source, encoding, dialect, [])  # nothing for fix all to do in this text
                 self.text_document_publish_diagnostics(
                     types.PublishDiagnosticsParams(uri=uri, diagnostics=result, version=version)
                 )
@@ -974,7 +976,12 @@ class TwimlcServer(LanguageServer):
 
     async def fix_all(self, uri: str, source: str) -> list[types.TextEdit]:
         """*Fix all*'s edits for the document's text, computed once per text (an editor
-        asks for code actions at every move of the cursor)."""
+        asks for code actions at every move of the cursor), and not at all when the check
+        of that text found nothing fixable (an editor asks right after each change: the
+        check under way is awaited)."""
+        task = self.tasks.get(uri)
+        if task is not None:
+            await asyncio.wait({task})  # neither cancelled with this request nor raising into it
         encoding, dialect = self.encoding, self.dialect(uri)
         cached = self.fixed.get(uri)
         if cached is not None and cached[:3] == (source, encoding, dialect):
