@@ -152,8 +152,20 @@ ELEVEN = "dial:\n" + "".join(f"    number +155586753{i:02d}\n" for i in range(11
         ("dial [+15558675310 +15558675311]\n", [("TWL209", 1)]),
         ("dial:\n    nmber +15558675310\n", [("TWL101", 2)]),
         ("dial:\n    message hi\n", [("TWL102", 2)]),
-        # an element with such an error waits for it to be fixed before it is called empty
-        ("play loop=many\n", [("TWL202", 1)]),
+        # an element that lost an attribute its content does not come from is still called
+        # empty (README: "a bad value ... does not hide these")
+        ("play loop=many\n", [("TWL303", 1), ("TWL202", 1)]),
+        ("say loop=many\n", [("TWL303", 1), ("TWL202", 1)]),
+        ("dial timeout=abc\n", [("TWL303", 1), ("TWL202", 1)]),
+        ("play lop=2\n", [("TWL303", 1), ("TWL103", 1)]),
+        ("enqueue method=GTE\n", [("TWL303", 1), ("TWL204", 1)]),
+        ("connect:\n    stream track=both\n", [("TWL313", 2), ("TWL204", 2)]),
+        # ... but not when the lost attribute is where the content comes from
+        ("enqueue workflowSid=[a b]\n", [("TWL209", 1)]),
+        ("connect:\n    stream url=ftp://x.example/s\n", [("TWL205", 2)]),
+        ("connect:\n    stream ur=wss://x.example/s\n", [("TWL103", 2)]),
+        # an element with an error elsewhere waits for it to be fixed before it is called empty
+        ("play [a.mp3 b.mp3] loop=many\n", [("TWL209", 1), ("TWL202", 1)]),
         ("play\nnmber +15558675310\n", [("TWL303", 1), ("TWL101", 2)]),  # not the play's
         ("gather:\n    play\n    pause lenght=1\n", [("TWL303", 2), ("TWL103", 3)]),  # nor in a sibling
         # a syntax error does not hide the rules either, nor is what it cut off called missing
@@ -232,6 +244,8 @@ XML_CASES = [
         [("TWL202", 2), ("TWL213", 3), ("TWL401", 4)],
     ),
     (b'<Response>\n<Play digits="12x"/></Response>', [("TWL208", 2)]),
+    (b'<Response>\n<Play loop="many"/></Response>', [("TWL303", 2), ("TWL202", 2)]),
+    (b'<Response>\n<Say\n  loop="many"/></Response>', [("TWL303", 3), ("TWL202", 3)]),
     (b'<Response><Play/><Play\n  loop="1"\n  digits="12x"/></Response>', [("TWL303", 1), ("TWL208", 3)]),
     (b"<Response>\n<Dial><Nmber>+15558675310</Nmber></Dial></Response>", [("TWL101", 2)]),
     # nothing to say, nothing to send, no queue (twiml-spec.md: 13520, 21619, 14204)
@@ -450,3 +464,88 @@ def test_text_output_ends_with_a_summary(tmp_path: Path, capsys: pytest.CaptureF
     assert capsys.readouterr().err == "checked 1 file: no problems\n"
     assert main(["check", str(tmp_path)]) == 0
     assert capsys.readouterr().err == "checked 2 files: 1 warning\n"
+
+
+# --- quick fixes (Diagnostic.fix, the editor's "Replace with …" and "Fix all") ---------------------
+
+
+def _apply_fixes(source: str, diagnostics: list[twimlc.Diagnostic]) -> str:
+    """``source`` with every diagnostic's fix applied, as an editor's "Fix all" does."""
+    lines = source.split("\n")
+
+    def offset(line: int, column: int) -> int:
+        return sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+
+    fixes = sorted((d for d in diagnostics if d.fix is not None), key=lambda d: (d.span.line, d.span.column))
+    for d in reversed(fixes):
+        assert d.fix is not None
+        start, end = offset(d.span.line, d.span.column), offset(d.span.end_line, d.span.end_column)
+        source = source[:start] + d.fix + source[end:]
+    return source
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "hint"),
+    [
+        # the name a fix would write is on the statement already
+        ('say "x" loop=2 Loop=3\n', "TWL103", "did you mean 'loop'? 'loop' is given already: keep one of them"),
+        (
+            'play "x" loop=2 digits=1 !Loop=3\n',
+            "TWL902",
+            "did you mean 'loop'? 'loop' is given already. If not, it is passed through unchecked",
+        ),
+        ('say "x" loop=2 !loop=3\n', "TWL902", "'loop' is given already: keep one of them"),
+        # two names that would both become the same one: the first gets the fix
+        (
+            'dial:\n    number "+14155550100" status_callback=/x statusCallBack=/y\n',
+            "TWL103",
+            "did you mean 'statusCallback'? 'status_callback' means it too: keep one of them",
+        ),
+        (
+            '<Response><Say loop="2" Loop="3">x</Say></Response>',
+            "TWL103",
+            "did you mean 'loop'? 'loop' is given already: keep one of them",
+        ),
+    ],
+)
+def test_no_fix_writes_an_attribute_twice(source: str, code: str, hint: str) -> None:
+    """A fix is offered only when applying it gives no attribute twice; the diagnostic stays,
+    and its hint says what to do instead."""
+    found = judge_xml(source.encode())[1] if source.startswith("<") else check_twl(source)
+    last = [d for d in found if d.code == code][-1]
+    assert (last.fix, last.hint) == (None, hint)
+    if not source.startswith("<"):
+        twice = [x.code for x in found].count("TWL104")
+        for d in found:  # each fix alone, and all of them at once, writes no attribute twice
+            for fixes in ([d], found):
+                assert [x.code for x in check_twl(_apply_fixes(source, fixes))].count("TWL104") == twice, fixes
+
+
+@pytest.mark.parametrize(
+    ("source", "fixed"),
+    [
+        ('say "x" Loop=3\n', 'say "x" loop=3\n'),
+        ('say "x" !loop=3\n', 'say "x" loop=3\n'),
+        (
+            'dial:\n    number "+14155550100" status_callback=/x\n',
+            'dial:\n    number "+14155550100" statusCallback=/x\n',
+        ),
+        # one value of a list-typed attribute, written without brackets
+        ('gather input=speach:\n    say "x"\n', 'gather input=speech:\n    say "x"\n'),
+        ('gather input=DTMF:\n    say "x"\n', 'gather input=dtmf:\n    say "x"\n'),
+        ('gather input="speach":\n    say "x"\n', 'gather input="speech":\n    say "x"\n'),
+        ('gather input=[speach]:\n    say "x"\n', 'gather input=[speech]:\n    say "x"\n'),
+    ],
+)
+def test_a_hint_that_names_one_replacement_comes_with_the_fix(source: str, fixed: str) -> None:
+    (d,) = check_twl(source)
+    assert d.fix is not None and d.fix.strip('"') in (d.hint or "")  # the one replacement the hint names
+    assert _apply_fixes(source, [d]) == fixed
+    assert check_twl(fixed) == []
+
+
+def test_no_fix_for_one_of_several_values_in_one_string() -> None:
+    """``input="dtmf speach"``: the diagnostic's span is the whole string, so a fix would
+    have to rewrite all of it."""
+    (d,) = check_twl('gather input="dtmf speach":\n    say "x"\n')
+    assert (d.code, d.hint, d.fix) == ("TWL204", "did you mean 'speech'?", None)

@@ -265,6 +265,47 @@ async def test_fix_all_fixes_the_whole_document_from_any_position(client: Langua
     assert await _actions(client, "fixwhole.twl", rng(0, 0, 0), [], None) == []
 
 
+async def test_no_quick_fix_writes_an_attribute_twice(client: LanguageClient) -> None:
+    """A replacement already on the statement is not offered (its hint says what to do);
+    one value of a list-typed attribute written without brackets is."""
+    text = (
+        'say "x" loop=2 Loop=3\n'
+        'gather input=speach:\n    say "x"\n'
+        'dial:\n    number "+14155550100" status_callback=/x statusCallBack=/y\n'
+    )
+    found = await open_doc(client, "twice.twl", text)
+    offered = {}
+    for d in found:
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=doc_id("twice.twl"),
+                range=d.range,
+                context=types.CodeActionContext(diagnostics=[d], only=[types.CodeActionKind.QuickFix]),
+            )
+        )
+        offered[d.range.start.line, d.range.start.character] = [
+            a.title for a in actions or [] if isinstance(a, types.CodeAction) and a.kind == "quickfix"
+        ]
+    assert offered == {
+        (0, 15): [],
+        (1, 13): ["Replace with 'speech' (TWL204)"],
+        (4, 26): ["Replace with 'statusCallback' (TWL103)"],
+        (4, 45): [],
+    }
+    loop = next(d for d in found if d.range.start.line == 0)
+    assert "'loop' is given already: keep one of them" in loop.message
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=doc_id("twice.twl"), range=rng(0, 0, 0), context=types.CodeActionContext(diagnostics=found)
+        )
+    )
+    (every,) = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.kind == "source.fixAll.twimlc"]
+    assert every.edit is not None and every.edit.changes is not None
+    fixed = apply(text, every.edit.changes["file:///work/twice.twl"])
+    assert "input=speech:" in fixed and fixed.count("statusCallback=") == 1
+    assert "TWL104" not in [d.code for d in twimlc.checks(fixed)]
+
+
 # --- completion -----------------------------------------------------------------------------------
 
 COMPLETE = """\

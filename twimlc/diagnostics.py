@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TextIO
 
 from .ast import Span
@@ -133,6 +133,10 @@ class Diagnostic:
     # into the message: renderers show it.
     provider_code: str | None = None
     provider: str | None = None
+    # The attribute the problem is about, as its author meant it (a misspelt name's nearest
+    # known one), when it is about one that reading left out: the rules (validate.py) tell
+    # from it whether what is missing is what was left out. Not rendered.
+    attribute: str | None = field(default=None, compare=False)
 
     @property
     def is_error(self) -> bool:
@@ -172,12 +176,13 @@ def diag(
     path: str = "<string>",
     fix: str | None = None,
     provider_code: str | None = None,
+    attribute: str | None = None,
 ) -> Diagnostic:
     """A diagnostic whose severity comes from the code registry. Phases leave ``path``
     alone: the driver stamps it (:func:`stamped`). ``provider_code`` is for a code that
     depends on where the problem is (``dialect.code(code, tag)``); else the driver fills
-    it in from the dialect's table."""
-    return Diagnostic(code, message, span, CODES[code].severity, hint, path, fix, provider_code)
+    it in from the dialect's table. ``attribute``: see :attr:`Diagnostic.attribute`."""
+    return Diagnostic(code, message, span, CODES[code].severity, hint, path, fix, provider_code, attribute=attribute)
 
 
 def stamped(diagnostics: Iterable[Diagnostic], path: str, dialect: Dialect | None = None) -> list[Diagnostic]:

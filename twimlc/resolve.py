@@ -74,11 +74,15 @@ class Resolver:
         hint: str | None = None,
         fix: str | None = None,
         where: str | None = None,
+        attribute: str | None = None,
     ) -> None:
         """A diagnostic; ``fix`` replaces ``span`` (a quick fix); ``where`` is the element's
-        tag when the provider's code depends on it."""
+        tag when the provider's code depends on it; ``attribute``: the attribute it is
+        about (:attr:`~twimlc.diagnostics.Diagnostic.attribute`)."""
         provider_code = (self.dialect.code(code, where) or "") if where is not None else None
-        self.diagnostics.append(diag(code, message, span, hint, fix=fix, provider_code=provider_code))
+        self.diagnostics.append(
+            diag(code, message, span, hint, fix=fix, provider_code=provider_code, attribute=attribute)
+        )
 
     # --- document ---------------------------------------------------------------------
 
@@ -345,8 +349,11 @@ class Resolver:
             hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{self._name(parent)} takes no children"
             self.report("TWL301", f"{self._name(base)} is not allowed {where}", s.keyword_span, hint, where=parent.tag)
         spec = base.variant(parent_tag)
+        others: _Others = ([arg.name.lstrip("!") for arg in s.args if arg.name is not None], {})
         attributes = [
-            a for a in (self._attribute(arg, spec, self._name(base)) for arg in s.args if arg.name is not None) if a
+            a
+            for a in (self._attribute(arg, spec, self._name(base), others) for arg in s.args if arg.name is not None)
+            if a
         ]
         self._duplicates(s.args)
         children: list[Node] = []
@@ -534,7 +541,11 @@ class Resolver:
 
     # --- attributes ---------------------------------------------------------------------
 
-    def _attribute(self, a: Arg, spec: ElementSpec | None, owner: str) -> Attribute | None:
+    def _attribute(
+        self, a: Arg, spec: ElementSpec | None, owner: str, others: _Others | None = None
+    ) -> Attribute | None:
+        """``a`` as an attribute of ``spec`` (``None`` when it is refused, reported);
+        ``others``: its statement's attribute names, so that no fix writes one twice."""
         assert a.name is not None
         name_span = _name_span(a)
         if self.keep and spec is not None and not a.name.startswith("!"):
@@ -560,20 +571,25 @@ class Resolver:
         if a.name.startswith("!") or (xml_extension and spec is not None and a.name not in spec.attributes):
             name = a.name.lstrip("!")
             if not XML_NAME.match(name) and not self.xml:
-                self.report("TWL211", f"{name!r} is not a valid XML attribute name", name_span)
+                self.report("TWL211", f"{name!r} is not a valid XML attribute name", name_span, attribute=name)
                 return None
             if spec is not None and name in spec.attributes:
+                why = _clash(name, name, others)
                 self._hatch(
                     "TWL902",
                     f"{name!r} is a known attribute of {owner}, passed through unchecked",
                     name_span,
-                    f"write {name}=… to have it checked",
-                    name,
+                    f"{why}: keep one of them" if why else f"write {name}=… to have it checked",
+                    None if why else name,
                     name,
                 )
             elif spec is not None or owner == "Response":
                 near = None if _prefixed(name) or spec is None else suggest(name, list(spec.attributes))
-                if near:
+                why = _clash(near, name, others)
+                if why:
+                    hint = f"did you mean {near!r}? {why}. If not, it is passed through unchecked"
+                    near = None
+                elif near:
                     hint = f"did you mean {near!r}? If not, it is passed through unchecked"
                 elif _prefixed(name):
                     hint = _VENDOR_HINT.format(prefix=name.split(":")[0])
@@ -590,7 +606,11 @@ class Resolver:
             code = "TWL103" if self.xml else "TWL010"
             hint = f"did you mean {twin!r}?" if twin in spec.attributes else f"write it in ASCII: {twin}"
             prefix = f"unknown attribute {a.name!r} on {owner}: " if self.xml else ""
-            self.report(code, prefix + explained[1], name_span, hint, twin if twin in spec.attributes else None)
+            fixed = twin if twin in spec.attributes else None
+            why = _clash(fixed, a.name, others)
+            if why:
+                hint, fixed = f"{hint} {why}: keep one of them", None
+            self.report(code, prefix + explained[1], name_span, hint, fixed, attribute=twin)
             return None
         if t is None:
             near = suggest(a.name, list(spec.attributes))
@@ -604,7 +624,17 @@ class Resolver:
                 )
                 hint = f"{known}; to pass it anyway, write !{a.name}=…"
             if not self._other_dialect_attribute(a.name, spec, owner, name_span):
-                self.report("TWL103", f"unknown attribute {a.name!r} on {owner}", name_span, hint, near)
+                why = _clash(near, a.name, others)
+                if why:
+                    hint = f"{hint} {why}: keep one of them"
+                self.report(
+                    "TWL103",
+                    f"unknown attribute {a.name!r} on {owner}",
+                    name_span,
+                    hint,
+                    None if why else near,
+                    attribute=near or a.name,
+                )
             return None
         if t.unsupported:
             self.report(
@@ -612,6 +642,7 @@ class Resolver:
                 f"{a.name!r} on {owner} is not supported by {self.dialect.title}",
                 name_span,
                 f"source: {_source_of(t.unsupported)}",
+                attribute=a.name,
             )
             return None
         return self._typed(a, a.name, t, spec.tag)
@@ -629,6 +660,7 @@ class Resolver:
                     f"{name!r} on {owner} is {other.title}, not supported by {self.dialect.title}",
                     span,
                     f"to check the file as {other.title}, pass --target {other.name}",
+                    attribute=name,
                 )
                 return True
         return False
@@ -647,6 +679,7 @@ class Resolver:
                     f"parameter {p.name!r} is {_a(p.type)}, but {name} needs {t.describe()}",
                     item.span,
                     "declare the parameter with a type that fits",
+                    attribute=name,
                 )
                 return False
             return True
@@ -659,6 +692,7 @@ class Resolver:
                 "TWL603",
                 f"{name}: {item.text!r} cannot be valid with its parameters filled in ({problem[1]})",
                 item.span,
+                attribute=name,
             )
             return False
         return True
@@ -675,19 +709,23 @@ class Resolver:
         ok = True
         if isinstance(a.value, ListValue):
             if not t.is_list:
-                self.report("TWL209", f"{name} takes one value, not a list", a.value.span, f"expected {t.describe()}")
+                self.report(
+                    "TWL209",
+                    f"{name} takes one value, not a list",
+                    a.value.span,
+                    f"expected {t.describe()}",
+                    attribute=name,
+                )
                 return None
             items: list[Scalar] = list(a.value.items)
         elif t.is_list:
             sep = t.separator or " "
-            items = (
-                [Scalar(x.strip(), True, a.value.span) for x in a.value.text.split(sep.strip() or None)]
-                if a.value.text.strip()
-                else []
-            )
+            parts = a.value.text.split(sep.strip() or None) if a.value.text.strip() else []
+            # one value, as written: its span is its own (a fix can replace it)
+            items = [a.value] if parts == [a.value.text] else [Scalar(x.strip(), True, a.value.span) for x in parts]
         else:
             items = [a.value]
-        own_spans = isinstance(a.value, ListValue) or not t.is_list  # not items split from one string
+        own_spans = isinstance(a.value, ListValue) or items[:1] == [a.value]  # not items split from one string
         for item in items:
             self._text(item.text, item.span)
             if "{{" in item.text and self.templated and template_params.names(item.text):
@@ -700,7 +738,13 @@ class Resolver:
                 ok = ok and CODES[code].severity != ERROR  # a warning keeps the value
                 label = f"{name} on <{tag}>" if self.keep and tag else name  # kept: say where
                 self.report(
-                    code, f"{label}: {message}", item.span, hint, _value_fix(t, item) if own_spans else None, tag
+                    code,
+                    f"{label}: {message}",
+                    item.span,
+                    hint,
+                    _value_fix(t, item) if own_spans else None,
+                    tag,
+                    attribute=name,
                 )
         if not ok:
             return None
@@ -708,6 +752,27 @@ class Resolver:
             tuple(i.text for i in a.value.items) if isinstance(a.value, ListValue) else a.value.text
         )
         return Attribute(name, value, False, t.separator or " ", a.span)
+
+
+# A statement's attribute names (without '!'), and the names fixes offered so far write
+# (each with the name it replaces): see _clash.
+_Others = tuple[list[str], dict[str, str]]
+
+
+def _clash(fix: str | None, own: str, others: _Others | None) -> str | None:
+    """Why writing ``fix`` for the attribute name ``own`` would give its statement an
+    attribute twice (the name is there already, or a fix offered for another name writes
+    it: an editor's *Fix all* applies them all); ``None`` when it would not, and then
+    ``fix`` is taken, so no later name is offered the same."""
+    if fix is None or others is None:
+        return None
+    names, taken = others
+    if names.count(fix) > (1 if own == fix else 0):
+        return f"{fix!r} is given already"
+    if fix in taken:
+        return f"{taken[fix]!r} means it too"
+    taken[fix] = own
+    return None
 
 
 def _source_of(note: str) -> str:

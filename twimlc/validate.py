@@ -52,7 +52,9 @@ class Rule:
     down in Python when XPath cannot say (is this number really not E.164?). With no
     ``suspect``, any selected element sends the document down the full path.
     ``whole_only``: the rule reports something missing, so it skips elements that reading
-    already found damaged (that is most likely the very thing missing)."""
+    already found damaged (that is most likely the very thing missing), unless all that
+    reading left out is attributes the content cannot come from (see
+    :data:`CONTENT_ATTRIBUTES`)."""
 
     check: Check
     select: Callable[[Dialect, Vocabulary], str]
@@ -147,6 +149,11 @@ def dial_nouns(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
                 provider_code=_code(doc, "TWL311", e),
             )
         yield from _too_many(conferences, 1, "TWL311", "a <Dial> holds one <Conference>", _code(doc, "TWL311", e))
+
+
+# The attribute an element's content can come from besides its text and children (the one
+# missing_content reads): an element that lost any other attribute is still judged.
+CONTENT_ATTRIBUTES = {"Play": "digits", "Enqueue": "workflowSid", "Stream": "url", "ConversationRelay": "url"}
 
 
 def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
@@ -476,7 +483,9 @@ def _damaged(elements: list[Element], errors: list[Diagnostic]) -> set[int]:
     an error (for a syntax error, whose lines hold its line: the parser skipped the rest of
     the statement there); for an attribute's error outside every span (an XML start tag
     over several lines), the last element that starts before it. Spans nest, so the
-    innermost holder is the last element starting before the error or one of its ancestors."""
+    innermost holder is the last element starting before the error or one of its ancestors.
+    An error in an attribute other than the element's :data:`CONTENT_ATTRIBUTES` leaves it
+    whole: a bad ``loop`` does not hide that a <Play> has nothing to play."""
     if not errors:
         return set()
     parent = {id(c): e for e in elements for c in e.elements}
@@ -495,7 +504,7 @@ def _damaged(elements: list[Element], errors: list[Diagnostic]) -> set[int]:
             e = parent.get(id(e))
         if e is None and d.code in _ATTRIBUTE_CODES:
             e = order[i]
-        if e is not None:
+        if e is not None and d.attribute in (None, CONTENT_ATTRIBUTES.get(e.tag)):
             out.add(id(e))
     return out
 
