@@ -269,6 +269,19 @@ def test_look_alike_characters_are_named(source: str, message: str) -> None:
     assert message in diagnostics[0].message
 
 
+@pytest.mark.parametrize(
+    ("source", "column"),
+    [("\x0b\u00a0\n", 2), ('say\x0c\u00a0"x"\n', 5), ('say "x"\x0b\u00a0loop=2\n', 9)],
+)
+def test_a_non_ascii_space_after_an_ascii_control_character_is_the_one_named(source: str, column: int) -> None:
+    """An ASCII control character (vertical tab, form feed) is white space to Python but
+    passes for nothing: the non-ASCII space beside it is what the message names."""
+    found = [d for d in twimlc.analyze(source)[1] if d.code == "TWL010"]
+    assert [(d.span.column, d.hint) for d in found] == [(column, "use an ordinary space")]
+    assert "contains U+00A0 NO-BREAK SPACE, which looks like a space" in found[0].message
+    assert "None" not in found[0].message
+
+
 def test_look_alike_diagnostic_points_at_the_character_and_suggests_the_fix() -> None:
     (d,) = twimlc.analyze('say "x"\nplay a.mp3 l\u043eop=2\n')[1]
     assert (d.span.line, d.span.column) == (2, len("play a.mp3 l") + 1)

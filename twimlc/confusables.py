@@ -109,7 +109,9 @@ def scan(text: str) -> list[tuple[Span, str, str]]:
         words, depth_after = _words(line, not continued and depth == 0, depth)
         if not line.isascii():
             for column, word, name in words:
-                space = next((i for i, ch in enumerate(word) if ch.isspace()), None)
+                # a non-ASCII space (an ASCII control character such as a vertical tab is
+                # white space too, but passes for nothing: the lexer reports it)
+                space = next((i for i, ch in enumerate(word) if ch.isspace() and not ch.isascii()), None)
                 if space is not None:
                     span = Span(number, column + space, number, column + space + 1)
                     found.append((span, describe(word, word[space]), "use an ordinary space"))
