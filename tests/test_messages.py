@@ -69,3 +69,21 @@ def test_escape_hatch_attribute_with_no_name(source: str) -> None:
 
 def test_quoted_text_that_looks_like_a_nameless_attribute_is_text() -> None:
     assert twimlc.analyze('say "!=1"')[1] == []
+
+
+@pytest.mark.parametrize(
+    ("source", "span"),
+    [
+        ("gather input=[dtmf\n", Span(1, 19, 1, 20)),
+        ("gather input=[dtmf", Span(1, 19, 1, 20)),
+        ("gather input=[\n\n", Span(1, 15, 1, 16)),
+        ('say "x"\ngather input=[dtmf  # a note\n', Span(2, 19, 2, 20)),
+        ("gather input=[dtmf\n    speech\n", Span(2, 11, 2, 12)),
+    ],
+)
+def test_end_of_file_is_reported_at_the_end(source: str, span: Span) -> None:
+    """Where the file ends (after its last token), not on the last token, once."""
+    d = only(source)
+    assert d.code == "TWL001"
+    assert d.message.startswith("unexpected end of file; expected ']'")
+    assert d.span == span

@@ -94,10 +94,12 @@ def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list
         except DedentError as e:
             line = _dedent_line(text, str(e))
             problem, mode = dedent_diagnostic(text, line)
-        errors.append(problem)
         if lines is None:
             source_lines = text.split("\n")
             lines = list(source_lines)
+        at = problem.span.line
+        if not (0 < at <= len(lines) and lines[at - 1] != source_lines[at - 1]):
+            errors.append(problem)  # else on a line skipped already: an echo of what was reported there
         region = _skip(lines, problem.span.line, mode) if len(errors) < MAX_SYNTAX_ERRORS else None
         if region is None or not _replace(lines, region, skipped, source_lines):
             nodes, scan = [], Scan()  # no way forward: report what was found, read nothing

@@ -104,8 +104,9 @@ def syntax_diagnostic(e: UnexpectedInput, source: str) -> tuple[Diagnostic, str]
                 Span(*backslash, backslash[0], backslash[1] + 1),
                 "a '\\' at the end of a line continues the statement on the next line; nothing follows it",
             )
-        if tok.type == "$END":
-            return _line("TWL001", f"unexpected end of file; expected {expected}", Span.point(line, column), None)
+        if tok.type == "$END":  # lark places it at the last token: point where that ends
+            at = (tok.end_line, tok.end_column) if tok.end_line and tok.end_column else (line, column)
+            return _line("TWL001", f"unexpected end of file; expected {expected}", Span.point(*at), None)
         shown = "end of line" if tok.type == "_NL" else repr(str(tok))
         hint = None
         if tok.type == "_NL" and "_INDENT" in (e.expected or ()):
