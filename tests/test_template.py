@@ -65,6 +65,26 @@ def test_render_fills_in_and_is_valid_twiml() -> None:
     assert check_xml(xml.encode()) == []
 
 
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # the statement that uses it is refused: the use is still a use
+        ('param caller string\nSay "Hello {{caller}}"\n', [("TWL101", 2)]),
+        ('param caller string\ngather:\n    sya "{{caller}}"\n', [("TWL101", 3)]),
+        ("param lang string\nsay x lnguage={{lang}}\n", [("TWL103", 2)]),
+        ('param who string\nhangup "{{who}}"\n', [("TWL302", 2)]),
+        ('param who string\npause:\n    say "{{who}}"\n', [("TWL305", 3)]),
+        ('param who string\nsay "x" "{{who}}"\n', [("TWL304", 2)]),
+        # a line that could not be read may use it: not called unused
+        ('param who string\nsay "{{who}}" loop=2 x = 1\n', [("TWL001", 2)]),
+        # still unused: nowhere in the file
+        ('param who string\nparam spare string\nSay "{{who}}"\n', [("TWL602", 2), ("TWL101", 3)]),
+    ],
+)
+def test_a_parameter_used_where_reading_failed_is_not_unused(source: str, expected: list[tuple[str, int]]) -> None:
+    assert codes(source) == expected
+
+
 def test_compile_and_check_rules() -> None:
     assert codes('say "{{who}}"\n') == [("TWL601", 1)]
     assert codes('param who string\nparam spare integer\nsay "{{who}}"\n') == [("TWL602", 2)]

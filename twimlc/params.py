@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .ast import ListValue, Param, Scalar, Span, Statement
+from .ast import Invalid, ListValue, Param, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
 from .values import E164, INTEGER, NOT_XML, check_value, url_problem
 from .vocabulary import ValueType, suggest
@@ -44,6 +44,28 @@ _CHOICES = {"boolean": ("true", "false")}
 
 def names(text: str) -> list[str]:
     return [m.group(1) for m in PLACEHOLDER.finditer(text)]
+
+
+def mentioned(nodes: list[SyntaxNode] | tuple[SyntaxNode, ...]) -> set[str] | None:
+    """The parameter names written as ``{{name}}`` anywhere in ``nodes`` (values, attributes,
+    text lines, blocks; declarations aside), also in statements the resolver refuses;
+    ``None`` when a part could not be read (an :class:`~twimlc.ast.Invalid` node): that
+    part may mention any."""
+    found: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Invalid):
+            return None
+        if isinstance(node, TextLine):
+            found.update(names(node.text))
+        elif isinstance(node, Statement) and node.keyword != PARAM_KEYWORD:
+            for a in node.args:
+                values = a.value.items if isinstance(a.value, ListValue) else (a.value,)
+                for v in values:
+                    found.update(names(v.text))
+            stack.extend(node.body)
+    return found
 
 
 def is_whole(text: str) -> bool:

@@ -106,8 +106,10 @@ class Resolver:
                         self.report("TWL604", f"parameter {param.name!r} is declared twice", n.keyword_span)
                     self.params[param.name] = param
         children = self._block(body, vocab, vocab.root, raw_parent=False)
+        # a use in a statement reading refused (an unknown keyword…) is still a use
+        mentioned = template_params.mentioned(body) if self.params else set()
         for name, param in self.params.items():
-            if name not in self.used:
+            if name not in self.used and mentioned is not None and name not in mentioned:
                 self.report(
                     "TWL602",
                     f"parameter {name!r} is declared but never used",
