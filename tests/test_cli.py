@@ -156,3 +156,38 @@ def test_no_colour_when_not_a_tty(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert "\033[" not in r.stderr
     assert "did you mean 'say'?" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "shown", "not_shown"),
+    [
+        # a fix that would write 'loop' twice is not suggested as if it were one
+        (
+            'say "x" loop=2 Loop=3\n',
+            "help: did you mean 'loop'? 'loop' is given already: keep one of them",
+            "help: did you mean 'loop'?\n",
+        ),
+        # a bad value does not hide that there is nothing to play (README)
+        ("play loop=many\n", "error[TWL303] <Play> has nothing to play", "Traceback"),
+        ("dial timeout=abc\n", "error[TWL303] <Dial> has nothing to dial", "Traceback"),
+        # the no-break space is named, not the vertical tab beside it
+        ("\x0b\u00a0\n", "x.twl:1:2: error[TWL010] '\\x0b\\xa0' contains U+00A0 NO-BREAK SPACE", "None"),
+        # the end of the file is where it ends
+        ("gather input=[dtmf\n", "x.twl:1:19: error[TWL001] unexpected end of file", "1:15"),
+        # {{caller}} is used, in a statement that is refused
+        ('param caller string\nSay "Hello {{caller}}"\n', "error[TWL101] unknown keyword 'Say'", "TWL602"),
+    ],
+)
+def test_check_shows_what_the_trial_found(
+    source: str,
+    shown: str,
+    not_shown: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "x.twl").write_text(source, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "x.twl"]) == 1
+    out = capsys.readouterr().out
+    assert shown in out and not_shown not in out, out
