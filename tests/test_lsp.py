@@ -306,6 +306,13 @@ async def test_no_quick_fix_writes_an_attribute_twice(client: LanguageClient) ->
     assert "TWL104" not in [d.code for d in twimlc.checks(fixed)]
 
 
+async def test_end_of_file_and_unused_parameter_as_the_editor_shows_them(client: LanguageClient) -> None:
+    (d,) = await open_doc(client, "eof.twl", "gather input=[dtmf\n")
+    assert d.message.startswith("unexpected end of file") and d.range == rng(0, 18, 19)
+    found = await open_doc(client, "unknown.twl", 'param caller string\nSay "Hello {{caller}}"\nplay loop=many\n')
+    assert sorted(str(d.code) for d in found) == ["TWL101", "TWL202", "TWL303"]
+
+
 # --- completion -----------------------------------------------------------------------------------
 
 COMPLETE = """\
