@@ -63,3 +63,35 @@ def test_checking_a_twl_file_imports_no_template_machinery() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stdout
     assert "twimlc.template" not in out.split()
+
+
+def test_a_clean_document_is_decided_without_xpath() -> None:
+    """The rules' selections are one Python walk of the tree (each rule's picks), not an
+    XPath call per rule: a fresh process checks a clean file and evaluates no XPath."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from lxml import etree
+
+calls = []
+
+
+class Counting(etree.XPath):
+    def __call__(self, *args, **kwargs):
+        calls.append(self.path)
+        return super().__call__(*args, **kwargs)
+
+
+etree.XPath = Counting
+from twimlc.api import check_xml
+
+clean = b'<?xml version="1.0"?><Response><Say voice="alice">Hi</Say><Dial>+14155550100</Dial></Response>'
+flagged = b'<Response><Hangup/><Say>Hi</Say></Response>'
+assert check_xml(clean, "clean.xml") == []
+print(len(calls))
+assert [d.code for d in check_xml(flagged, "flagged.xml")] == ["TWL401"]
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["0"]

@@ -2,7 +2,7 @@
 
 ``.twl`` source goes parser → resolver → rules (``read`` stops before the rules,
 ``judge_twl`` runs them all); TwiML XML goes hardened parser → the same resolver →
-the same rules, with a fast path in C for clean documents (``check_xml``). Every public
+the same rules, with a fast path for clean documents (``check_xml``). Every public
 entry (``analyze``, ``parse``, ``compile``, ``check``, ``checks``, ``load``, ``loads``)
 is here and decides, here only, whether bad input raises (:class:`TwimlcError`) or is
 returned as diagnostics. See docs/architecture.md.
@@ -191,11 +191,11 @@ def judge_xml(
     as a ``.twiml`` file is), and its diagnostics (none for XML that is not TwiML: such
     files are skipped, not reported).
 
-    The per-file path stays in C where it can: libxml2 parses the document, validates it
-    against the published XSD (generated from the same table as the checker, and tested
-    to agree with it), and XPath finds whatever a semantic rule could flag. A clean
-    document ends there; any other is read on the full path, for exact positions and
-    friendly messages."""
+    The per-file path stays in C where it can: libxml2 parses the document and validates
+    it against the published XSD (generated from the same table as the checker, and
+    tested to agree with it); one walk of the lxml tree then asks every semantic rule
+    whether it could flag an element. A clean document ends there; any other is read on
+    the full path, for exact positions and friendly messages."""
     from .xmlread import fast_clean, parse_xml
 
     verdict = True if twiml else sniff(data)[0]

@@ -2,9 +2,12 @@
 
 Each rule is a small generator that yields diagnostics for one concern (jsonschema's
 style), declared as a :class:`Rule` together with the XPath that selects, in a
-schema-valid TwiML XML document, everything it could flag: the XML fast path
-(:func:`twimlc.xmlread.fast_clean`) runs these selections in C, so a clean document is
-never turned into Python objects, and a new rule cannot forget its selection.
+schema-valid TwiML XML document, everything it could flag, and the same selection as
+Python predicates on lxml elements (its ``picks``): the XML fast path
+(:func:`twimlc.xmlread.fast_clean`) walks each tree once and asks every rule's picks, so a
+clean document is never turned into syntax nodes, and a new rule cannot forget its
+selection. ``tests/test_picks.py`` proves each rule's picks select exactly what its XPath
+selects.
 :func:`validate` runs them all. Limits and the provider's error codes come from the
 document's dialect (``doc.dialect``), never from constants here.
 """
@@ -12,8 +15,8 @@ document's dialect (``doc.dialect``), never from constants here.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .ast import Document, Element, Span, walk
@@ -41,6 +44,11 @@ Check = Callable[[Document, list[Element]], Iterator[Diagnostic]]
 # (``el`` is an lxml element of a schema-valid document; no lxml import needed here),
 # against the dialect's limits.
 Suspect = Callable[[Any, Vocabulary, Limits], bool]
+# The same selection as the XPath, in Python: for an element's tag (``"*"``: any element),
+# whether the XPath selects that lxml element. An element is picked when the predicate for
+# its tag or the one for ``"*"`` says so.
+Pick = Callable[[Any], bool]
+Picks = Callable[[Dialect, Vocabulary], Mapping[str, Pick]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,10 @@ class Rule:
     """One semantic rule and where it looks.
 
     ``select(dialect, vocabulary)`` is an XPath 1.0 union of every element the rule could
-    flag in a schema-valid document (a superset); ``suspect`` narrows a selected element
+    flag in a schema-valid document (a superset); ``picks(dialect, vocabulary)`` is that
+    selection as Python predicates by tag (what the fast path runs: one walk of the tree
+    asks every rule, where an XPath call per rule costs more than the walk; the two are
+    proved to agree by ``tests/test_picks.py``); ``suspect`` narrows a selected element
     down in Python when XPath cannot say (is this number really not E.164?). With no
     ``suspect``, any selected element sends the document down the full path.
     ``whole_only``: the rule reports something missing, so it skips elements that reading
@@ -60,6 +71,7 @@ class Rule:
     select: Callable[[Dialect, Vocabulary], str]
     suspect: Suspect | None = None
     whole_only: bool = False
+    picks: Picks = field(kw_only=True)
 
 
 def _code(doc: Document, twl: str, e: Element) -> str:
@@ -401,12 +413,153 @@ def _limited(xpath: str) -> Callable[[Dialect, Vocabulary], str]:
     return lambda dialect, vocab: xpath.format(**asdict(dialect.limits))
 
 
+# --- the selections in Python, on lxml elements (duck-typed: validate.py never imports
+# lxml), each helper named after the XPath it stands for ---------------------------------
+
+
+def _string(el: Any) -> str:
+    """``string(.)``: the element's text and all its descendants' (not comments')."""
+    return str(el.text or "") if len(el) == 0 else "".join(el.itertext())
+
+
+def _count(el: Any, tag: str) -> int:
+    """``count(tag)``: the children named ``tag``."""
+    return sum(1 for c in el if c.tag == tag)
+
+
+def _any_child(el: Any) -> bool:
+    """``*``: whether the element has an element child (not a comment)."""
+    return any(isinstance(c.tag, str) for c in el)
+
+
+def _blank_attribute(el: Any, name: str) -> bool:
+    """``not(normalize-space(@name))``: the attribute is missing, empty or white space."""
+    return is_blank(str(el.get(name) or ""))
+
+
+def _on_top(el: Any) -> bool:
+    """``/Response/*``: a child of the document's root element, ``<Response>``."""
+    parent = el.getparent()
+    return parent is not None and parent.tag == "Response" and parent.getparent() is None
+
+
+def _element_after(el: Any) -> bool:
+    """``following-sibling::*``."""
+    return any(isinstance(s.tag, str) for s in el.itersiblings())
+
+
+def _element_before(el: Any) -> bool:
+    """``preceding-sibling::*``."""
+    return any(isinstance(s.tag, str) for s in el.itersiblings(preceding=True))
+
+
+def _always(el: Any) -> bool:
+    return True
+
+
+def _pick_unreachable(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
+    """:func:`_select_unreachable` in Python."""
+
+    def ends(el: Any) -> bool:
+        return _on_top(el) and _element_after(el)
+
+    def ends_with_action(el: Any) -> bool:
+        return el.get("action") is not None and ends(el)
+
+    picks: dict[str, Pick] = {}
+    for tag, spec in vocab.elements.items():
+        if spec.ends == "always":
+            picks[tag] = ends
+        elif spec.ends == "action":
+            picks[tag] = ends_with_action
+    return picks
+
+
+def _pick_dial_nouns(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
+    most = dialect.limits.numbers
+
+    def dial(el: Any) -> bool:
+        numbers, conferences = _count(el, "Number"), _count(el, "Conference")
+        return numbers > most or (conferences > 0 and numbers > 0) or conferences > 1
+
+    return {"Dial": dial}
+
+
+def _pick_needs_content(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
+    def empty(el: Any) -> bool:  # not(*) and not(normalize-space())
+        return not _any_child(el) and is_blank(_string(el))
+
+    def enqueue(el: Any) -> bool:  # not(text()[normalize-space()]): every text node blank
+        return (
+            is_blank(str(el.text or ""))
+            and all(is_blank(str(c.tail or "")) for c in el)
+            and _blank_attribute(el, "workflowSid")
+        )
+
+    def stream(el: Any) -> bool:
+        parent = el.getparent()
+        return _blank_attribute(el, "url") and not (parent is not None and parent.tag == "Stop")
+
+    return {
+        "Play": lambda el: is_blank(_string(el)) and not el.get("digits"),
+        "Dial": empty,
+        "Stream": stream,
+        "ConversationRelay": lambda el: _blank_attribute(el, "url"),
+        "Say": empty,
+        "Message": empty,
+        "Enqueue": enqueue,
+    }
+
+
+def _pick_queue_names(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
+    most = dialect.limits.queue_name_chars
+
+    def too_long(el: Any) -> bool:
+        return len(_string(el)) > most
+
+    return {"Enqueue": too_long, "Queue": too_long}
+
+
+def _pick_limits(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
+    limit = dialect.limits
+    return {
+        "Response": lambda el: el.getparent() is None and _count(el, "Message") > limit.messages,
+        "Say": lambda el: len(_string(el)) > limit.say_chars,
+        "Message": lambda el: len(_string(el)) * 2 > limit.body_chars or _count(el, "Media") > limit.media,
+    }
+
+
+def _absolute_url_attribute(el: Any) -> bool:
+    """``@*[contains(., ':') or starts-with(., '//')]``."""
+    return any(":" in v or v.startswith("//") for v in el.values())
+
+
+def _pick_urls(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
+    return {
+        "*": _absolute_url_attribute,
+        **dict.fromkeys(("Play", "Redirect", "Media", "Stream", "ConversationRelay"), _always),
+    }
+
+
+def _pick_attribute_values(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
+    return {
+        "*": lambda el: el.get("finishOnKey") is not None,
+        "Gather": lambda el: el.get("speechTimeout") is not None,
+        "Record": lambda el: el.get("transcribe") == "true",
+    }
+
+
 RULES: tuple[Rule, ...] = (
-    Rule(unreachable, _select_unreachable),
-    Rule(reject_first, _fixed("/Response/Reject[preceding-sibling::*]")),
+    Rule(unreachable, _select_unreachable, picks=_pick_unreachable),
+    Rule(
+        reject_first,
+        _fixed("/Response/Reject[preceding-sibling::*]"),
+        picks=lambda dialect, vocab: {"Reject": lambda el: _on_top(el) and _element_before(el)},
+    ),
     Rule(
         dial_nouns,
         _limited("//Dial[count(Number) > {numbers} or (Conference and Number) or count(Conference) > 1]"),
+        picks=_pick_dial_nouns,
     ),
     Rule(
         needs_content,
@@ -418,11 +571,13 @@ RULES: tuple[Rule, ...] = (
             " | //Enqueue[not(text()[normalize-space()]) and not(normalize-space(@workflowSid))]"
         ),
         whole_only=True,
+        picks=_pick_needs_content,
     ),
     Rule(
         queue_names,
         _limited("//Enqueue[string-length(.) > {queue_name_chars}] | //Queue[string-length(.) > {queue_name_chars}]"),
         _suspect_queue,
+        picks=_pick_queue_names,
     ),
     Rule(
         limits,
@@ -432,8 +587,14 @@ RULES: tuple[Rule, ...] = (
             " | //Message[string-length(.) * 2 > {body_chars} or count(Media) > {media}]"
         ),
         _suspect_limit,
+        picks=_pick_limits,
     ),
-    Rule(phone_numbers, _fixed("//Number | //Dial"), _suspect_number),
+    Rule(
+        phone_numbers,
+        _fixed("//Number | //Dial"),
+        _suspect_number,
+        picks=lambda dialect, vocab: {"Number": _always, "Dial": _always},
+    ),
     Rule(
         urls,
         # absolute and scheme-relative URLs (the XSD refuses white space in URL-typed
@@ -443,11 +604,13 @@ RULES: tuple[Rule, ...] = (
             " | //ConversationRelay"
         ),
         _suspect_url,
+        picks=_pick_urls,
     ),
     Rule(
         attribute_values,
         _fixed("//*[@finishOnKey] | //Gather[@speechTimeout] | //Record[@transcribe = 'true']"),
         _suspect_value,
+        picks=_pick_attribute_values,
     ),
 )
 

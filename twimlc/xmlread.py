@@ -99,7 +99,8 @@ def parse_xml(data: bytes, path: str) -> tuple[etree._Element | None, list[Diagn
             start,
             "Twilio refuses TwiML over 64 kB (11750)",
         )
-    m = _DOCTYPE.search(data)
+    bang = data.find(b"<!")  # a comment, CDATA or DOCTYPE: only then is the search needed
+    m = _DOCTYPE.search(data, bang) if bang >= 0 else None
     if m:
         line, col = _position(data, m.start())
         return refuse(
@@ -496,7 +497,7 @@ def namespaced(root: etree._Element) -> str | None:
     return declares
 
 
-# --- the fast path: clean, schema-valid XML decided in C ----------------------------------
+# --- the fast path: clean, schema-valid XML decided without syntax nodes -----------------
 
 _SCHEMAS: dict[tuple[str, str], etree.XMLSchema] = {}
 
@@ -509,95 +510,117 @@ def schema(kind: str, dialect: Dialect = TWILIO) -> etree.XMLSchema:
     return _SCHEMAS[key]
 
 
+# Per dialect (held, so that its id is never reused): what each top-level tag says of the kind.
+_DECIDES: dict[int, tuple[Dialect, dict[str, str | None]]] = {}
+
+
 def kind_of(root: etree._Element, dialect: Dialect = TWILIO) -> str:
-    """The dialect's kind inference (as the resolver's) on the root's child tags."""
-    return dialect.infer_kind(as_text(c.tag) for c in root if isinstance(c.tag, str))[0]
+    """The dialect's kind inference (as the resolver's) on the root's child tags: the kind
+    the first tag that decides one says (each tag's answer asked of the dialect once)."""
+    held = _DECIDES.get(id(dialect))
+    if held is None or held[0] is not dialect:
+        held = _DECIDES[id(dialect)] = (dialect, {})
+    decides = held[1]
+    for child in root:
+        tag = child.tag
+        if isinstance(tag, str):
+            if tag not in decides:
+                inferred, index = dialect.infer_kind((tag,))
+                decides[tag] = inferred if index is not None else None
+            decided = decides[tag]
+            if decided is not None:
+                return decided
+    return dialect.infer_kind(())[0]
 
 
-_Suspect = Callable[[Any, Vocabulary, Limits], bool]
+# What the walk asks of one element: whether anything could be flagged there.
+_Check = Callable[[Any], bool]
+_Table = dict[Any, tuple[_Check, ...]]
+_TABLES: dict[tuple[int, str], tuple[Dialect, _Table, tuple[_Check, ...]]] = {}
 
 
-_Selections = tuple[etree.XPath, tuple[tuple[etree.XPath, _Suspect], ...]]
-_SELECTIONS: dict[tuple[int, str], _Selections] = {}
-
-
-def _selections(dialect: Dialect, kind: str) -> _Selections:
-    """validate.RULES' selections for one dialect and kind, compiled once: the rules with
-    no Python ``suspect`` as one boolean XPath (one call into libxml2), the others each
-    with their suspect."""
+def _checks(dialect: Dialect, kind: str) -> tuple[_Table, tuple[_Check, ...]]:
+    """What the fast path asks of each element of one dialect's and kind's documents, by
+    tag, built once: every rule's picks (validate.RULES, each narrowed by its suspect), and
+    the resolver's value warnings; and what it asks of an element whose tag has no entry
+    (the ``"*"`` picks). Comments and processing instructions are asked nothing."""
     key = (id(dialect), kind)
-    if key not in _SELECTIONS:
-        _SELECTIONS[key] = _compile_selections(dialect, kind)
-    return _SELECTIONS[key]
+    held = _TABLES.get(key)
+    if held is None or held[0] is not dialect:  # held, so that its id is never reused
+        held = _TABLES[key] = (dialect, *_build_checks(dialect, kind))
+    return held[1], held[2]
 
 
-def _compile_selections(dialect: Dialect, kind: str) -> _Selections:
+def _build_checks(dialect: Dialect, kind: str) -> tuple[_Table, tuple[_Check, ...]]:
     from .validate import RULES
 
-    vocab = dialect.vocabulary(kind)
-    plain = [x for r in RULES if r.suspect is None and (x := r.select(dialect, vocab))]
-    combined = etree.XPath("boolean(" + " | ".join(plain) + ")" if plain else "false()")
-    narrowed = tuple(
-        (etree.XPath(x), r.suspect) for r in RULES if r.suspect is not None and (x := r.select(dialect, vocab))
-    )
-    return combined, narrowed
+    vocab, limits = dialect.vocabulary(kind), dialect.limits
+    by_tag: dict[str, list[_Check]] = {}
+    anywhere: list[_Check] = []
+    for rule in RULES:
+        for tag, pick in rule.picks(dialect, vocab).items():
+            check = pick if rule.suspect is None else _narrowed(pick, rule.suspect, vocab, limits)
+            (anywhere if tag == "*" else by_tag.setdefault(tag, [])).append(check)
+    for tag, typed in _advised(dialect, kind).items():
+        by_tag.setdefault(tag, []).append(_value_warning(typed))
+    table: _Table = {tag: (*checks, *anywhere) for tag, checks in by_tag.items()}
+    for factory in (etree.Comment, etree.ProcessingInstruction, etree.Entity):
+        table[factory] = ()
+    return table, tuple(anywhere)
+
+
+def _narrowed(
+    pick: _Check, suspect: Callable[[Any, Vocabulary, Limits], bool], vocab: Vocabulary, limits: Limits
+) -> _Check:
+    return lambda el: pick(el) and suspect(el, vocab, limits)
+
+
+def _value_warning(typed: dict[str, ValueType]) -> _Check:
+    """Whether the resolver warns about a value of one of ``typed``'s attributes. A value
+    an open enum knows (a voice, a language: hundreds of them) is accepted by a set."""
+    names = tuple((name, t, frozenset(t.values) if t.type == "enum" else frozenset()) for name, t in typed.items())
+
+    def check(el: Any) -> bool:
+        for name, t, known in names:
+            value = el.get(name)
+            if value is not None and value not in known and value_problem(t, value):
+                return True
+        return False
+
+    return check
 
 
 # Value types the schema accepts but the resolver may still warn about (besides open enums).
 _ADVISED = ("phone", "recipient", "sender")
 
 
-_ADVISED_CACHE: dict[tuple[int, str], tuple[etree.XPath, dict[str, dict[str, ValueType]]]] = {}
-
-
-def _advised(dialect: Dialect, kind: str) -> tuple[etree.XPath, dict[str, dict[str, ValueType]]]:
+def _advised(dialect: Dialect, kind: str) -> dict[str, dict[str, ValueType]]:
     """The attributes whose value the resolver may warn about although the schema accepts
-    it (a voice or language outside the known list, a number not in E.164), selected by
-    name (cheaper in libxml2 than by element), and their types by tag and name."""
-    key = (id(dialect), kind)
-    if key in _ADVISED_CACHE:
-        return _ADVISED_CACHE[key]
+    it (a voice or language outside the known list, a number not in E.164), by tag and
+    name."""
     typed: dict[str, dict[str, ValueType]] = {}
     for tag, spec in dialect.vocabulary(kind).elements.items():
         names = {n: t for n, t in spec.attributes.items() if (t.type == "enum" and t.open) or t.type in _ADVISED}
         if names:
             typed[tag] = names
-    selection = " | ".join(sorted({f"//@{n}" for names in typed.values() for n in names}))
-    _ADVISED_CACHE[key] = (etree.XPath(selection or "/nothing"), typed)
-    return _ADVISED_CACHE[key]
-
-
-def _nodes(xpath: etree.XPath, root: etree._Element) -> list[etree._Element]:
-    result = xpath(root)
-    return [n for n in result if isinstance(n, etree._Element)] if isinstance(result, list) else []
+    return typed
 
 
 def _nothing_to_flag(root: etree._Element, kind: str, dialect: Dialect) -> bool:
-    """No rule of validate.py (by the selections each declares), and no value warning of the
-    resolver, can report anything for this schema-valid document."""
-    combined, narrowed = _selections(dialect, kind)
-    if combined(root):
-        return False
-    vocab = dialect.vocabulary(kind)
-    for xpath, suspect in narrowed:
-        if any(suspect(el, vocab, dialect.limits) for el in _nodes(xpath, root)):
-            return False
-    selection, typed = _advised(dialect, kind)
-    found = selection(root)
-    for value in found if isinstance(found, list) else ():
-        if isinstance(value, etree._ElementUnicodeResult):
-            parent = value.getparent()
-            name = value.attrname
-            t = typed.get(as_text(parent.tag), {}).get(as_text(name)) if parent is not None and name else None
-            if t is not None and value_problem(t, str(value)):  # the resolver's value warnings
+    """No rule of validate.py (by the picks each declares), and no value warning of the
+    resolver, can report anything for this schema-valid document: one walk of the tree."""
+    table, anywhere = _checks(dialect, kind)
+    for el in root.iter():
+        for check in table.get(el.tag, anywhere):
+            if check(el):
                 return False
     return True
 
 
 def fast_clean(root: etree._Element, dialect: Dialect = TWILIO) -> bool:
     """True when the document is valid against the dialect's published XSD and no
-    semantic rule can report anything: the per-file path in C (libxml2 and XPath) for
-    clean files."""
+    semantic rule can report anything: the per-file path for clean files (libxml2 and the
+    XSD in C, then one walk of the tree)."""
     if root.tag != "Response" or root.attrib:
         return False
     kind = kind_of(root, dialect)
