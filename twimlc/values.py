@@ -11,6 +11,7 @@ fast path and templates (rendered values) all call these.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from .diagnostics import CODES, ERROR
@@ -205,6 +206,7 @@ def _channel_problem(prefix: str, rest: str, text: str, sender: bool) -> Problem
 _LOOKS_LIKE_NUMBER = re.compile(r"^[+0-9][0-9 ().\-]*$")
 
 
+@lru_cache(maxsize=4096)  # a repository dials the same few numbers in many files
 def _phone_problem(number: str) -> str | None:
     """Why an E.164-shaped number cannot exist (bad country code or length), else None."""
     import phonenumbers  # imported only when a document dials a number
@@ -238,6 +240,7 @@ _SOCKET_SCHEMES = {"wss"}
 _SPACE = re.compile(r"\s")
 
 
+@lru_cache(maxsize=4096)  # the same URLs recur across a repository's files
 def url_problem(url: str, sockets: bool = False) -> str | None:
     """Why ``url`` is not a URL Twilio can use, or ``None``: the one judge of URLs, asked by
     the resolver (URL-typed attribute values), by the rule below (``<Play>`` text, stream
