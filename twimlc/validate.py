@@ -422,14 +422,24 @@ def _string(el: Any) -> str:
     return str(el.text or "") if len(el) == 0 else "".join(el.itertext())
 
 
+# (loops rather than any() over a generator: these run for every element of every file)
+
+
 def _count(el: Any, tag: str) -> int:
     """``count(tag)``: the children named ``tag``."""
-    return sum(1 for c in el if c.tag == tag)
+    n = 0
+    for c in el:
+        if c.tag == tag:
+            n += 1
+    return n
 
 
 def _any_child(el: Any) -> bool:
     """``*``: whether the element has an element child (not a comment)."""
-    return any(isinstance(c.tag, str) for c in el)
+    for c in el:
+        if isinstance(c.tag, str):
+            return True
+    return False
 
 
 def _blank_attribute(el: Any, name: str) -> bool:
@@ -445,12 +455,18 @@ def _on_top(el: Any) -> bool:
 
 def _element_after(el: Any) -> bool:
     """``following-sibling::*``."""
-    return any(isinstance(s.tag, str) for s in el.itersiblings())
+    for s in el.itersiblings():
+        if isinstance(s.tag, str):
+            return True
+    return False
 
 
 def _element_before(el: Any) -> bool:
     """``preceding-sibling::*``."""
-    return any(isinstance(s.tag, str) for s in el.itersiblings(preceding=True))
+    for s in el.itersiblings(preceding=True):
+        if isinstance(s.tag, str):
+            return True
+    return False
 
 
 def _always(el: Any) -> bool:
@@ -531,7 +547,10 @@ def _pick_limits(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
 
 def _absolute_url_attribute(el: Any) -> bool:
     """``@*[contains(., ':') or starts-with(., '//')]``."""
-    return any(":" in v or v.startswith("//") for v in el.values())
+    for v in el.values():
+        if ":" in v or v.startswith("//"):
+            return True
+    return False
 
 
 def _pick_urls(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
