@@ -153,16 +153,13 @@ def _cmd_compile(args: argparse.Namespace) -> int:
 def _files(paths: list[str]) -> list[str]:
     """Files named (a FIFO too: editors pipe text so), and the regular .twl/.twiml/.xml
     files below directories named."""
+    from .files import files_below
     from .sniff import TWL_SUFFIXES, XML_SUFFIXES
 
     out: list[str] = []
     for p in paths:
         if os.path.isdir(p):
-            for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found = (os.path.join(root, n) for n in sorted(names) if n.endswith(TWL_SUFFIXES + XML_SUFFIXES))
-                # only regular files: reading a FIFO met in a walk would wait forever
-                out.extend(f for f in found if os.path.isfile(f))
+            out.extend(files_below(p, TWL_SUFFIXES + XML_SUFFIXES))
         else:
             out.append(p)
     return out
@@ -182,6 +179,8 @@ def _unknown_file(command: str, paths: list[str]) -> str | None:
 def _portable(found: dict[str, list[Diagnostic]], dialects: list[Dialect]) -> list[Diagnostic]:
     """One file checked for several targets: what all of them report, once, and what only
     some report, each marked with the target it breaks on."""
+    if len(dialects) == 1:
+        return found[dialects[0].name]
     from dataclasses import replace
 
     def key(d: Diagnostic) -> tuple[object, ...]:

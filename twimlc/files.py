@@ -12,6 +12,7 @@ from .diagnostics import Diagnostic, diag
 from .dialect import MAX_READ_BYTES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 NOWHERE = Span(0, 0, 0, 0)
@@ -66,6 +67,40 @@ def with_line_ending(text: str, ending: str) -> str:
     return text if ending == "\n" else text.replace(ending, "\n").replace("\n", ending)
 
 
+def files_below(directory: str, suffixes: tuple[str, ...]) -> list[str]:
+    """The regular files (or links to one) below ``directory`` whose names end in one of
+    ``suffixes``, as ``os.walk`` finds them: top-down, each folder's files before its
+    folders, names sorted, hidden folders skipped, links to folders not followed. One
+    ``scandir`` per folder tells each entry's kind without a ``stat`` per file (only a
+    regular file is read: a FIFO met in a walk would wait forever)."""
+    out: list[str] = []
+    folders = [directory]
+    while folders:
+        top = folders.pop()
+        try:
+            with os.scandir(top) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed is passed over
+        files, below = [], []
+        for entry in entries:
+            if _is(entry.is_dir):
+                if not entry.name.startswith(".") and not _is(entry.is_symlink):
+                    below.append(entry.name)
+            elif entry.name.endswith(suffixes) and _is(entry.is_file):
+                files.append(entry.name)
+        out.extend(os.path.join(top, name) for name in sorted(files))
+        folders.extend(os.path.join(top, name) for name in sorted(below, reverse=True))
+    return out
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    try:
+        return test()
+    except OSError:
+        return False
+
+
 def read_bytes(path: str) -> tuple[bytes | None, list[Diagnostic]]:
     """The file's bytes (``-``: standard input), or a coded diagnostic: TWL007 for a file
     over the size twimlc reads (refused after reading one byte past the limit, so memory
@@ -74,10 +109,7 @@ def read_bytes(path: str) -> tuple[bytes | None, list[Diagnostic]]:
         if path == "-":
             data = sys.stdin.buffer.read(MAX_READ_BYTES + 1)
         else:
-            with open(path, "rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                # read(n) allocates n bytes up front: ask for the size (a regular file) or the bound
-                data = f.read(size + 1 if 0 < size <= MAX_READ_BYTES else MAX_READ_BYTES + 1)
+            data = _read_at_most(path)
     except OSError as e:
         return None, [diag("TWL005", f"cannot read file: {e.strerror or e}", NOWHERE, None, path)]
     if len(data) > MAX_READ_BYTES:
@@ -86,6 +118,35 @@ def read_bytes(path: str) -> tuple[bytes | None, list[Diagnostic]]:
         )
         return None, [diag("TWL007", message, NOWHERE, None, path)]
     return data, []
+
+
+def _read_at_most(path: str) -> bytes:
+    """The file's bytes, at most one past the bound, read with the system's calls (no
+    buffered file object: checking thousands of files, its set-up costs more than the
+    read). A read asks for the size (a regular file) or the bound, as one read of n bytes
+    allocates n up front. A regular file with a size has ended when a read returns less
+    than asked; anything else (a FIFO, a device, a file of /proc that says it is empty) is
+    read until it ends or passes the bound."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        status = os.fstat(fd)
+        size = status.st_size
+        sized = stat.S_ISREG(status.st_mode) and 0 < size <= MAX_READ_BYTES
+        want = size + 1 if sized else MAX_READ_BYTES + 1
+        chunks = []
+        while want > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if sized and len(chunk) < want:
+                break
+            want -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def read_source(path: str) -> tuple[str | None, list[Diagnostic]]:
