@@ -65,6 +65,11 @@ def twiml_verbs() -> frozenset[str]:
     return frozenset(tag for kind in KINDS for tag in TWILIO.vocabulary(kind).root.children)
 
 
+# The start nearly every TwiML file has: an XML declaration (or none), white space, and
+# ``<Response>`` with no attributes; what :func:`sniff` would find, told by one match.
+_PLAIN_START = re.compile(rb"(?:<\?xml[^>]*\?>)?[ \t\r\n]*<Response>")
+
+
 def sniff(data: bytes) -> tuple[bool | None, str]:
     """Whether ``data`` is TwiML, from a look at its start, and, when it is not, what it is
     instead ("an empty file", "the root element is <beans>"). ``None``: the start does not
@@ -75,6 +80,13 @@ def sniff(data: bytes) -> tuple[bool | None, str]:
     misspelling of ``Response`` with nothing in it (``<Responses/>``). A misspelt root with
     other children or text (a Java fixture's ``<response><status>ok</status></response>``)
     is some other format's, and is skipped."""
+    if _PLAIN_START.match(data):
+        return True, ""
+    return look(data)
+
+
+def look(data: bytes) -> tuple[bool | None, str]:
+    """:func:`sniff`'s verdict, by a look at every part of the start."""
     whole = len(data) <= SNIFF_BYTES
     head = data[:SNIFF_BYTES]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
