@@ -284,16 +284,22 @@ def _excerpt(text: str, start: int, end: int) -> tuple[str, int, int]:
     # around the span (every character takes at least one column, tabs and escapes more)
     first = max(0, start - MAX_SHOWN_COLUMNS)
     last = min(len(text), max(end, start + 1) + MAX_SHOWN_COLUMNS, start + 2 * MAX_SHOWN_COLUMNS)
-    cells: list[tuple[str, int]] = []  # (shown, width) per code point from ``first``
-    column = 0
-    for ch in text[first:last]:
-        shown = _cell(ch, column)
-        width = _width(shown)
-        cells.append((shown, width))
-        column += width
-    offsets = [0]
-    for _, width in cells:
-        offsets.append(offsets[-1] + width)
+    segment = text[first:last]
+    cells: list[tuple[str, int]]  # (shown, width) per code point from ``first``
+    if segment.isascii() and segment.isprintable():  # no tab, no control: as written, a column each
+        cells = [(ch, 1) for ch in segment]
+        offsets = list(range(len(segment) + 1))
+    else:
+        cells = []
+        column = 0
+        for ch in segment:
+            shown = _cell(ch, column)
+            width = _width(shown)
+            cells.append((shown, width))
+            column += width
+        offsets = [0]
+        for _, width in cells:
+            offsets.append(offsets[-1] + width)
     total = offsets[-1]
     a, b = start - first, max(min(end, last), start + 1) - first
     caret_start = offsets[min(a, len(cells))]
