@@ -13,7 +13,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 KINDS = ("voice", "messaging", "fax")
@@ -170,9 +170,21 @@ def _camel(s: str) -> str:
 def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     """The candidate a user most likely meant: same spelling in another case or in
     snake/kebab case (``statusCallBack``, ``status_callback`` → ``statusCallback``), else
-    the closest spelling."""
+    the closest spelling. Among a value type's choices (a tuple: 900 voices), the answer
+    is remembered: a repository misspells the same voice in many files."""
     if not candidates:
         return None
+    if isinstance(candidates, tuple):
+        return _suggest_among(word, candidates)
+    return _suggest(word, candidates)
+
+
+@lru_cache(maxsize=1024)
+def _suggest_among(word: str, candidates: tuple[str, ...]) -> str | None:
+    return _suggest(word, candidates)
+
+
+def _suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     import difflib
 
     folded = {c.lower().replace("-", "").replace("_", ""): c for c in candidates}
