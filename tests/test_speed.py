@@ -95,3 +95,236 @@ assert [d.code for d in check_xml(flagged, "flagged.xml")] == ["TWL401"]
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["0"]
+
+
+# --- the per-file work of checking many files: each shortcut gives the same answer ---------
+
+
+def test_the_usual_start_of_a_file_is_told_by_one_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    from twimlc import sniff
+
+    def no_look(data: bytes) -> tuple[bool | None, str]:
+        raise AssertionError("looked at every part of the start")
+
+    monkeypatch.setattr(sniff, "look", no_look)
+    assert sniff.sniff(b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Say>Hi</Say></Response>') == (True, "")
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"<Response>",
+        b'<?xml version="1.0"?><Response>',
+        b'<?xml version="1.0" encoding="UTF-8"?>\r\n\t <Response>',
+        b"<?xml-stylesheet href='a'?>\n<Response>",
+        b"<?xml version='1.0'?><!-- a comment --><Response>",
+        b"\xef\xbb\xbf<Response>",
+        b"<Response xmlns='urn:x'>",
+        b"<Response >",
+        b"<Response/>",
+        b"<Responses><Say/>",
+        b'<?xml version="1.0"?>x<Response>',
+        b"<?xml a>b?><Response>",
+    ],
+)
+def test_the_one_match_agrees_with_the_full_look(start: bytes) -> None:
+    from twimlc import sniff
+
+    data = start + b"<Say>Hi</Say></Response>"
+    assert sniff.sniff(data) == sniff.look(data)
+    if sniff._PLAIN_START.match(data):
+        assert sniff.look(data) == (True, "")
+
+
+def test_the_one_match_agrees_with_the_full_look_on_every_xml_file() -> None:
+    from conftest import ROOT, SHARED
+
+    from twimlc import sniff
+
+    files = sorted((SHARED / "corpus").rglob("*.xml")) + sorted((ROOT / "tests").rglob("*.xml"))
+    assert files
+    for f in files:
+        data = f.read_bytes()
+        assert sniff.sniff(data) == sniff.look(data), f
+
+
+def test_a_file_without_markup_declarations_is_not_searched_for_a_doctype(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Refuse:
+        def search(self, *args: object) -> None:
+            raise AssertionError("searched for a DOCTYPE")
+
+    clean = b'<?xml version="1.0"?>\n<Response><Say>Hi</Say></Response>'
+    real = xmlread._DOCTYPE
+    monkeypatch.setattr(xmlread, "_DOCTYPE", Refuse())
+    assert xmlread.parse_xml(clean, "a.xml")[1] == []
+    monkeypatch.setattr(xmlread, "_DOCTYPE", real)
+    for data in (b"<!DOCTYPE x><Response/>", b"<!-- c --><!doctype x><Response/>", b"<!-- c -->\n<!DocType x>"):
+        assert [d.code for d in xmlread.parse_xml(data, "a.xml")[1]] == ["TWL007"]
+    assert xmlread.parse_xml(b"<!-- DOCTYPE --><Response/>", "a.xml")[1] == []
+
+
+def test_the_kind_is_asked_of_the_dialect_once_per_tag(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lxml import etree
+
+    from twimlc.dialect import Dialect
+
+    asked: list[tuple[str, ...]] = []
+    real = Dialect.infer_kind
+
+    def counting(self: Dialect, tags: Any) -> tuple[str, int | None]:
+        tags = tuple(tags)
+        asked.append(tags)
+        return real(self, tags)
+
+    monkeypatch.setattr(Dialect, "infer_kind", counting)
+    monkeypatch.setattr(xmlread, "_DECIDES", {})
+    documents = [b"<Response><Redirect/><Message>x</Message></Response>"] * 3 + [b"<Response><Redirect/></Response>"]
+    kinds = [xmlread.kind_of(etree.fromstring(d)) for d in documents]
+    assert kinds == ["messaging", "messaging", "messaging", "voice"]
+    assert sorted(t for t in asked if t) == [("Message",), ("Redirect",)]
+
+
+def test_a_known_voice_is_accepted_without_asking_for_its_problems(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lxml import etree
+
+    from twimlc.dialect import TWILIO
+
+    calls: list[str] = []
+    real = xmlread.value_problem
+
+    def counting(t: Any, text: str) -> Any:
+        calls.append(text)
+        return real(t, text)
+
+    monkeypatch.setattr(xmlread, "value_problem", counting)
+    monkeypatch.setattr(xmlread, "_TABLES", {})
+    known = etree.fromstring(b'<Response><Say voice="Polly.Joanna" language="en-US">Hi</Say></Response>')
+    assert xmlread.fast_clean(known, TWILIO) and calls == []
+    unknown = etree.fromstring(b'<Response><Say voice="Polly.Joana">Hi</Say></Response>')
+    assert not xmlread.fast_clean(unknown, TWILIO) and calls == ["Polly.Joana"]
+
+
+def test_a_number_and_a_url_are_judged_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.parse
+
+    import phonenumbers
+
+    from twimlc.values import number_problem, url_problem
+
+    parsed: list[str] = []
+    real_parse, real_split = phonenumbers.parse, urllib.parse.urlsplit
+    monkeypatch.setattr(phonenumbers, "parse", lambda n, r: parsed.append(n) or real_parse(n, r))
+    monkeypatch.setattr(urllib.parse, "urlsplit", lambda u, *a: parsed.append(u) or real_split(u, *a))
+    for _ in range(3):
+        number_problem("+493012345678901")
+        assert url_problem("https://once.example/a-url-judged-once") is None
+    assert parsed.count("+493012345678901") <= 1
+    assert parsed.count("https://once.example/a-url-judged-once") <= 1
+
+
+def test_a_misspelt_choice_is_looked_up_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import difflib
+
+    from twimlc.dialect import TWILIO
+    from twimlc.vocabulary import suggest
+
+    voices = TWILIO.vocabulary("voice").elements["Say"].attributes["voice"].values
+    calls: list[str] = []
+    real = difflib.get_close_matches
+    monkeypatch.setattr(difflib, "get_close_matches", lambda w, *a, **k: calls.append(w) or real(w, *a, **k))
+    first = suggest("Polly.Joanna-Neural-Misspelt", voices)
+    asked = len(calls)
+    assert suggest("Polly.Joanna-Neural-Misspelt", voices) == first
+    assert len(calls) == asked
+    assert suggest("Polly.Joanna-Neural-Misspelt", list(voices)) == first  # a list: not remembered
+
+
+def test_a_regular_file_is_read_in_one_call(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from twimlc.files import read_bytes
+
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"<Response><Say>Hi</Say></Response>" * 100)
+    reads: list[int] = []
+    real = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: reads.append(n) or real(fd, n))
+    assert read_bytes(str(path)) == (path.read_bytes(), [])
+    assert reads == [path.stat().st_size + 1]
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    assert read_bytes(str(empty)) == (b"", [])
+
+
+def test_source_lines_in_printable_ascii_are_drawn_without_a_look_at_each_character(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from twimlc import diagnostics
+    from twimlc.api import checks
+
+    found = checks('say "Hi" statusCallBack=/x\n', filename="a.twl")
+    real = diagnostics._cell
+
+    def refuse(ch: str, column: int) -> str:
+        raise AssertionError("looked at each character")
+
+    monkeypatch.setattr(diagnostics, "_cell", refuse)
+    shown = diagnostics.render_text(found[0], 'say "Hi" statusCallBack=/x\n')
+    monkeypatch.setattr(diagnostics, "_cell", real)
+    assert shown.splitlines()[1:3] == ['1 | say "Hi" statusCallBack=/x', "  |          ^^^^^^^^^^^^^^"]
+    tabbed = diagnostics.render_text(found[0], 'say\t"Hi" statusCallBack=/x\n')
+    assert "\t" not in tabbed
+
+
+def test_a_walk_finds_what_os_walk_finds_without_a_stat_per_file(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from twimlc.cli import _files
+    from twimlc.files import files_below
+    from twimlc.sniff import TWL_SUFFIXES, XML_SUFFIXES
+
+    for name in ("b.xml", "a.twl", "c.twiml", "d.txt", "sub/z.xml", "sub/deeper/y.twl", "Sub2/x.xml", ".hidden/h.xml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("<Response/>")
+    os.mkfifo(tmp_path / "fifo.xml")
+    os.symlink(tmp_path / "b.xml", tmp_path / "link.xml")
+    os.symlink(tmp_path / "missing.xml", tmp_path / "broken.xml")
+    os.symlink(tmp_path / "sub", tmp_path / "linked-folder")
+    os.mkdir(tmp_path / "folder.xml")
+
+    def walked(top: str) -> list[str]:  # what os.walk and os.path.isfile find
+        out = []
+        for root, dirs, names in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found = (os.path.join(root, n) for n in sorted(names) if n.endswith(TWL_SUFFIXES + XML_SUFFIXES))
+            out.extend(f for f in found if os.path.isfile(f))
+        return out
+
+    expected = walked(str(tmp_path))
+    assert [os.path.relpath(f, tmp_path) for f in expected] == [
+        "a.twl",
+        "b.xml",
+        "c.twiml",
+        "link.xml",
+        "Sub2/x.xml",
+        "sub/z.xml",
+        "sub/deeper/y.twl",
+    ]
+
+    def no_stat(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a stat per file")
+
+    monkeypatch.setattr(os.path, "isfile", no_stat)
+    assert files_below(str(tmp_path), TWL_SUFFIXES + XML_SUFFIXES) == expected
+    assert _files([str(tmp_path)]) == expected
+
+
+def test_one_target_passes_its_findings_through() -> None:
+    from twimlc.api import check_xml
+    from twimlc.cli import _portable
+    from twimlc.dialect import TWILIO
+
+    found = check_xml(b"<Response><Hangup/><Say>Hi</Say></Response>", "a.xml")
+    assert _portable({TWILIO.name: found}, [TWILIO]) is found
