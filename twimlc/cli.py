@@ -227,10 +227,44 @@ def _judged_for(command: str, args: argparse.Namespace) -> list[Dialect] | None:
     return targets
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def _check_file(path: str, targets: list[Dialect], inline: bool) -> tuple[str | None, list[Diagnostic], bool]:
+    """One file checked for ``targets``: its text (None when it cannot be read), its
+    diagnostics, and whether it was skipped (XML, but not TwiML)."""
     from .api import check_twl, judge_xml
-    from .diagnostics import render_github, render_json, render_text, use_colour
     from .sniff import TWIML_SUFFIX, XML_SUFFIXES
+
+    if path.endswith(XML_SUFFIXES):
+        data, problems = read_bytes(path)
+        if data is None:
+            return None, problems, False
+        per = {d.name: judge_xml(data, path, inline, path.endswith(TWIML_SUFFIX), d) for d in targets}
+        if not per[targets[0].name][0]:
+            return None, [], True
+        found = _portable({name: found for name, (_, found) in per.items()}, targets)
+        return data.decode("utf-8", errors="replace"), found, False
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems, False
+    return source, _portable({d.name: check_twl(source, path, inline, d) for d in targets}, targets), False
+
+
+def _check_files(
+    files: list[str], targets: list[Dialect], inline: bool, jobs: int
+) -> list[tuple[str | None, list[Diagnostic], bool]]:
+    """:func:`_check_file` of each file, in order; with ``jobs`` over 1, shared among that
+    many processes forked once the XML checks' modules and schemas are loaded."""
+    if jobs == 1 or "-" in files:  # standard input is read by this process
+        return [_check_file(f, targets, inline) for f in files]
+    from .parallel import cpus, map_forked
+    from .xmlread import prepare
+
+    for dialect in targets:
+        prepare(dialect)
+    return map_forked(lambda f: _check_file(f, targets, inline), files, jobs or cpus())
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .diagnostics import render_github, render_json, render_text, use_colour
 
     usage = _unknown_file("check", args.paths)
     if usage:
@@ -242,25 +276,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     diagnostics: list[Diagnostic] = []
     sources: dict[str, str] = {}
     skipped = 0
-    for path in _files(args.paths):
-        if path.endswith(XML_SUFFIXES):
-            data, problems = read_bytes(path)
-            if data is None:
-                diagnostics.extend(problems)
-                continue
-            per = {d.name: judge_xml(data, path, args.inline, path.endswith(TWIML_SUFFIX), d) for d in targets}
-            if not per[targets[0].name][0]:
-                skipped += 1  # XML, but not TwiML
-                continue
-            sources[path] = data.decode("utf-8", errors="replace")
-            diagnostics.extend(_portable({name: found for name, (_, found) in per.items()}, targets))
-        else:
-            source, problems = read_source(path)
-            if source is None:
-                diagnostics.extend(problems)
-                continue
+    files = _files(args.paths)
+    for path, (source, found, skip) in zip(files, _check_files(files, targets, args.inline, args.jobs), strict=True):
+        if skip:
+            skipped += 1  # XML, but not TwiML
+            continue
+        if source is not None:
             sources[path] = source
-            diagnostics.extend(_portable({d.name: check_twl(source, path, args.inline, d) for d in targets}, targets))
+        diagnostics.extend(found)
     diagnostics.sort(key=Diagnostic.sort_key)
     if args.format != "text" and skipped:
         sys.stderr.write(f"skipped {_plural(skipped, 'file')}: not TwiML\n")  # standard output stays machine-read
@@ -710,6 +733,13 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number of processes, 0 for one per CPU."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (0: one per CPU)")
+    return int(text)
+
+
 def _target_option(p: argparse.ArgumentParser) -> None:
     from .dialect import DIALECTS
 
@@ -741,6 +771,14 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--strict", action="store_true", help="warnings fail the check too")
     k.add_argument(
         "--inline", action="store_true", help="also apply the Calls API's 4,000-character limit on inline TwiML"
+    )
+    k.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="check in N processes forked from this one (0: one per CPU; default: 1); output and exit code stay the same",
     )
     _target_option(k)
     _portability_option(k, "check for each of these providers (e.g. twilio,telnyx)")

@@ -22,9 +22,7 @@ from .ast import NOWHERE, Arg, CommentLine, Scalar, Span, Statement, SyntaxNode,
 from .diagnostics import Diagnostic, diag
 from .dialect import MAX_NESTING, TWILIO, Dialect, Limits
 from .dialect import MAX_READ_BYTES as MAX_BYTES
-from .values import (
-    value_problem,
-)
+from .values import number_problem, url_problem, value_problem
 from .vocabulary import KINDS, ValueType, Vocabulary
 
 MAX_DEPTH = MAX_NESTING  # TwiML nests a handful of levels; deeper is hostile or broken
@@ -615,6 +613,16 @@ def _nothing_to_flag(root: etree._Element, kind: str, dialect: Dialect) -> bool:
             if check(el):
                 return False
     return True
+
+
+def prepare(dialect: Dialect = TWILIO) -> None:
+    """Load what checking XML for ``dialect`` needs (every kind's XSD and what the walk
+    asks, the number and URL parsers), before forking processes that share it."""
+    for kind in KINDS:
+        schema(kind, dialect)
+        _checks(dialect, kind)
+    number_problem("+14155550100")
+    url_problem("https://example.com/")
 
 
 def fast_clean(root: etree._Element, dialect: Dialect = TWILIO) -> bool:
