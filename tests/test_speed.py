@@ -328,3 +328,24 @@ def test_one_target_passes_its_findings_through() -> None:
 
     found = check_xml(b"<Response><Hangup/><Say>Hi</Say></Response>", "a.xml")
     assert _portable({TWILIO.name: found}, [TWILIO]) is found
+
+
+def test_reading_xml_for_check_builds_each_statement_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lxml import etree
+
+    from twimlc.ast import Statement
+
+    built: list[str] = []
+
+    class Counting(Statement):
+        __slots__ = ()
+
+        def __init__(self, keyword: str, *args: Any) -> None:
+            built.append(keyword)
+            super().__init__(keyword, *args)
+
+    text = "<Response>\n  <Gather>\n    <Say>Hi</Say>\n  </Gather>\n  <Hangup/>\n</Response>"
+    monkeypatch.setattr(xmlread, "Statement", Counting)
+    nodes, _ = xmlread.to_syntax(etree.fromstring(text), text)
+    assert len(built) == 4  # <Response>, <Gather>, <Say>, <Hangup>
+    assert [type(n).__name__ for n in nodes] == ["Counting", "Counting"]  # the indentation dropped

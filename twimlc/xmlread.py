@@ -361,7 +361,7 @@ class _Reader:
         return Statement(keyword, span, tuple(args), tuple(body), where or span)
 
     def body(self, el: etree._Element, span: Span, speech: bool) -> list[SyntaxNode]:
-        if not self.exact:
+        if not self.exact:  # indentation dropped here (see _layout), so nodes are built once
             body: list[SyntaxNode] = []
             if el.text:
                 body.append(TextLine(el.text, span))
@@ -370,7 +370,7 @@ class _Reader:
                     body.append(self.statement(child))
                 if child.tail:
                     body.append(TextLine(child.tail, span))
-            return body
+            return _layout(body) if len(body) > 1 else body
         out: list[SyntaxNode] = []
         if el.text:
             out.append(TextLine(self.text(el.text), self.here()))
@@ -428,11 +428,6 @@ def _layout(nodes: list[SyntaxNode], *also: type) -> list[SyntaxNode]:
     return [n for n in nodes if not isinstance(n, TextLine)]
 
 
-def _clean(node: Statement) -> Statement:
-    body = _layout([_clean(b) if isinstance(b, Statement) else b for b in node.body])
-    return Statement(node.keyword, node.keyword_span, node.args, tuple(body), node.span)
-
-
 def to_syntax(
     root: etree._Element, text: str, dialect: Dialect = TWILIO, exact: bool = False, bin_variables: bool = True
 ) -> tuple[list[SyntaxNode], list[Arg]]:
@@ -442,7 +437,7 @@ def to_syntax(
     in the order they first appear."""
     reader = _Reader(text, dialect, exact, bin_variables)
     if not exact:
-        top = _clean(reader.statement(root))
+        top = reader.statement(root)
         return list(top.body), list(top.args)
     top = reader.statement(root)
     nodes = reader.siblings(root, "previous") + list(top.body) + reader.siblings(root, "next")
