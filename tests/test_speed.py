@@ -349,3 +349,32 @@ def test_reading_xml_for_check_builds_each_statement_once(monkeypatch: pytest.Mo
     nodes, _ = xmlread.to_syntax(etree.fromstring(text), text)
     assert len(built) == 4  # <Response>, <Gather>, <Say>, <Hangup>
     assert [type(n).__name__ for n in nodes] == ["Counting", "Counting"]  # the indentation dropped
+
+
+def test_checking_a_file_imports_nothing_more(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import statement costs about a microsecond: the per-file path of check leaves
+    them to the set-up (the driver's own lazy import of the XML modules aside)."""
+    import builtins
+    import sys
+
+    from twimlc.api import size_limits_bytes
+    from twimlc.cli import _checker
+    from twimlc.dialect import TWILIO
+
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"<Response><Say>Hi</Say></Response>")
+    check = _checker([TWILIO], False)
+    check(str(path))
+    imported: list[str] = []
+    real = builtins.__import__
+
+    def counting(name: str, *args: Any, **kwargs: Any) -> Any:
+        if str(sys._getframe(1).f_globals.get("__name__")).startswith("twimlc"):
+            imported.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", counting)
+    assert size_limits_bytes(path.read_bytes(), TWILIO, False) == []
+    assert check(str(path)) == ("<Response><Say>Hi</Say></Response>", [], False)
+    monkeypatch.setattr(builtins, "__import__", real)
+    assert imported == ["xmlread"]  # judge_xml's

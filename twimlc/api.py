@@ -239,10 +239,10 @@ def check_xml(
 
 
 def size_limits_bytes(data: bytes, dialect: Dialect, inline: bool) -> list[Diagnostic]:
+    if len(data) < (dialect.limits.inline_chars if inline else dialect.limits.document_bytes):
+        return []  # (asked of every file: nothing imported before this)
     from .validate import size_limits
 
-    if len(data) < (dialect.limits.inline_chars if inline else dialect.limits.document_bytes):
-        return []
     return size_limits(data.decode("utf-8", errors="replace"), dialect, inline)
 
 

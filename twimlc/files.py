@@ -4,6 +4,7 @@ into a coded diagnostic, and atomic writes."""
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from typing import TYPE_CHECKING
 
@@ -127,8 +128,6 @@ def _read_at_most(path: str) -> bytes:
     allocates n up front. A regular file with a size has ended when a read returns less
     than asked; anything else (a FIFO, a device, a file of /proc that says it is empty) is
     read until it ends or passes the bound."""
-    import stat
-
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         status = os.fstat(fd)
