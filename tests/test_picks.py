@@ -275,3 +275,14 @@ def test_the_helpers_read_xpath_as_xpath_does() -> None:
     )
     assert root is not None
     assert_agree(root)
+
+
+def test_check_reports_what_the_full_path_reports_in_order_with_positions() -> None:
+    """Whatever the fast path decides, ``check`` gives, diagnostic for diagnostic (code,
+    position, message, hint, order), what reading every document on the full path gives
+    (the corpus and the tests' XML files; tests/test_schema.py compares codes and lines)."""
+    from twimlc.api import analyze_xml, check_xml
+
+    for i, data in enumerate(documents()):
+        name = f"doc{i}.xml"
+        assert check_xml(data, name) == analyze_xml(data, name)[1], name
