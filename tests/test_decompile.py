@@ -232,3 +232,24 @@ def test_decompile_restates_no_rule_of_the_resolver() -> None:
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
     assert imported.isdisjoint({"vocabulary", "values", "validate", "params"})
     assert "lxml" not in {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+
+
+LAYOUT = b'<Response>\n  <Gather>\n  </Gather>\n  <Gather input="dtmf">\n\n  </Gather>\n  <Say>  </Say>\n</Response>\n'
+
+
+def test_white_space_alone_in_an_element_that_holds_no_text_is_layout() -> None:
+    from twimlc.api import check_xml
+    from twimlc.canonical import canonical
+
+    # the XML fast path and the full path (taken once anything else is flagged) agree: not TWL302
+    found = check_xml(LAYOUT)
+    assert [d.code for d in found] == ["TWL303"]  # only the empty <Say>: its white space is spoken
+    flagged = LAYOUT.replace(b"</Response>", b"<Play>bad url</Play></Response>")
+    assert [d.code for d in check_xml(flagged)] == ["TWL303", "TWL205"]
+    assert canonical(b"<Response><Gather>\n </Gather></Response>") == canonical(b"<Response><Gather/></Response>")
+    assert canonical(b"<Response><Say> </Say></Response>") != canonical(b"<Response><Say/></Response>")
+    assert canonical(b"<Response><Play> </Play></Response>") != canonical(b"<Response><Play/></Response>")
+    twl, diagnostics = decompile_with_diagnostics(LAYOUT.decode())
+    assert twl.splitlines()[:2] == ["gather", "gather input=dtmf"] and not [
+        d for d in diagnostics if "Gather" in d.message
+    ]

@@ -766,3 +766,15 @@ def test_corpus_voice_documents_are_sent_as_checked() -> None:
         assert original is not None and sent is not None and original.kind == "voice"
         assert sent.body == original.body and sent.attributes == original.attributes, path
     assert accepted > 250
+
+
+@pytest.mark.parametrize("url", ["http://[x", "/twiml/hello", "https://user:pw@example.com/a b"])
+def test_a_url_twilio_cannot_fetch_is_refused_before_sending(
+    env: None, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    with FakeTwilio(Script()) as server:
+        assert run(server, "--url", url, file=None) == 2
+    assert server.script.seen == []  # nothing was sent
+    _, err = assert_no_secret(capsys)
+    assert err.startswith("twimlc dial: error: --url ") and "is not a URL Twilio can fetch" in err
+    assert "pw@" not in err and "Traceback" not in err

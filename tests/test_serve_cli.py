@@ -173,6 +173,17 @@ def test_invoke_cannot_connect() -> None:
     assert r.returncode == 1 and "twimlc invoke: error:" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_urls_with_an_unmatched_bracket_are_usage_errors(tmp_path: Path) -> None:
+    # urllib raises ValueError("Invalid IPv6 URL") on these: a usage error, not a traceback
+    r = twimlc("invoke", "http://[x/voice", TWILIO_AUTH_TOKEN=TOKEN)
+    assert r.returncode == 2 and "is not an http(s) URL" in r.stderr and "Traceback" not in r.stderr
+    root = write(tmp_path, {"voice/menu.twl": MENU})
+    r = twimlc("serve", str(root), "--public-url", "https://[x", TWILIO_AUTH_TOKEN=TOKEN)
+    assert r.returncode == 2 and "--public-url" in r.stderr and "Traceback" not in r.stderr
+    r = twimlc("simulate", "--url", "http://[x")
+    assert r.returncode == 2 and "unmatched '[' or ']'" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_workers_and_the_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = write(tmp_path, {"voice/menu.twl": MENU})
     monkeypatch.setenv("TWIMLC_SERVE_DIR", str(root))

@@ -313,3 +313,16 @@ def test_look_alike_in_xml_names_are_named() -> None:
 
 def test_check_reports_look_alikes_in_twl_files() -> None:
     assert [d.code for d in check_twl('s\u0430y "x"\n')] == ["TWL010"]
+
+
+BRACKETED = ["http://[x", "https://[::1/x", "http://h]/x", "wss://[x/socket"]
+
+
+@pytest.mark.parametrize("url", BRACKETED)
+def test_an_unmatched_bracket_in_a_host_is_a_bad_url_not_a_crash(url: str) -> None:
+    # urllib raises ValueError("Invalid IPv6 URL") for these: the one URL judge must answer
+    twl = check_twl(f'redirect "{url}"\n')
+    assert [d.code for d in twl] == ["TWL205"] and "unmatched '[' or ']'" in twl[0].message
+    xml = check_xml(f"<Response><Redirect>{url}</Redirect></Response>".encode())
+    assert [d.code for d in xml] == ["TWL205"] and xml[0].message == twl[0].message
+    assert [d.code for d in check_twl(f'say "x"\nstart:\n    stream url="{url}"\n')] == ["TWL205"]

@@ -1,7 +1,8 @@
 """Canonical XML for comparing TwiML documents.
 
 Two documents are "the same" when their C14N forms are equal after dropping white space
-that only separates elements (indentation). White space inside mixed content, where it
+that only separates elements (indentation), or stands alone inside an element that holds
+no text (``<Gather>`` over two lines). White space inside mixed content, where it
 is spoken or sent, always counts, and so does all white space inside ``<Say>``: between
 two SSML elements it separates words. Comments and processing instructions do not count.
 """
@@ -9,6 +10,8 @@ two SSML elements it separates words. Comments and processing instructions do no
 from __future__ import annotations
 
 from lxml import etree
+
+from .dialect import takes_no_text
 
 SPEECH = "Say"  # everything inside it is spoken, white space included
 
@@ -23,6 +26,8 @@ def _strip_layout(el: etree._Element) -> None:
         return
     children = list(el)
     mixed = bool((el.text or "").strip()) or any((c.tail or "").strip() for c in children)
+    if not children and not mixed and el.text and isinstance(el.tag, str) and takes_no_text(el.tag):
+        el.text = None  # <Gather>\n</Gather>: layout inside an element that holds no text
     if children and not mixed:
         el.text = None
         for c in children:

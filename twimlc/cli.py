@@ -541,6 +541,13 @@ def _cmd_dial(args: argparse.Namespace) -> int:
         return usage("--url is empty")
     if args.url is not None and args.param:
         return usage("--param fills in a template FILE; with --url, Twilio fetches the document itself")
+    if args.url is not None:
+        from .dialer import redact_url
+        from .values import absolute_url_problem
+
+        problem = absolute_url_problem(args.url)
+        if problem:  # Twilio would refuse it (21205): refused before anything is sent
+            return usage(f"--url {redact_url(args.url)!r} is not a URL Twilio can fetch: {problem}")
     provider = args.provider
     if args.space is not None and provider != "signalwire":
         return usage("--space is for --provider signalwire")
@@ -685,6 +692,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     if args.dir is not None and not os.path.isdir(args.dir):
         sys.stderr.write(f"twimlc simulate: error: {args.dir} is not a folder\n")
         return EXIT_USAGE
+    if args.url is not None:
+        from .values import absolute_url_problem
+
+        problem = absolute_url_problem(args.url)
+        if problem:
+            sys.stderr.write(f"twimlc simulate: error: --url {args.url!r} is not a URL to call: {problem}\n")
+            return EXIT_USAGE
     try:
         steps = [simulate.parse_input(s) for s in args.input or []]
         params = _params(args.param)

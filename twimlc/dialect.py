@@ -158,3 +158,17 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (TWILIO, SIGNALWIRE, TELNYX)}
 def dialect_named(name: str) -> Dialect | None:
     """The dialect ``--target``, ``target=`` or ``[tool.twimlc] target`` names."""
     return DIALECTS.get(name.strip().lower())
+
+
+_TEXTLESS: dict[str, bool] = {}
+
+
+def takes_no_text(tag: str) -> bool:
+    """Whether ``tag`` is an element of some provider's TwiML that none lets hold text
+    (``<Gather>``, ``<Dial>`` with nouns): white space alone inside it is layout, as XML
+    Schema reads element-only content. False for unknown tags and for ``<Response>``."""
+    found = _TEXTLESS.get(tag)
+    if found is None:
+        specs = [d.vocabulary(k).elements[tag] for d in DIALECTS.values() for k in d.kinds_with_tag(tag)]
+        found = _TEXTLESS[tag] = bool(specs) and not any(s.text for s in specs)
+    return found

@@ -205,7 +205,10 @@ def render_diagnostics(diagnostics: Iterable[Diagnostic], colour: bool = False) 
 def _check_public_url(url: str | None) -> str | None:
     if url is None:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unmatched [ or ] in the host
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(
             f"--public-url {url!r} is not an http(s) URL of the form https://host[:port][/prefix] "
@@ -1119,7 +1122,10 @@ def cli_invoke(args: Any) -> int:
         if name not in names:
             fields.append((name, account if name == "AccountSid" and account else value))
     fields.extend(given)
-    parts = urlsplit(args.url)
+    try:
+        parts = urlsplit(args.url)
+    except ValueError:  # an unmatched [ or ] in the host
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         sys.stderr.write(f"twimlc invoke: error: {args.url!r} is not an http(s) URL\n")
         return 2

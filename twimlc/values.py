@@ -259,7 +259,10 @@ def url_problem(url: str, sockets: bool = False) -> str | None:
         return None  # relative: resolved against the document's URL
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # urllib: "Invalid IPv6 URL"
+        return "its host has an unmatched '[' or ']' (an IPv6 host is written in brackets: http://[::1]/)"
     if not parts.scheme:
         return None  # relative: resolved against the document's URL
     allowed = _SOCKET_SCHEMES if sockets else _WEB_SCHEMES
@@ -268,6 +271,16 @@ def url_problem(url: str, sockets: bool = False) -> str | None:
     if not parts.netloc:
         return "an absolute URL needs a host (scheme://host/path)"
     return None
+
+
+def absolute_url_problem(url: str) -> str | None:
+    """Why ``url`` is not an absolute http(s) URL a request can be sent to (``dial --url``,
+    ``simulate --url``, ``invoke``), or None: :func:`url_problem`'s judgement, and a scheme
+    and host required."""
+    problem = url_problem(url)
+    if problem is None and not re.match(r"(?i)https?://[^/?#]", url):
+        problem = "it is not an absolute http:// or https:// URL"
+    return problem
 
 
 def is_url_attribute(spec: ElementSpec, name: str) -> bool:

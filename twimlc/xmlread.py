@@ -20,7 +20,7 @@ from lxml import etree
 from . import params as template_params
 from .ast import NOWHERE, Arg, CommentLine, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
-from .dialect import MAX_NESTING, TWILIO, Dialect, Limits
+from .dialect import MAX_NESTING, TWILIO, Dialect, Limits, takes_no_text
 from .dialect import MAX_READ_BYTES as MAX_BYTES
 from .values import number_problem, url_problem, value_problem
 from .vocabulary import KINDS, ValueType, Vocabulary
@@ -332,6 +332,13 @@ class _Reader:
         self.line = 0
         self.keywords: dict[str, str] = {}
 
+    @staticmethod
+    def layout_only(el: etree._Element, tag: str, speech: bool) -> bool:
+        """White space alone inside an element with no children that takes no text (a
+        ``<Gather>`` written over two lines) is layout, as XML Schema reads element-only
+        content: dropped, not text the element cannot take (canonical.py agrees)."""
+        return not (speech or len(el) or (el.text or "").strip()) and takes_no_text(tag)
+
     def text(self, xml_text: str) -> str:
         return template_params.escape_braces(xml_text, self.bin_variables) if self.exact else xml_text
 
@@ -361,6 +368,8 @@ class _Reader:
         return Statement(keyword, span, tuple(args), tuple(body), where or span)
 
     def body(self, el: etree._Element, span: Span, speech: bool) -> list[SyntaxNode]:
+        if el.text and self.layout_only(el, element_name(el), speech):
+            return []
         if not self.exact:  # indentation dropped here (see _layout), so nodes are built once
             body: list[SyntaxNode] = []
             if el.text:
