@@ -120,6 +120,18 @@ def parse_xml(data: bytes, path: str) -> tuple[etree._Element | None, list[Diagn
     except etree.XMLSyntaxError as e:
         line, col = e.position if e.position else (1, 1)
         code, message, hint = in_words(str(e.msg or e), int(getattr(e, "code", 0) or 0))
+        control = _CONTROL.search(data)
+        if control is not None and code == "TWL006" and b"<" not in data[: control.start()]:
+            # libxml2 stops at a control byte before any markup and calls the file empty, or
+            # without a start: it is neither, it is not text
+            line, col = _position(data, control.start())
+            return refuse(
+                "TWL006",
+                f"malformed XML: byte 0x{data[control.start()]:02x}, a control character: the file is binary, "
+                "not XML text",
+                Span.point(line, col),
+                "TwiML is UTF-8 text: is this the right file?",
+            )
         return refuse(code, message, Span.point(line or 1, max(col, 1)), hint)
     if _may_nest_too_deep(data) and _TOO_DEEP(root):
         return refuse("TWL007", f"elements nest more than {MAX_DEPTH} deep", start, "TwiML never nests this deep")
@@ -135,6 +147,7 @@ def _may_nest_too_deep(data: bytes) -> bool:
     return not head.startswith(b"<") or data.count(b"<") > MAX_DEPTH
 
 
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # bytes no XML text holds
 _MALFORMED_HINT = "Twilio rejects documents it cannot parse with 12100"
 _LIMIT_HINT = "TwiML is far smaller: Twilio refuses replies over 64 kB (11750)"
 _START_HINT = "a TwiML document is <Response>…</Response>"
