@@ -140,6 +140,7 @@ class Resolver:
 
     def _kind(self, header: Statement | None, body: list[SyntaxNode]) -> tuple[str, bool, tuple[Attribute, ...]]:
         if header is not None:
+            self._duplicates(header.args)  # target= too: a second one would silently win
             self._target(header)
             positional = [a for a in header.args if a.name is None]
             kind = "voice"
