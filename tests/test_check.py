@@ -324,7 +324,9 @@ def test_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "hint",
         "provider",
         "provider_code",
+        "providers",
     }
+    assert {d["providers"][0] for d in data} == {"twilio"}
     assert main(["check", "--format", "github", str(bad)]) == 1
     out = capsys.readouterr().out
     assert out.startswith(f"::warning file={bad},line=2,col=1,")

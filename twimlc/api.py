@@ -72,14 +72,18 @@ def _path_and_name(function: str, path: object, filename: object, hint: str) -> 
         require(function, "filename", filename, str, "a name (str)")
 
 
-def read(source: str, filename: str = "<string>", dialect: Dialect = TWILIO) -> tuple[Document, list[Diagnostic]]:
+def read(
+    source: str, filename: str = "<string>", dialect: Dialect = TWILIO, pinned: bool = False
+) -> tuple[Document, list[Diagnostic]]:
     """Parse and resolve ``.twl`` source, without the semantic rules: the typed document and
     the diagnostics of reading it (syntax, vocabulary, values), sorted. ``fmt`` and
     ``decompile`` work on this: what a file says, not whether Twilio would accept it. Never
     raises for bad input: after a syntax error the document holds what could be read
-    around it (the parser recovers at the next statement)."""
+    around it (the parser recovers at the next statement). ``pinned``: judged for
+    ``dialect`` whatever the header's ``target=`` says (``--portability``)."""
     nodes, comments, syntax = parse_syntax(source)
-    doc, diagnostics = resolve(nodes, comments, dialect)  # the header's target= may change the dialect
+    # the header's target= may change the dialect, unless it is pinned
+    doc, diagnostics = resolve(nodes, comments, dialect, pinned=pinned)
     return doc, sorted(stamped(syntax + diagnostics, filename, doc.dialect), key=Diagnostic.sort_key)
 
 
@@ -129,7 +133,7 @@ def xml_size_bound(source: str) -> int:
 
 
 def judge_twl(
-    source: str, path: str = "<string>", inline: bool = False, dialect: Dialect = TWILIO
+    source: str, path: str = "<string>", inline: bool = False, dialect: Dialect = TWILIO, pinned: bool = False
 ) -> tuple[Document, list[Diagnostic]]:
     """The one judgement of ``.twl`` source, shared by ``check``, ``compile``, ``parse``,
     ``analyze`` and templates: the typed document and every diagnostic, sorted. The rules
@@ -137,8 +141,8 @@ def judge_twl(
     from), so that one run reports every problem."""
     from .validate import size_limits, validate
 
-    doc, diagnostics = read(source, path, dialect)
-    dialect = doc.dialect  # the header's target= wins
+    doc, diagnostics = read(source, path, dialect, pinned)
+    dialect = doc.dialect  # the header's target= wins, unless pinned
     found = validate(doc, diagnostics)
     if xml_size_bound(source) >= (dialect.limits.inline_chars if inline else dialect.limits.document_bytes):
         from .generator import generate

@@ -103,7 +103,6 @@ def _dialect(command: str, args: argparse.Namespace) -> Dialect | None:
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
-    from .api import analyze
     from .generator import generate
 
     path = args.file
@@ -123,11 +122,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         write_all(problems, {})
         return EXIT_PROBLEMS
     # with --portability, judged for every target as check judges it; the XML is the first's
-    judged = {d.name: analyze(source, path, d) for d in targets}
-    doc = judged[targets[0].name][0]
-    diagnostics = sorted(
-        _portable({name: found for name, (_, found) in judged.items()}, targets), key=Diagnostic.sort_key
-    )
+    doc, found = _judge_source(source, path, False, targets)
+    diagnostics = sorted(found, key=Diagnostic.sort_key)
     write_all(diagnostics, {path: source})
     if doc is None or any(d.is_error for d in diagnostics):
         return EXIT_PROBLEMS
@@ -179,61 +175,162 @@ def _unknown_file(command: str, paths: list[str]) -> str | None:
 
 
 def _portable(found: dict[str, list[Diagnostic]], dialects: list[Dialect]) -> list[Diagnostic]:
-    """One file checked for several targets: what all of them report, once, and what only
-    some report, each marked with the target it breaks on."""
-    if len(dialects) == 1:
-        return found[dialects[0].name]
-    from dataclasses import replace
+    """One file checked for several targets: one finding per problem and place, with the
+    targets it is found for as data (``providers``), named in the message unless all are;
+    where the targets' figures differ, each one's (``timeout: 700 is out of range; expected
+    an integer for Twilio (1..600), SignalWire cXML (5..600) and Telnyx TeXML (1..600)``)."""
+    if len(dialects) == 1:  # one target: nothing to merge (most runs, and per file)
+        name = dialects[0].name
+        if not found[name]:
+            return found[name]
+        from dataclasses import replace
 
-    def key(d: Diagnostic) -> tuple[object, ...]:
-        return (d.code, d.span, d.message)
-
-    shared = set.intersection(*(set(map(key, found[d.name])) for d in dialects))
-    out = [d for d in found[dialects[0].name] if key(d) in shared]
+        return [replace(d, providers=(name,)) for d in found[name]]
+    groups: dict[tuple[object, ...], list[tuple[Dialect, Diagnostic]]] = {}
     for dialect in dialects:
+        seen: dict[tuple[object, ...], int] = {}
         for d in found[dialect.name]:
-            if key(d) not in shared:
-                named = d.message if dialect.title in d.message else f"on {dialect.title}: {d.message}"
-                out.append(replace(d, message=named))
+            key: tuple[object, ...] = (d.code, d.severity, d.span)
+            seen[key] = seen.get(key, 0) + 1
+            groups.setdefault((*key, seen[key]), []).append((dialect, d))
+    out: list[Diagnostic] = []
+    for group in groups.values():
+        out.extend(_merged(group, len(dialects)))
     return out
 
 
-def _targets(value: str) -> list[Dialect] | None:
-    """``--portability twilio,telnyx``: the dialects named (at least two), or None."""
-    from .dialect import dialect_named
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _merged(group: list[tuple[Dialect, Diagnostic]], targets: int) -> list[Diagnostic]:
+    """The findings of one problem at one place for the targets in ``group``: one, unless
+    their messages share nothing."""
+    from dataclasses import replace
+
+    from .dialect import ASSUMED
+
+    assumed: list[str] = []
+    messages: dict[str, list[Dialect]] = {}
+    for dialect, d in group:
+        message = d.message
+        for marker in (f", {ASSUMED} {dialect.title},", f" (Twilio's limit, {ASSUMED} {dialect.title})"):
+            if marker in message:  # a Twilio figure the provider is assumed to share
+                message = message.replace(marker, "")
+                assumed.append(dialect.title)
+        messages.setdefault(message, []).append(dialect)
+    first = group[0][1]
+    providers = tuple(dialect.name for dialect, _ in group)
+    if len(messages) == 1:
+        (message,) = messages
+        titles = [dialect.title for dialect, _ in group]
+        if len(group) < targets and not all(t in message for t in titles):
+            message = f"on {_and(titles)}: {message}"
+    else:
+        words = {m: m.split(" ") for m in messages}
+        prefix = _common([*words.values()])
+        suffix = _common([w[len(prefix) :][::-1] for w in words.values()])
+        if not prefix:  # different problems after all
+            return [replace(d, providers=(dialect.name,)) for dialect, d in group]
+        figures = [
+            (dialect.title, " ".join(words[m][len(prefix) : len(words[m]) - len(suffix)]))
+            for m, ds in messages.items()
+            for dialect in ds
+        ]
+        order = {name: i for i, name in enumerate(providers)}
+        figures.sort(key=lambda f: order[next(d.name for d, _ in group if d.title == f[0])])
+        message = " ".join(
+            [*prefix, "for", _and([f"{title} {figure}".rstrip() for title, figure in figures]), *suffix[::-1]]
+        )
+    if assumed:
+        where = f"Twilio's limit, {ASSUMED} {_and(assumed)}"
+        message = (
+            message.replace("Twilio's limit", f"{where},", 1) if "Twilio's limit" in message else f"{message} ({where})"
+        )
+    return [replace(first, message=message, providers=providers)]
+
+
+def _common(lists: list[list[str]]) -> list[str]:
+    """The longest common start of the lists."""
+    out: list[str] = []
+    for items in zip(*lists, strict=False):
+        if any(item != items[0] for item in items):
+            break
+        out.append(items[0])
+    return out
+
+
+def _targets(command: str, value: str) -> list[Dialect] | None:
+    """``--portability twilio,telnyx``: the dialects named (two or more, each once), or None
+    after reporting a usage error."""
+    from .dialect import DIALECTS, dialect_named
+    from .vocabulary import suggest
 
     names = [n for n in (x.strip() for x in value.split(",")) if n]
-    dialects = [dialect_named(n) for n in names]
-    if len(names) < 2 or any(d is None for d in dialects):
+    dialects: list[Dialect] = []
+    problem = None
+    for name in names:
+        dialect = dialect_named(name)
+        if dialect is None:
+            near = suggest(name.lower(), list(DIALECTS))
+            problem = f": unknown target {name!r}" + (f"; did you mean {near!r}?" if near else "")
+            break
+        if dialect in dialects:
+            problem = f": it names {dialect.name} twice"
+            break
+        dialects.append(dialect)
+    if problem is not None or len(dialects) < 2:
+        sys.stderr.write(
+            f"twimlc {command}: error: --portability takes two or more of {', '.join(DIALECTS)}, "
+            f"comma-separated (got {value!r}){problem or ''}\n"
+        )
         return None
-    return [d for d in dialects if d is not None]
+    return dialects
 
 
 def _judged_for(command: str, args: argparse.Namespace) -> list[Dialect] | None:
     """The targets ``check`` and ``compile`` judge for: those of ``--portability``, else the
     one of :func:`_dialect`. None after reporting a usage error."""
-    from .dialect import DIALECTS
-
     if args.portability is None:
         dialect = _dialect(command, args)
         return None if dialect is None else [dialect]
     if args.target:
         sys.stderr.write(f"twimlc {command}: error: --portability checks several targets; drop --target\n")
         return None
-    targets = _targets(args.portability)
-    if targets is None:
+    return _targets(command, args.portability)
+
+
+def _set_aside(path: str, header: str, targets: list[Dialect]) -> None:
+    """Say that ``--portability`` judged a file for every target listed, not for the one its
+    header names."""
+    if header and len(targets) > 1:
         sys.stderr.write(
-            f"twimlc {command}: error: --portability takes two or more of {', '.join(DIALECTS)}, "
-            f"comma-separated (got {args.portability!r})\n"
+            f"{path}: note: its header's target={header} is set aside: --portability judges it for "
+            f"{_and([d.title for d in targets])}\n"
         )
-    return targets
+
+
+def _judge_source(source: str, path: str, inline: bool, targets: list[Dialect]) -> tuple[Document, list[Diagnostic]]:
+    """A ``.twl`` file judged for each target (for several, whatever its header says): the
+    first target's document and the findings, each naming its target(s)."""
+    from dataclasses import replace
+
+    from .api import judge_twl
+
+    pinned = len(targets) > 1
+    judged = {d.name: judge_twl(source, path, inline, d, pinned=pinned) for d in targets}
+    doc = judged[targets[0].name][0]
+    if pinned:
+        _set_aside(path, doc.target, targets)
+        return doc, _portable({name: found for name, (_, found) in judged.items()}, targets)
+    return doc, [replace(d, providers=(doc.dialect.name,)) for d in judged[targets[0].name][1]]
 
 
 def _checker(targets: list[Dialect], inline: bool) -> Callable[[str], tuple[str | None, list[Diagnostic], bool]]:
     """What checks one file for ``targets``: its text (None when it cannot be read), its
     diagnostics, and whether it was skipped (XML, but not TwiML). (Its imports are done
     once, here: an import statement costs about a microsecond a file.)"""
-    from .api import check_twl, judge_xml
+    from .api import judge_xml
     from .sniff import TWIML_SUFFIX, XML_SUFFIXES
 
     def check(path: str) -> tuple[str | None, list[Diagnostic], bool]:
@@ -249,7 +346,7 @@ def _checker(targets: list[Dialect], inline: bool) -> Callable[[str], tuple[str 
         source, problems = read_source(path)
         if source is None:
             return None, problems, False
-        return source, _portable({d.name: check_twl(source, path, inline, d) for d in targets}, targets), False
+        return source, _judge_source(source, path, inline, targets)[1], False
 
     return check
 

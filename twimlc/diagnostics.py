@@ -137,6 +137,9 @@ class Diagnostic:
     # known one), when it is about one that reading left out: the rules (validate.py) tell
     # from it whether what is missing is what was left out. Not rendered.
     attribute: str | None = field(default=None, compare=False)
+    # the targets the finding is for ("twilio", "telnyx"), as ``check`` judged the file
+    # (with --portability, each finding names those it breaks on); empty when not known
+    providers: tuple[str, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -165,6 +168,7 @@ class Diagnostic:
             "hint": self.hint,
             "provider": self.provider if self.provider_code else None,
             "provider_code": self.provider_code or None,
+            "providers": list(self.providers),
         }
 
 

@@ -33,6 +33,10 @@ class Limits:
     queue_name_chars: int = 64  # the name of an <Enqueue> or <Dial><Queue>
 
 
+# how messages say that a limit is Twilio's, kept for a provider that publishes none
+# ("Twilio's limit, assumed for SignalWire cXML")
+ASSUMED = "assumed for"
+
 # twimlc's own bounds, not a provider's: what it reads at all, and how deep it nests.
 MAX_READ_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 64

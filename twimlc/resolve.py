@@ -52,8 +52,11 @@ from .vocabulary import (
 
 
 class Resolver:
-    def __init__(self, dialect: Dialect, xml: bool = False, keep: bool = False) -> None:
+    def __init__(self, dialect: Dialect, xml: bool = False, keep: bool = False, pinned: bool = False) -> None:
         self.dialect = dialect
+        # pinned: judged for ``dialect`` whatever the header's target= says (--portability
+        # asks whether the document works on each target listed); the header is recorded
+        self.pinned = pinned
         self.xml = xml  # the input was TwiML XML: name elements <Tag>, unknown tags are errors
         self.keep = keep  # keep what would be rejected, as raw elements and attributes
         # {{name}} is a parameter: in .twl, and in kept XML (its TwiML Bin variables are
@@ -169,7 +172,9 @@ class Resolver:
                 hint = f"did you mean {near!r}? " if near else ""
                 self.report("TWL105", f"unknown target {value!r}", a.span, f"{hint}targets: {names}")
             else:
-                self.dialect, self.target = dialect, dialect.name
+                self.target = dialect.name
+                if not self.pinned:
+                    self.dialect = dialect
 
     def _raw_attributes(self, header: Statement) -> Iterator[Attribute]:
         for a in header.args:
@@ -860,11 +865,13 @@ def resolve(
     xml: bool = False,
     keep: bool = False,
     root: Sequence[Arg] = (),
+    pinned: bool = False,
 ) -> tuple[Document, list[Diagnostic]]:
     """The typed document (it records ``dialect``) and what is wrong with it. Never raises
     for bad input; diagnostics carry no file (the driver stamps it). ``keep``: keep mode
     (see the module), for XML read exactly (``xmlread.to_syntax(exact=True)``); ``root``:
-    the attributes of XML's ``<Response>``."""
-    r = Resolver(dialect, xml, keep)
+    the attributes of XML's ``<Response>``; ``pinned``: judged for ``dialect`` whatever
+    the header's ``target=`` says (it is recorded in the document, not applied)."""
+    r = Resolver(dialect, xml, keep, pinned)
     doc = r.document(nodes, comments, root)
     return doc, r.diagnostics
