@@ -31,6 +31,15 @@ class Limits:
     numbers: int = 10  # <Number> nouns in one <Dial>
     media: int = 10  # <Media> in one message
     queue_name_chars: int = 64  # the name of an <Enqueue> or <Dial><Queue>
+    # the limits above that are Twilio's figure, kept for a provider that publishes none of
+    # its own: messages say so ("Twilio's limit, assumed for SignalWire cXML")
+    assumed: frozenset[str] = frozenset()
+
+
+# every limit of :class:`Limits`, for a provider none of whose figures are known
+ALL_LIMITS = frozenset(
+    {"document_bytes", "inline_chars", "say_chars", "body_chars", "messages", "numbers", "media", "queue_name_chars"}
+)
 
 
 # how messages say that a limit is Twilio's, kept for a provider that publishes none
@@ -65,6 +74,22 @@ class Dialect:
         if kind not in cache:
             cache[kind] = load_vocabulary(self.vocabulary_file, kind)
         return cache[kind]
+
+    def whose_limit(self, limit: str) -> str:
+        """Whose figure a limit of :class:`Limits` is, as messages say it: "Telnyx TeXML's
+        limit", or "Twilio's limit, assumed for Telnyx TeXML," when it is Twilio's, kept."""
+        if limit in self.limits.assumed:
+            return f"Twilio's limit, {ASSUMED} {self.title},"
+        return f"{self.title}'s limit"
+
+    def limit_holder(self, limit: str) -> str:
+        """Who a limit is known to be of: the provider, or Twilio when it is assumed."""
+        return "Twilio" if limit in self.limits.assumed else self.title
+
+    def assumed_note(self, limit: str) -> str:
+        """ " (Twilio's limit, assumed for SignalWire cXML)" after a sentence with
+        :meth:`limit_holder`, when the limit is Twilio's, kept; else nothing."""
+        return f" (Twilio's limit, {ASSUMED} {self.title})" if limit in self.limits.assumed else ""
 
     def code(self, twl: str, situation: str | None = None) -> str | None:
         """The provider's error code for ``twl``; in ``situation`` (an element's tag), when
@@ -153,8 +178,9 @@ TWILIO = Dialect("twilio", "Twilio", "vocabulary.json", "twiml", Limits(), TWILI
 # tables and schemas). Neither publishes error codes for what twimlc reports, nor limits
 # other than Twilio's, as far as the overlays' sources go: Twilio's limits are kept and no
 # provider code is named (the overlays' "unverified" lists say so).
-SIGNALWIRE = Dialect("signalwire", "SignalWire cXML", "vocabulary-signalwire.json", "cxml", Limits())
-TELNYX = Dialect("telnyx", "Telnyx TeXML", "vocabulary-telnyx.json", "texml", Limits())
+# (tools/dialects/*.json "unverified": "Limits ...: no ... figures found; Twilio's kept")
+SIGNALWIRE = Dialect("signalwire", "SignalWire cXML", "vocabulary-signalwire.json", "cxml", Limits(assumed=ALL_LIMITS))
+TELNYX = Dialect("telnyx", "Telnyx TeXML", "vocabulary-telnyx.json", "texml", Limits(assumed=ALL_LIMITS))
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (TWILIO, SIGNALWIRE, TELNYX)}
 

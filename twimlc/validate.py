@@ -139,7 +139,7 @@ def _too_many(items: list[Element], limit: int, code: str, message: str, provide
 
 
 def dial_nouns(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
-    limits, title = doc.dialect.limits, doc.dialect.title
+    limits = doc.dialect.limits
     for e in elements:
         if e.tag != "Dial":
             continue
@@ -148,7 +148,8 @@ def dial_nouns(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
             numbers,
             limits.numbers,
             "TWL310",
-            f"<Dial> has {{n}} <Number> nouns; {title} dials at most {limits.numbers} at once",
+            f"<Dial> has {{n}} <Number> nouns; {doc.dialect.limit_holder('numbers')} dials at most "
+            f"{limits.numbers} at once{doc.dialect.assumed_note('numbers')}",
             _code(doc, "TWL310", e),
         )
         conferences = [c for c in e.elements if c.tag == "Conference"]
@@ -221,14 +222,14 @@ def needs_content(doc: Document, elements: list[Element]) -> Iterator[Diagnostic
 def queue_names(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """The name of an <Enqueue> or a <Dial><Queue>: at most the dialect's
     ``queue_name_chars`` (Twilio's 14205 and 14213: 64)."""
-    limit, title = doc.dialect.limits.queue_name_chars, doc.dialect.title
+    limit = doc.dialect.limits.queue_name_chars
     for e in elements:
         if e.tag in ("Enqueue", "Queue"):
             n = len(e.text.strip(XML_SPACE))
             if n > limit:
                 yield diag(
                     "TWL314",
-                    f"the queue name is {n} characters; {title}'s limit is {limit}",
+                    f"the queue name is {n} characters; {doc.dialect.whose_limit('queue_name_chars')} is {limit}",
                     e.span,
                     f"name the queue in {limit} characters or fewer",
                     provider_code=_code(doc, "TWL314", e),
@@ -247,7 +248,8 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
         messages,
         limit.messages,
         "TWL504",
-        f"{{n}} <Message> verbs; {title} sends at most {limit.messages} per reply",
+        f"{{n}} <Message> verbs; {doc.dialect.limit_holder('messages')} sends at most {limit.messages} per reply"
+        + doc.dialect.assumed_note("messages"),
         code,
     )
     for e in elements:
@@ -256,7 +258,7 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
             if n > limit.say_chars:
                 yield diag(
                     "TWL502",
-                    f"<Say> text is {n:,} characters; {title}'s limit is {limit.say_chars:,}",
+                    f"<Say> text is {n:,} characters; {doc.dialect.whose_limit('say_chars')} is {limit.say_chars:,}",
                     e.span,
                     "split it into several <Say> verbs",
                 )
@@ -267,7 +269,8 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
                 counted = f" (as {title} counts them: an emoji is two)" if n != len(body) else ""
                 yield diag(
                     "TWL503",
-                    f"message body is {n:,} characters{counted}; {title}'s limit is {limit.body_chars:,}",
+                    f"message body is {n:,} characters{counted}; {doc.dialect.whose_limit('body_chars')} is "
+                    f"{limit.body_chars:,}",
                     e.span,
                     "split it into several messages",
                 )
@@ -276,7 +279,7 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
                 media,
                 limit.media,
                 "TWL505",
-                f"{{n}} <Media> in one message; {title}'s limit is {limit.media}",
+                f"{{n}} <Media> in one message; {doc.dialect.whose_limit('media')} is {limit.media}",
                 _code(doc, "TWL505", e),
             )
 
@@ -700,7 +703,8 @@ def size_limits(xml: str, dialect: Dialect, inline: bool) -> list[Diagnostic]:
         out.append(
             diag(
                 "TWL501",
-                f"the document is {size:,} bytes; {dialect.title} refuses replies over {limit.document_bytes // 1024} kB",
+                f"the document is {size:,} bytes; {dialect.limit_holder('document_bytes')} refuses replies over "
+                f"{limit.document_bytes // 1024} kB{dialect.assumed_note('document_bytes')}",
                 Span(1, 1, 1, 2),
             )
         )
@@ -709,7 +713,7 @@ def size_limits(xml: str, dialect: Dialect, inline: bool) -> list[Diagnostic]:
             diag(
                 "TWL506",
                 f"the document is {len(xml):,} characters; inline TwiML in the Calls API is limited to "
-                f"{limit.inline_chars:,}",
+                f"{limit.inline_chars:,}{dialect.assumed_note('inline_chars')}",
                 Span(1, 1, 1, 2),
                 "host it and pass its URL (Url) instead",
             )
