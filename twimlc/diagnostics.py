@@ -109,6 +109,7 @@ CODES = _codes(
     ("TWL709", WARNING, "simulation input left unused"),
     ("TWL801", ERROR, "a file would answer /healthz"),
     ("TWL802", ERROR, "the document targets another provider than the one it is sent to"),
+    ("TWL806", WARNING, "the provider may not take this document as it stands"),
     ("TWL901", WARNING, "element outside twimlc's vocabulary (escape hatch)"),
     ("TWL902", WARNING, "attribute outside twimlc's vocabulary (escape hatch)"),
     ("TWL903", ERROR, "decompile could not reproduce the document"),

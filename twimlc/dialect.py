@@ -31,6 +31,9 @@ class Limits:
     numbers: int = 10  # <Number> nouns in one <Dial>
     media: int = 10  # <Media> in one message
     queue_name_chars: int = 64  # the name of an <Enqueue> or <Dial><Queue>
+    # <Record maxLength> on an account with the default maximum call duration (4 h); an
+    # account set to 24 h takes up to the table's maximum (Twilio: 86,400): a warning
+    record_seconds: int = 14400
     # the limits above that are Twilio's figure, kept for a provider that publishes none of
     # its own: messages say so ("Twilio's limit, assumed for SignalWire cXML")
     assumed: frozenset[str] = frozenset()
@@ -38,7 +41,17 @@ class Limits:
 
 # every limit of :class:`Limits`, for a provider none of whose figures are known
 ALL_LIMITS = frozenset(
-    {"document_bytes", "inline_chars", "say_chars", "body_chars", "messages", "numbers", "media", "queue_name_chars"}
+    {
+        "document_bytes",
+        "inline_chars",
+        "say_chars",
+        "body_chars",
+        "messages",
+        "numbers",
+        "media",
+        "queue_name_chars",
+        "record_seconds",
+    }
 )
 
 
@@ -63,6 +76,9 @@ class Dialect:
     # the provider's error code for a twimlc code ("TWL502"), or for a finer situation
     # ("TWL301/Gather": an element not allowed inside <Gather>)
     codes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # kinds of document the provider's language is not documented to serve, each with why
+    # and the source (TWL806): Telnyx TeXML is a voice language
+    unserved: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @cached_property
     def _vocabularies(self) -> dict[str, Vocabulary]:
@@ -180,7 +196,22 @@ TWILIO = Dialect("twilio", "Twilio", "vocabulary.json", "twiml", Limits(), TWILI
 # provider code is named (the overlays' "unverified" lists say so).
 # (tools/dialects/*.json "unverified": "Limits ...: no ... figures found; Twilio's kept")
 SIGNALWIRE = Dialect("signalwire", "SignalWire cXML", "vocabulary-signalwire.json", "cxml", Limits(assumed=ALL_LIMITS))
-TELNYX = Dialect("telnyx", "Telnyx TeXML", "vocabulary-telnyx.json", "texml", Limits(assumed=ALL_LIMITS))
+TELNYX = Dialect(
+    "telnyx",
+    "Telnyx TeXML",
+    "vocabulary-telnyx.json",
+    "texml",
+    Limits(assumed=ALL_LIMITS, record_seconds=14400),
+    unserved=MappingProxyType(
+        {
+            # tools/dialects/telnyx.json "unverified": the compatibility page covers voice only
+            "messaging": "TeXML is Telnyx's voice language: its documentation (Programmable Voice) and its "
+            "TwiML compatibility table have no messaging verbs; Telnyx messages are handled through its "
+            "Messaging API (source: https://developers.telnyx.com/docs/voice/programmable-voice/"
+            "texml-twiml-compatibility)",
+        }
+    ),
+)
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (TWILIO, SIGNALWIRE, TELNYX)}
 

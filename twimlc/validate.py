@@ -14,6 +14,7 @@ document's dialect (``doc.dialect``), never from constants here.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -284,6 +285,43 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
             )
 
 
+def unserved_kind(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
+    """TWL806: a kind of document the provider's language is not documented to serve
+    (messaging under Telnyx TeXML), at the header or the first verb."""
+    why = doc.dialect.unserved.get(doc.kind)
+    if why is None:
+        return
+    first = doc.elements[0].span if doc.elements else doc.span
+    span = Span(doc.header_line, 1, doc.header_line, len("twiml") + 1) if doc.header_line else first
+    yield diag(
+        "TWL806",
+        f"{doc.dialect.title} may not serve a {doc.kind} document: {doc.dialect.title} is documented for voice",
+        span,
+        why,
+    )
+
+
+def account_limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
+    """TWL806: <Record maxLength> over what an account with the default maximum call
+    duration takes (Twilio: 14,400 s), within what one set to 24 hours takes."""
+    limit = doc.dialect.limits.record_seconds
+    for e in elements:
+        a = e.attribute("maxLength") if e.tag == "Record" else None
+        seconds = a.value if a is not None and not a.raw and isinstance(a.value, str) else ""
+        record = doc.dialect.vocabulary(doc.kind).elements.get(e.tag) if a is not None else None
+        spec = record.attributes.get("maxLength") if record is not None else None
+        most = spec.max if spec is not None and spec.max is not None else limit
+        if seconds.isdigit() and limit < int(seconds) <= most:
+            yield diag(
+                "TWL806",
+                f"maxLength: {int(seconds):,} is over {limit:,} seconds (4 hours), "
+                f"{doc.dialect.whose_limit('record_seconds')} unless the account's maximum call duration "
+                f"is set to 24 hours (then up to {most:,})",
+                e.span if a is None else a.span,
+                f"check the account's voice settings, or record at most {limit:,} seconds",
+            )
+
+
 def _all_text(e: Element) -> str:
     return e.text + "".join(_all_text(c) for c in e.elements)
 
@@ -476,6 +514,14 @@ def _always(el: Any) -> bool:
     return True
 
 
+_XPATH_NUMBER = re.compile(r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
+
+
+def _xpath_number(value: str | None) -> float:
+    """XPath 1.0's ``number()``: NaN (never greater) for anything but a decimal."""
+    return float(value) if value is not None and _XPATH_NUMBER.fullmatch(value) else float("nan")
+
+
 def _pick_unreachable(dialect: Dialect, vocab: Vocabulary) -> dict[str, Pick]:
     """:func:`_select_unreachable` in Python."""
 
@@ -616,6 +662,20 @@ RULES: tuple[Rule, ...] = (
         _fixed("//Number | //Dial"),
         _suspect_number,
         picks=lambda dialect, vocab: {"Number": _always, "Dial": _always},
+    ),
+    Rule(
+        unserved_kind,
+        lambda dialect, vocab: "/Response" if vocab.kind in dialect.unserved else "",
+        picks=lambda dialect, vocab: (
+            {"Response": lambda el: el.getparent() is None} if vocab.kind in dialect.unserved else {}
+        ),
+    ),
+    Rule(
+        account_limits,
+        _limited("//Record[@maxLength > {record_seconds}]"),
+        picks=lambda dialect, vocab: {
+            "Record": lambda el: _xpath_number(el.get("maxLength")) > dialect.limits.record_seconds
+        },
     ),
     Rule(
         urls,
