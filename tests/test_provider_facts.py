@@ -156,6 +156,17 @@ def test_portability_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "did you mean 'telnyx'?" in capsys.readouterr().err
 
 
+def test_project_target_gets_did_you_mean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.twimlc]\ntarget = "telynx"\n', encoding="utf-8")
+    write(tmp_path, "a.twl", 'say "x"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "a.twl"]) == 2
+    err = capsys.readouterr().err
+    assert "pyproject.toml" in err and "did you mean 'telnyx'?" in err
+
+
 # --- 13: control bytes are not an empty file ----------------------------------------------
 
 

@@ -54,5 +54,11 @@ def project_target(start: Path | None = None) -> Dialect | None:
         return None
     dialect = dialect_named(value) if isinstance(value, str) else None
     if dialect is None:
-        raise SettingsError(f"{path}: [tool.twimlc] target = {value!r} is not a target; targets: {', '.join(DIALECTS)}")
+        from .vocabulary import suggest
+
+        near = suggest(value.strip().lower(), list(DIALECTS)) if isinstance(value, str) else None
+        hint = f"did you mean {near!r}? " if near else ""
+        raise SettingsError(
+            f"{path}: [tool.twimlc] target = {value!r} is not a target; {hint}targets: {', '.join(DIALECTS)}"
+        )
     return dialect
