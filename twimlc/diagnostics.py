@@ -169,7 +169,8 @@ class Diagnostic:
             "hint": self.hint,
             "provider": self.provider if self.provider_code else None,
             "provider_code": self.provider_code or None,
-            "providers": list(self.providers),
+            # the targets, where the caller judged for them (check): not in other outputs
+            **({"providers": list(self.providers)} if self.providers else {}),
         }
 
 
