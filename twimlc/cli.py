@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
     from .ast import Document
     from .dialect import Dialect
-    from .dialer import Credentials
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -645,7 +644,21 @@ def _cmd_dial(args: argparse.Namespace) -> int:
         problem = absolute_url_problem(args.url)
         if problem:  # Twilio would refuse it (21205): refused before anything is sent
             return usage(f"--url {redact_url(args.url)!r} is not a URL Twilio can fetch: {problem}")
-    provider = args.provider
+    provider, origin = args.provider, "--provider"
+    if provider is None:  # as check and serve read it: the option, else the project's target, else Twilio
+        from pathlib import Path
+
+        from .project import SettingsError, find_settings, project_target
+
+        start = Path(args.file).parent if args.file not in (None, "-") else None
+        if start is not None and not start.is_dir():
+            start = None  # read_source says the file is missing
+        try:
+            chosen = project_target(start)
+        except SettingsError as e:
+            return usage(str(e))
+        provider = chosen.name if chosen is not None else "twilio"
+        origin = f"[tool.twimlc] target in {find_settings(start)[1]}" if chosen is not None else "the default"
     if args.space is not None and provider != "signalwire":
         return usage("--space is for --provider signalwire")
     if args.connection_id is not None and provider != "telnyx":
@@ -680,15 +693,12 @@ def _cmd_dial(args: argparse.Namespace) -> int:
             write_all(warnings, {args.file: source})
         options = dialer.parse_options(args.call_option or [], provider)
         if args.dry_run:
-            try:
-                creds = dialer.Credentials.from_env(None, provider, args.connection_id)
-            except dialer.DialError:
-                creds = _placeholder_credentials(provider, args.connection_id)
+            creds = dialer.Credentials.from_env(None, provider, args.connection_id, placeholders=True)
             request = dialer.build_request(
                 twiml, to=args.to, from_=args.from_, url=args.url, options=options, credentials=creds, base=base
             )
             sys.stdout.write(request.describe() + "\n")
-            sys.stderr.write("dry run: nothing was sent\n")
+            sys.stderr.write(f"dry run: nothing was sent (provider {provider}, from {origin})\n")
             return EXIT_OK
         creds = dialer.Credentials.from_env(None, provider, args.connection_id)
         request = dialer.build_request(
@@ -725,20 +735,9 @@ def _cmd_dial(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"{final.sid} {final.status}\n")
             return dialer.FINAL_STATUSES.get(final.status, EXIT_PROBLEMS)
     except dialer.DialError as e:
+        # set up wrongly (an option, a variable): a usage error; the call itself failed: 1
         sys.stderr.write(f"twimlc dial: error: {e}\n")
-        return EXIT_PROBLEMS
-
-
-def _placeholder_credentials(provider: str, connection_id: str | None) -> Credentials:
-    """What ``--dry-run`` shows when the provider's variables are not set: their names."""
-    from .dialer import Credentials
-
-    if provider == "telnyx":
-        return Credentials(
-            connection_id or os.environ.get("TELNYX_CONNECTION_ID") or "$TELNYX_CONNECTION_ID", "", "", provider
-        )
-    var = "SIGNALWIRE_PROJECT_ID" if provider == "signalwire" else "TWILIO_ACCOUNT_SID"
-    return Credentials(os.environ.get(var) or f"${var}", f"${var}", "", provider)
+        return EXIT_USAGE if e.usage else EXIT_PROBLEMS
 
 
 def _cmd_graph(args: argparse.Namespace) -> int:
@@ -858,11 +857,31 @@ def _jobs(text: str) -> int:
     return int(text)
 
 
+def _target_name(text: str) -> str:
+    """An argparse type: a target's name in any case (``Telnyx``), did-you-mean when unknown."""
+    return _dialect_name(text, "target")
+
+
+def _provider_name(text: str) -> str:
+    """An argparse type: a provider's name in any case (``SignalWire``), did-you-mean when unknown."""
+    return _dialect_name(text, "provider")
+
+
+def _dialect_name(text: str, what: str) -> str:
+    from .dialect import dialect_named, unknown_name
+
+    dialect = dialect_named(text)
+    if dialect is None:
+        raise argparse.ArgumentTypeError(unknown_name(text, what))
+    return dialect.name
+
+
 def _target_option(p: argparse.ArgumentParser) -> None:
     from .dialect import DIALECTS
 
     p.add_argument(
         "--target",
+        type=_target_name,
         choices=list(DIALECTS),
         help="the provider whose TwiML to check against (default: [tool.twimlc] target in pyproject.toml, else twilio)",
     )
@@ -927,7 +946,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file", metavar="FILE", nargs="?", help=".twl or TwiML .xml ('-' for standard input); not with --url"
     )
     c.add_argument("--to", required=True, help="E.164 number, client:NAME or SIP URI to call")
-    c.add_argument("--from", dest="from_", required=True, metavar="FROM", help="your Twilio number (E.164)")
+    c.add_argument("--from", dest="from_", required=True, metavar="FROM", help="your number with the provider (E.164)")
     c.add_argument("--url", help="a URL returning the TwiML, instead of sending FILE inline")
     c.add_argument(
         "--call-option", action="append", metavar="NAME=VALUE", help="another Calls API parameter (repeatable)"
@@ -937,14 +956,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--wait", action="store_true", help="follow the call until it ends; the exit code tells the outcome")
     c.add_argument("--interval", type=_seconds, default=2.0, help=argparse.SUPPRESS)
     c.add_argument(
-        "--base-url", type=_api_base, help="API base instead of https://api.twilio.com (also TWIMLC_API_BASE)"
+        "--base-url",
+        type=_api_base,
+        metavar="URL",
+        help="the API's scheme://host[:port] instead of the provider's (https://api.twilio.com, "
+        "https://SPACE.signalwire.com, https://api.telnyx.com); the provider's path (/api/laml, /v2) is kept; "
+        "a URL with a path is the whole base (Twilio: also TWIMLC_API_BASE)",
     )
     c.add_argument("--timeout", type=_seconds, default=15.0, help="seconds to wait for the API (default 15)")
     c.add_argument(
         "--provider",
+        type=_provider_name,
         choices=("twilio", "signalwire", "telnyx"),
-        default="twilio",
-        help="whose Calls API places the call; the document is checked for that provider (default: twilio)",
+        help="whose Calls API places the call, in any case; the document is checked for that provider "
+        "(default: [tool.twimlc] target in pyproject.toml, else twilio)",
     )
     c.add_argument("--space", metavar="NAME", help="with --provider signalwire: your Space, NAME.signalwire.com")
     c.add_argument(
@@ -1003,19 +1028,27 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
     s.add_argument("directory", metavar="DIR", help="the folder: DIR/voice/menu.twl answers /voice/menu")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 picks a free one)")
-    s.add_argument("--public-url", metavar="URL", help="the https://host[/prefix] Twilio requests (signature check)")
+    s.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the https://host[/prefix] the provider requests (Twilio and SignalWire sign the URL; Telnyx does not)",
+    )
     s.add_argument(
         "--trust-proxy", action="store_true", help="take scheme and host from X-Forwarded-Proto/X-Forwarded-Host"
     )
     s.add_argument("--reload", action="store_true", help="re-check changed files on the next request")
     s.add_argument(
-        "--no-verify", action="store_true", help="do not verify Twilio signatures (needed without TWILIO_AUTH_TOKEN)"
+        "--no-verify",
+        action="store_true",
+        help="do not verify the provider's webhook signatures (needed without its secret: TWILIO_AUTH_TOKEN, "
+        "SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN, TELNYX_PUBLIC_KEY)",
     )
     s.add_argument("--fallback", metavar="FILE", help="TwiML (.twl or .xml) answered when a template cannot render")
     s.add_argument("--max-body", type=int, default=64 * 1024, metavar="BYTES", help="larger bodies get 413 (64 kB)")
     s.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     s.add_argument(
         "--provider",
+        type=_provider_name,
         choices=("twilio", "signalwire", "telnyx"),
         help="the provider served: files are checked for its TwiML, and its webhook signatures verified: Twilio's "
         "(TWILIO_AUTH_TOKEN), SignalWire's (SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN) or Telnyx's Ed25519 "
@@ -1025,7 +1058,7 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
         "--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info", help="default info"
     )
     s.set_defaults(func=_cmd_serve)
-    v = sub.add_parser("invoke", help="send a request signed as Twilio signs it, and print the TwiML answer")
+    v = sub.add_parser("invoke", help="send a request signed as the provider signs it, and print the TwiML answer")
     v.add_argument("url", metavar="URL", help="the webhook URL, e.g. http://127.0.0.1:8000/voice/menu")
     v.add_argument("-d", "--data", action="append", metavar="NAME=VALUE", help="a webhook field (repeatable)")
     v.add_argument("-X", "--method", choices=("POST", "GET"), default="POST", help="POST (default) or GET")
@@ -1038,6 +1071,14 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
     v.add_argument("--public-url", metavar="URL", help="sign for this base URL (the server's --public-url)")
     v.add_argument(
         "--sha256", action="store_true", help="sign with HMAC-SHA256 and TWILIO_WEBHOOK_SHARED_KEY (else SHA1)"
+    )
+    v.add_argument(
+        "--provider",
+        type=_provider_name,
+        choices=("twilio", "signalwire", "telnyx"),
+        help="sign as this provider does: Twilio (TWILIO_AUTH_TOKEN), SignalWire (X-SignalWire-Signature with "
+        "SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN) or Telnyx (Ed25519 with a test key, TELNYX_PRIVATE_KEY, whose "
+        "public half is the server's TELNYX_PUBLIC_KEY); default: [tool.twimlc] target in pyproject.toml, else twilio",
     )
     v.add_argument("--no-sign", action="store_true", help="send the request without a signature")
     v.add_argument("--timeout", type=float, default=10.0, help="seconds to wait (default 10)")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
-from .vocabulary import KINDS, Vocabulary, load_vocabulary
+from .vocabulary import KINDS, Vocabulary, load_vocabulary, suggest
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +217,9 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (TWILIO, SIGNALWIRE, TELNYX)}
 
 
 def dialect_named(name: str) -> Dialect | None:
-    """The dialect ``--target``, ``target=`` or ``[tool.twimlc] target`` names."""
+    """The dialect ``--target``, ``--provider``, ``target=``, ``[tool.twimlc] target``,
+    ``TWIMLC_PROVIDER`` or a library call names: the one place a provider's name is read,
+    in any case (``Telnyx``, ``TWILIO``) and without surrounding white space."""
     return DIALECTS.get(name.strip().lower())
 
 
@@ -233,3 +235,15 @@ def takes_no_text(tag: str) -> bool:
         specs = [d.vocabulary(k).elements[tag] for d in DIALECTS.values() for k in d.kinds_with_tag(tag)]
         found = _TEXTLESS[tag] = bool(specs) and not any(s.text for s in specs)
     return found
+
+
+def unknown_name(name: str, what: str = "provider") -> str:
+    """Why ``name`` names no dialect, with the nearest name ("did you mean 'telnyx'?") and
+    every name, for every place that reads one."""
+    return f"unknown {what} {name!r}{did_you_mean(name)} ({what}s: {', '.join(DIALECTS)})"
+
+
+def did_you_mean(name: str) -> str:
+    """``"; did you mean 'telnyx'?"`` for a misspelt provider name, else ``""``."""
+    near = suggest(name.strip(), tuple(DIALECTS))
+    return f"; did you mean {near!r}?" if near else ""

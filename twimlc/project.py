@@ -11,7 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .dialect import DIALECTS, Dialect, dialect_named
+from .dialect import DIALECTS, Dialect, dialect_named, did_you_mean
+from .vocabulary import suggest
+
+# What [tool.twimlc] may hold: an unknown key is an error naming it, as ruff reports them.
+KEYS = ("target",)
 
 
 class SettingsError(ValueError):
@@ -30,7 +34,29 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise SettingsError(f"{path}: cannot read: {e.strerror or e}") from None
     except tomllib.TOMLDecodeError as e:
         raise SettingsError(f"{path}: not valid TOML: {e}") from None
+    except UnicodeDecodeError as e:  # TOML is UTF-8
+        raise SettingsError(f"{path}: not valid TOML: not UTF-8 (byte {e.start})") from None
     return data
+
+
+def _twimlc_table(path: Path) -> dict[str, Any] | None:
+    """The ``[tool.twimlc]`` table of ``path`` (None without one), its shape checked."""
+    tool = _load_toml(path).get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise SettingsError(f"{path}: [tool] is not a table (tool = {tool!r})")
+    table = tool.get("twimlc")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise SettingsError(f"{path}: [tool.twimlc] is not a table (tool.twimlc = {table!r})")
+    for key in table:
+        if key not in KEYS:
+            near = suggest(key, KEYS)
+            hint = f"; did you mean {near!r}?" if near else ""
+            raise SettingsError(f"{path}: [tool.twimlc] has an unknown key {key!r}{hint} (keys: {', '.join(KEYS)})")
+    return table
 
 
 def find_settings(start: Path | None = None) -> tuple[dict[str, Any], Path | None]:
@@ -40,8 +66,8 @@ def find_settings(start: Path | None = None) -> tuple[dict[str, Any], Path | Non
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
-            table = _load_toml(candidate).get("tool", {}).get("twimlc")
-            if isinstance(table, dict):
+            table = _twimlc_table(candidate)
+            if table is not None:
                 return table, candidate
     return {}, None
 
@@ -52,13 +78,14 @@ def project_target(start: Path | None = None) -> Dialect | None:
     value = table.get("target")
     if value is None:
         return None
-    dialect = dialect_named(value) if isinstance(value, str) else None
-    if dialect is None:
-        from .vocabulary import suggest
-
-        near = suggest(value.strip().lower(), list(DIALECTS)) if isinstance(value, str) else None
-        hint = f"did you mean {near!r}? " if near else ""
+    if not isinstance(value, str):
         raise SettingsError(
-            f"{path}: [tool.twimlc] target = {value!r} is not a target; {hint}targets: {', '.join(DIALECTS)}"
+            f"{path}: [tool.twimlc] target = {value!r} is not a target: give a name (targets: {', '.join(DIALECTS)})"
+        )
+    dialect = dialect_named(value)
+    if dialect is None:
+        raise SettingsError(
+            f"{path}: [tool.twimlc] target = {value!r} is not a target{did_you_mean(value)} "
+            f"(targets: {', '.join(DIALECTS)})"
         )
     return dialect
