@@ -54,6 +54,21 @@ Send = Callable[[Message], Awaitable[None]]
 
 DEFAULT_MAX_BODY = 64 * 1024
 PROVIDERS = ("twilio", "signalwire", "telnyx")
+SIGNERS = {"twilio": "Twilio", "signalwire": "SignalWire", "telnyx": "Telnyx"}  # who signs, as messages say
+# Whose signatures serve verifies, and with what (for the start-up log).
+VERIFIED = {
+    "twilio": ("Twilio's", "TWILIO_AUTH_TOKEN (X-Twilio-Signature, HMAC over the URL and parameters)"),
+    "signalwire": (
+        "SignalWire's",
+        "the Signing Key, SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN (X-SignalWire-Signature, HMAC over the URL "
+        "and parameters)",
+    ),
+    "telnyx": (
+        "Telnyx's",
+        "TELNYX_PUBLIC_KEY (telnyx-signature-ed25519 over telnyx-timestamp and the body; the URL is not signed, "
+        "so no --public-url is needed)",
+    ),
+}
 HEALTH_PATH = "/healthz"
 VOICE_FALLBACK = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n'
@@ -250,12 +265,14 @@ class App:
         self.directory = os.fspath(directory)
         if not os.path.isdir(self.directory):
             raise ConfigError(f"{self.directory} is not a directory")
-        if provider not in PROVIDERS:
-            raise ConfigError(f"unknown provider {provider!r}: one of {', '.join(PROVIDERS)}")
-        self.provider = provider
-        from .dialect import DIALECTS
+        from .dialect import dialect_named, unknown_name
 
-        self.dialect = DIALECTS[provider]  # every file is judged for the provider serving it
+        named = dialect_named(provider) if isinstance(provider, str) else None  # any case: "Telnyx"
+        if named is None:
+            raise ConfigError(unknown_name(str(provider)))
+        provider = named.name
+        self.provider = provider
+        self.dialect = named  # every file is judged for the provider serving it
         self._public_key: Any = None
         self.verify = verify
         if provider == "twilio":
@@ -271,6 +288,8 @@ class App:
                 "so that Twilio's signatures can be verified, or turn verification off explicitly (--no-verify)"
             )
         self.public_url = _check_public_url(public_url)
+        # how the public URL appears in logs: a password in it never does
+        self._public_shown = _redact(self.public_url) if self.public_url is not None else None
         self.trust_proxy = trust_proxy
         self.reload = reload
         self.reload_interval = reload_interval
@@ -557,6 +576,10 @@ class App:
 
     # --- signatures ----------------------------------------------------------------------
 
+    @property
+    def _signer(self) -> str:
+        return SIGNERS[self.provider]
+
     def request_url(self, scope: Scope, headers: dict[str, str] | None = None) -> str:
         """The URL Twilio requested, as it signed it: ``public_url`` + path + query when
         configured; else scheme and host from the request (``X-Forwarded-Proto`` and
@@ -619,6 +642,7 @@ class App:
                 settings_header=settings,
                 body=json_body,
                 public_url=self.public_url,
+                provider=self.provider,
             )
         if verdict.ok:
             return True
@@ -646,13 +670,19 @@ class App:
             "403 %s %s: %s. Signed URL: %s; parameters: %s; algorithm: %s. Likely cause: %s",
             method,
             route,
-            verdict.reason,
-            verdict.url,
+            self._shown(verdict.reason),
+            self._shown(verdict.url),
             _printable(", ".join(verdict.names)) or "(none)",
             verdict.algorithm,
-            cause,
+            self._shown(cause),
         )
         return False
+
+    def _shown(self, text: str) -> str:
+        """``text`` as a log line may show it: the public URL's password redacted."""
+        if self.public_url is None or self._public_shown == self.public_url:
+            return text
+        return text.replace(self.public_url, self._public_shown or "")
 
     def _diagnose(
         self,
@@ -673,7 +703,7 @@ class App:
         tries.append(
             (
                 f"{other}://{parts.netloc}{tail}",
-                f"the signature matches {other}://{parts.netloc}{tail}: Twilio requested {other}://"
+                f"the signature matches {other}://{parts.netloc}{tail}: {self._signer} requested {other}://"
                 + (" (TLS ended at a proxy): give --public-url https://…" if other == "https" else ""),
             )
         )
@@ -706,6 +736,13 @@ class App:
             if v.ok:
                 return "the request is signed with the webhook shared key but has no X-Twilio-Webhooks-Signature-Settings header"
         return None
+
+
+def _redact(url: str) -> str:
+    """``url`` with the password in it (``https://user:password@host``) redacted."""
+    from .dialer import redact_url
+
+    return redact_url(url)
 
 
 def _printable(text: str) -> str:
@@ -986,13 +1023,18 @@ def cli_serve(args: Any) -> int:
         return 1
     for route in app.routes.routes:
         log.info("route %s -> %s", route.path, route.file)
+    log.info("provider %s: files are checked as %s", app.provider, app.dialect.title)
     if not app.verify:
-        log.warning("signatures are NOT verified (--no-verify): anyone can call these webhooks")
-    elif app.public_url is None and not app.trust_proxy:
-        log.info(
-            "signatures are verified against the URL of each request; behind a tunnel or proxy, "
-            "give --public-url (or --trust-proxy)"
+        log.warning(
+            "%s signatures are NOT verified (--no-verify): anyone can call these webhooks", VERIFIED[app.provider][0]
         )
+    else:
+        log.info("%s signatures are verified with %s", *VERIFIED[app.provider])
+        if app.provider != "telnyx" and app.public_url is None and not app.trust_proxy:
+            log.info(
+                "signatures cover the URL: they are verified against the URL of each request; behind a tunnel "
+                "or proxy, give --public-url (or --trust-proxy)"
+            )
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -1068,11 +1110,17 @@ def signed_request(
     algorithm: str = signature.HMAC_SHA1,
     public_url: str | None = None,
     key_sid: str = "twimlc-invoke",
+    provider: str = "twilio",
+    private_key: Any = None,
+    now: float | None = None,
 ) -> SignedRequest:
     """``fields`` posted (or, for GET, put in the query string) to ``url``, signed with
     ``secret`` as Twilio signs (unsigned when ``secret`` is None). ``public_url``: sign as
     if Twilio had requested that base plus ``url``'s path and query (a server behind a
-    tunnel, tried from its own machine)."""
+    tunnel, tried from its own machine). ``provider="signalwire"`` signs the same way with
+    the Signing Key as ``secret``, in ``X-SignalWire-Signature``; ``provider="telnyx"``
+    signs ``timestamp|body`` with the Ed25519 ``private_key`` (``telnyx-signature-ed25519``
+    and ``telnyx-timestamp``; unsigned without one)."""
     from urllib.parse import urlencode
 
     pairs = list(fields)
@@ -1092,11 +1140,43 @@ def signed_request(
     headers = {"User-Agent": "TwilioProxy/1.1 (twimlc invoke)"}
     if method != "GET":
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    if secret is not None:
+    if provider == "telnyx":
+        if private_key is not None:
+            stamp = str(int(time.time() if now is None else now))
+            headers[signature.TELNYX_TIMESTAMP_HEADER] = stamp
+            headers[signature.TELNYX_SIGNATURE_HEADER] = signature.telnyx_sign(private_key, stamp, body)
+        return SignedRequest(method, url, signed_url, headers, body)
+    if secret is not None and provider == "signalwire":
+        headers[signature.SIGNALWIRE_HEADER] = signature.sign(secret, signed_url, signed_pairs, signature.HMAC_SHA1)
+    elif secret is not None:
         headers[signature.SIGNATURE_HEADER] = signature.sign(secret, signed_url, signed_pairs, algorithm)
         if algorithm != signature.HMAC_SHA1:
             headers[signature.SETTINGS_HEADER] = f"key={key_sid},algorithm={algorithm}"
     return SignedRequest(method, url, signed_url, headers, body)
+
+
+# The variable whose value invoke sends as AccountSid, per provider.
+ACCOUNT_VARIABLES = {
+    "twilio": "TWILIO_ACCOUNT_SID",
+    "signalwire": "SIGNALWIRE_PROJECT_ID",
+    "telnyx": "TELNYX_ACCOUNT_SID",
+}
+
+
+def _telnyx_test_key(text: str | None) -> tuple[Any, str | None]:
+    """The Ed25519 private key invoke signs with as Telnyx would, or why there is none."""
+    if text is None:
+        return None, (
+            "TELNYX_PRIVATE_KEY is not set: Telnyx signs with its own private key, which it never gives out, "
+            "so a test request is signed with a test key pair: TELNYX_PRIVATE_KEY here, its public half as the "
+            "server's TELNYX_PUBLIC_KEY (see the README); or give --no-sign to send it unsigned"
+        )
+    try:
+        return signature.telnyx_private_key(text), None
+    except ImportError:
+        return None, "signing as Telnyx needs cryptography, which is not installed: pip install 'twimlc[telnyx]'"
+    except ValueError as e:
+        return None, str(e)
 
 
 def cli_invoke(args: Any) -> int:
@@ -1115,9 +1195,19 @@ def cli_invoke(args: Any) -> int:
             sys.stderr.write(f"twimlc invoke: error: -d {pair!r} is not NAME=VALUE\n")
             return 2
         given.append((name, value))
+    provider = getattr(args, "provider", None)
+    if provider is None:  # as serve: the option, else [tool.twimlc] target, else Twilio
+        from .project import SettingsError, project_target
+
+        try:
+            chosen = project_target()
+        except SettingsError as e:
+            sys.stderr.write(f"twimlc invoke: error: {e}\n")
+            return 2
+        provider = chosen.name if chosen is not None else "twilio"
     names = {n for n, _ in given}
     defaults = {"voice": VOICE_FIELDS, "messaging": MESSAGING_FIELDS, "none": ()}[args.webhook]
-    account = env.get("TWILIO_ACCOUNT_SID")
+    account = env.get(ACCOUNT_VARIABLES[provider])
     for name, value in defaults:
         if name not in names:
             fields.append((name, account if name == "AccountSid" and account else value))
@@ -1129,15 +1219,31 @@ def cli_invoke(args: Any) -> int:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         sys.stderr.write(f"twimlc invoke: error: {args.url!r} is not an http(s) URL\n")
         return 2
+    if args.sha256 and provider != "twilio":
+        sys.stderr.write(
+            f"twimlc invoke: error: --sha256 is Twilio's webhook SharedKey; not for --provider {provider}\n"
+        )
+        return 2
     algorithm = signature.HMAC_SHA256 if args.sha256 else signature.HMAC_SHA1
     secret = None
-    if not args.no_sign:
-        variable = "TWILIO_WEBHOOK_SHARED_KEY" if args.sha256 else "TWILIO_AUTH_TOKEN"
-        secret = env.get(variable) or None
+    private_key = None
+    if not args.no_sign and provider == "telnyx":
+        private_key, problem = _telnyx_test_key(env.get("TELNYX_PRIVATE_KEY") or None)
+        if problem:
+            sys.stderr.write(f"twimlc invoke: error: {problem}\n")
+            return 2
+        algorithm = signature.ED25519
+    elif not args.no_sign:
+        if provider == "signalwire":
+            variable = "SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN"
+            secret = env.get("SIGNALWIRE_SIGNING_KEY") or env.get("SIGNALWIRE_TOKEN") or None
+        else:
+            variable = "TWILIO_WEBHOOK_SHARED_KEY" if args.sha256 else "TWILIO_AUTH_TOKEN"
+            secret = env.get(variable) or None
         if secret is None:
             sys.stderr.write(
-                f"twimlc invoke: error: {variable} is not set: the request cannot be signed as Twilio signs it "
-                "(give --no-sign to send it unsigned)\n"
+                f"twimlc invoke: error: {variable} is not set: the request cannot be signed as "
+                f"{SIGNERS[provider]} signs it (give --no-sign to send it unsigned)\n"
             )
             return 2
     try:
@@ -1153,6 +1259,8 @@ def cli_invoke(args: Any) -> int:
         algorithm=algorithm,
         public_url=public_url,
         key_sid=env.get("TWILIO_WEBHOOK_SHARED_KEY_SID") or "twimlc-invoke",
+        provider=provider,
+        private_key=private_key,
     )
     try:
         with httpx.Client(timeout=args.timeout, follow_redirects=False) as client:
@@ -1167,9 +1275,13 @@ def cli_invoke(args: Any) -> int:
         sys.stderr.write(
             f"twimlc invoke: {request.method} {request.url}: HTTP {response.status_code} {response.reason_phrase}\n"
         )
-        if response.status_code == 403:
+        if response.status_code == 403 and provider == "telnyx" and private_key is not None:
             sys.stderr.write(
-                f"  signed URL: {request.signed_url} ({algorithm}); the server's log says why it refused\n"
+                "  signed: telnyx-timestamp|body (Ed25519, TELNYX_PRIVATE_KEY); the server's TELNYX_PUBLIC_KEY "
+                "must be its public half; the server's log says why it refused\n"
             )
+        elif response.status_code == 403:
+            shown = _redact(request.signed_url)
+            sys.stderr.write(f"  signed URL: {shown} ({algorithm}); the server's log says why it refused\n")
         return 1
     return 0

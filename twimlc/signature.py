@@ -100,10 +100,13 @@ def verify(
     settings_header: str | None = None,
     body: bytes | None = None,
     public_url: str | None = None,
+    provider: str = "twilio",
 ) -> Verdict:
     """Check a request as Twilio signed it. ``params`` are the form parameters (empty for
     GET and for JSON, whose ``body`` is checked against ``bodySHA256`` in the URL).
-    ``public_url``: the configured base ``url`` was built from, named in the likely cause."""
+    ``public_url``: the configured base ``url`` was built from, named in the likely cause.
+    ``provider``: who signed it (``"signalwire"`` signs as Twilio does, with its Signing
+    Key), named in the likely cause with that provider's advice."""
     pairs = list(params)
     algorithm = algorithm_of(settings_header)
     names = tuple(sorted({n for n, _ in pairs}))
@@ -136,35 +139,48 @@ def verify(
     if any(hmac.compare_digest(c.encode("ascii"), signature.encode("utf-8", "replace")) for c in candidates):
         return Verdict(True, algorithm, url, names)
     return fail(
-        f"the {algorithm} signature does not match the URL and parameters", _likely_cause(url, algorithm, public_url)
+        f"the {algorithm} signature does not match the URL and parameters",
+        _likely_cause(url, algorithm, public_url, provider),
     )
 
 
-def _likely_cause(url: str, algorithm: str = HMAC_SHA1, public_url: str | None = None) -> str:
+# Who signs, as messages name them, and which secret a mismatch may mean.
+SIGNERS = {"twilio": "Twilio", "signalwire": "SignalWire"}
+WRONG_SECRET = {
+    "twilio": "or the token is not this account's (a subaccount's, or rotated)",
+    "signalwire": "or the key is not this project's Signing Key (SIGNALWIRE_SIGNING_KEY, from the Dashboard's "
+    "API page; SIGNALWIRE_TOKEN only where the project signs with its API token), or it was rotated",
+}
+
+
+def _likely_cause(url: str, algorithm: str = HMAC_SHA1, public_url: str | None = None, provider: str = "twilio") -> str:
     """The likely causes of a mismatch, as one sentence: the request was signed for
     another URL (why, when it can be told), or with another secret."""
     parts = urlsplit(url)
+    who = SIGNERS.get(provider, "Twilio")
     hints = []
     if public_url is not None:
         hints.append(
-            f"the request was signed for another URL than {url}: with --public-url {public_url}, Twilio must "
+            f"the request was signed for another URL than {url}: with --public-url {public_url}, {who} must "
             f"have requested exactly {public_url} followed by the path and query (check the webhook URL "
-            "configured in Twilio)"
+            f"configured in {who})"
         )
     else:
         if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-            hints.append("Twilio may have requested https:// (TLS ended at a proxy: give --public-url https://…)")
+            hints.append(f"{who} may have requested https:// (TLS ended at a proxy: give --public-url https://…)")
         if parts.hostname in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
             hints.append(
-                "the URL is the local address, not the one Twilio requested: give --public-url with your public "
+                f"the URL is the local address, not the one {who} requested: give --public-url with your public "
                 "(tunnel) URL, or --trust-proxy behind a proxy that sets X-Forwarded-Proto/Host"
             )
         if parts.port is not None:
-            hints.append(f"the port :{parts.port} may differ from what Twilio requested")
+            hints.append(f"the port :{parts.port} may differ from what {who} requested")
         if not hints:
-            hints.append(f"the request may have been signed for another URL than {url} (Twilio signs the exact URL)")
-    secret = "the webhook shared key" if algorithm == HMAC_SHA256 else "the token"
-    hints.append(f"or {secret} is not this account's (a subaccount's, or rotated)")
+            hints.append(f"the request may have been signed for another URL than {url} ({who} signs the exact URL)")
+    if algorithm == HMAC_SHA256:
+        hints.append("or the webhook shared key is not this account's (a subaccount's, or rotated)")
+    else:
+        hints.append(WRONG_SECRET.get(provider, WRONG_SECRET["twilio"]))
     return "; ".join(hints)
 
 
@@ -186,6 +202,7 @@ TELNYX_SIGNATURE_HEADER = "telnyx-signature-ed25519"
 TELNYX_TIMESTAMP_HEADER = "telnyx-timestamp"
 TELNYX_TOLERANCE = 300  # seconds either way: Telnyx's SDKs' default replay window
 ED25519 = "Ed25519"
+MAX_TIMESTAMP_DIGITS = 11  # Unix seconds up to the year 5138
 
 
 def telnyx_public_key(text: str) -> Any:
@@ -201,6 +218,23 @@ def telnyx_public_key(text: str) -> Any:
     if len(raw) != 32:
         raise ValueError(f"TELNYX_PUBLIC_KEY is {len(raw)} bytes; an Ed25519 public key is 32")
     return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def telnyx_private_key(text: str) -> Any:
+    """An Ed25519 private key from TELNYX_PRIVATE_KEY (base64 of the 32 raw bytes), for
+    signing test requests as Telnyx would (``twimlc invoke --provider telnyx``): Telnyx
+    never hands out its own private key, so this is a test pair whose public half the
+    server is given as TELNYX_PUBLIC_KEY. Raises ImportError without ``cryptography`` and
+    ValueError (never showing the key) for a value that is not such a key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except ValueError:
+        raise ValueError("TELNYX_PRIVATE_KEY is not base64") from None
+    if len(raw) != 32:
+        raise ValueError(f"TELNYX_PRIVATE_KEY is {len(raw)} bytes; an Ed25519 private key is 32")
+    return Ed25519PrivateKey.from_private_bytes(raw)
 
 
 def telnyx_sign(private_key: Any, timestamp: str, body: bytes) -> str:
@@ -233,9 +267,12 @@ def verify_telnyx(
         return fail(
             f"the request has no {missing} header", "it did not come from Telnyx (or a proxy dropped the header)"
         )
-    if not timestamp.strip().isdigit():
+    stamp = timestamp.strip()
+    # ASCII digits only (str.isdigit() takes "²", which int() refuses), and no more of them than
+    # a time this side of the year 5000 has (a longer one overflows float arithmetic)
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= MAX_TIMESTAMP_DIGITS):
         return fail(f"the {TELNYX_TIMESTAMP_HEADER} header is not Unix seconds", "it did not come from Telnyx")
-    age = (time.time() if now is None else now) - int(timestamp.strip())
+    age = (time.time() if now is None else now) - int(stamp)
     if abs(age) > tolerance:
         when = f"{int(age)} s old" if age > 0 else f"{int(-age)} s in the future"
         return fail(
