@@ -79,7 +79,8 @@ def test_signalwire_sends_the_compatibility_request(env: None, capsys: pytest.Ca
         assert run(server, "signalwire", "--call-option", "StatusCallback=https://example.com/cb") == 0
     no_secret(capsys)
     (seen,) = server.script.seen
-    assert seen.path == f"/2010-04-01/Accounts/{PROJECT}/Calls.json"
+    # --base-url is the host: the provider path is kept
+    assert seen.path == f"/api/laml/2010-04-01/Accounts/{PROJECT}/Calls.json"
     assert seen.headers["Authorization"] == "Basic " + base64.b64encode(f"{PROJECT}:{SW_TOKEN}".encode()).decode()
     assert seen.headers["Content-Type"] == "application/x-www-form-urlencoded"
     form = dict(seen.form)
@@ -127,7 +128,7 @@ def test_signalwire_missing_credentials(
 ) -> None:
     monkeypatch.delenv("SIGNALWIRE_TOKEN")
     with FakeTwilio(Script()) as server:
-        assert run(server, "signalwire") == 1
+        assert run(server, "signalwire") == 2  # a variable that configures the command: usage error
     assert server.script.seen == []
     assert "SIGNALWIRE_TOKEN" in capsys.readouterr().err
 
@@ -153,7 +154,7 @@ def test_telnyx_sends_json_with_a_bearer_token(env: None, capsys: pytest.Capture
     out, _ = no_secret(capsys)
     assert out == f"{TELNYX_CALL} queued\n"
     (seen,) = server.script.seen
-    assert seen.path == f"/texml/calls/{CONNECTION}"
+    assert seen.path == f"/v2/texml/calls/{CONNECTION}"
     assert seen.headers["Authorization"] == f"Bearer {TELNYX_KEY}"
     assert seen.headers["Content-Type"] == "application/json"
     body = json.loads(seen.body)
@@ -180,7 +181,7 @@ def test_telnyx_connection_from_the_environment(
     monkeypatch.setenv("TELNYX_CONNECTION_ID", "555")
     with FakeTwilio(Script(style="telnyx")) as server:
         code = main([*TELNYX_ARGS, "--base-url", server.base])
-    assert code == 0 and server.script.seen[0].path == "/texml/calls/555"
+    assert code == 0 and server.script.seen[0].path == "/v2/texml/calls/555"
 
 
 def test_telnyx_dry_run(env: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -223,14 +224,14 @@ def test_telnyx_missing_key_and_connection(
     monkeypatch.delenv("TELNYX_API_KEY")
     with FakeTwilio(Script(style="telnyx")) as server:
         code = main([*TELNYX_ARGS, "--base-url", server.base])
-    assert code == 1 and server.script.seen == []
+    assert code == 2 and server.script.seen == []  # missing variables: a usage error
     err = capsys.readouterr().err
     assert "TELNYX_API_KEY" in err and "TELNYX_CONNECTION_ID" in err
 
 
 def test_telnyx_refuses_twilio_only_options_and_wait(env: None, capsys: pytest.CaptureFixture[str]) -> None:
     with FakeTwilio(Script(style="telnyx")) as server:
-        assert run(server, "telnyx", "--call-option", "Record=true") == 1
+        assert run(server, "telnyx", "--call-option", "Record=true") == 2
         assert run(server, "telnyx", "--wait") == 2
     assert server.script.seen == []
     assert "Method" in no_secret(capsys)[1]
@@ -254,7 +255,7 @@ def test_telnyx_wait_follows_the_call(
     gets = [s for s in server.script.seen if s.method == "GET"]
     assert len(posts) == 1 and len(gets) == 3
     for get in gets:
-        assert get.path == f"/texml/Accounts/{TELNYX_ACCOUNT}/Calls/{TELNYX_CALL}"
+        assert get.path == f"/v2/texml/Accounts/{TELNYX_ACCOUNT}/Calls/{TELNYX_CALL}"
         assert get.headers["Authorization"] == f"Bearer {TELNYX_KEY}"
     out, err = no_secret(capsys)
     assert out.splitlines() == [f"{TELNYX_CALL} queued", f"{TELNYX_CALL} {final}"]
@@ -354,7 +355,7 @@ def test_library_dial_and_reprs_hide_the_token(env: None) -> None:
         call = twimlc.dial(
             'say "Hi"', to="+14155550100", from_="+14155550111", provider="telnyx", connection_id="9", base=server.base
         )
-    assert call.sid == TELNYX_CALL and server.script.seen[0].path == "/texml/calls/9"
+    assert call.sid == TELNYX_CALL and server.script.seen[0].path == "/v2/texml/calls/9"
     creds = dialer.Credentials.from_env(None, "telnyx", "9")
     request = dialer.build_request(
         "<Response/>",

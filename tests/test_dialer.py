@@ -205,7 +205,7 @@ def test_numbers_are_checked_before_sending(env: None, capsys: pytest.CaptureFix
 
 def test_unknown_call_option_has_did_you_mean(env: None, capsys: pytest.CaptureFixture[str]) -> None:
     with FakeTwilio(Script()) as server:
-        assert run(server, "--call-option", "statusCallback=/x") == 1
+        assert run(server, "--call-option", "statusCallback=/x") == 2  # a bad option: usage error
     assert server.script.seen == []
     assert "did you mean 'StatusCallback'?" in capsys.readouterr().err
 
@@ -216,7 +216,7 @@ def test_missing_credentials_name_the_variables(
     for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET"):
         monkeypatch.delenv(k, raising=False)
     with FakeTwilio(Script()) as server:
-        assert run(server) == 1
+        assert run(server) == 2  # missing variables: a usage error
     assert server.script.seen == []
     err = capsys.readouterr().err
     assert "TWILIO_ACCOUNT_SID" in err and "TWILIO_AUTH_TOKEN" in err

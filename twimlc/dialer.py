@@ -68,6 +68,9 @@ INLINE_LIMIT = 4000
 # a moment. Polls answered 404 before the call was first seen, at most (then an error).
 TELNYX_NOT_FOUND_POLLS = 3
 _TELNYX_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")  # whole IDs only: fullmatch
+# An account, project or connection ID as it goes into the URL path: no "/", "?", "%" or "..".
+# ("$NAME" is --dry-run's placeholder for a variable that is not set.)
+_PATH_ID = re.compile(r"\$?[A-Za-z0-9_-]{1,128}")
 
 # Calls API parameters other than To, From, Twiml and Url (twiml-spec.md §8).
 CALL_OPTIONS = (
@@ -118,9 +121,11 @@ class DialError(Exception):
         hint: str | None = None,
         maybe_placed: bool = False,
         provider: str = "twilio",
+        usage: bool = False,
     ) -> None:
         super().__init__(message)
         self.provider = provider
+        self.usage = usage  # the command was set up wrongly (options, variables): nothing was sent
         self.message = message
         self.status = status
         self.code = code
@@ -160,48 +165,86 @@ class Credentials:
 
     @staticmethod
     def from_env(
-        env: Mapping[str, str] | None = None, provider: str = "twilio", connection_id: str | None = None
+        env: Mapping[str, str] | None = None,
+        provider: str = "twilio",
+        connection_id: str | None = None,
+        placeholders: bool = False,
     ) -> Credentials:
         """Read credentials as each provider's own tools do. Twilio: TWILIO_ACCOUNT_SID with
         TWILIO_AUTH_TOKEN, or TWILIO_API_KEY and TWILIO_API_SECRET with TWILIO_ACCOUNT_SID.
         SignalWire: SIGNALWIRE_PROJECT_ID and SIGNALWIRE_TOKEN. Telnyx: TELNYX_API_KEY, and
         the connection from ``connection_id`` or TELNYX_CONNECTION_ID (and, to follow a
-        call, the account SID from TELNYX_ACCOUNT_SID)."""
+        call, the account SID from TELNYX_ACCOUNT_SID). Every ID is checked before it goes
+        into a URL path. Missing or malformed values raise :class:`DialError` with
+        ``usage`` set; with ``placeholders`` (``--dry-run``) a missing one is shown as its
+        variable's name (``$TWILIO_ACCOUNT_SID``) instead, and nothing secret is read."""
         env = os.environ if env is None else env
         if provider == "signalwire":
-            return _from_env(env, provider, "SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_TOKEN")
+            return _from_env(env, provider, "SIGNALWIRE_PROJECT_ID", "SIGNALWIRE_TOKEN", placeholders)
         if provider == "telnyx":
-            connection = connection_id or env.get("TELNYX_CONNECTION_ID", "")
+            given = connection_id is not None
+            connection = connection_id if connection_id is not None else env.get("TELNYX_CONNECTION_ID", "")
             key = env.get("TELNYX_API_KEY", "")
+            where = "--connection-id" if given else "TELNYX_CONNECTION_ID"
+            if connection and not _TELNYX_ID.fullmatch(connection):
+                raise DialError(
+                    f"the Telnyx connection ID {connection!r} ({where}) is not an ID",
+                    hint="the ID of the TeXML connection (application): letters, digits, - and _",
+                    provider=provider,
+                    usage=True,
+                )
             missing = [n for n, v in (("TELNYX_API_KEY", key), ("TELNYX_CONNECTION_ID", connection)) if not v]
+            if missing and placeholders:
+                return Credentials(connection or "$TELNYX_CONNECTION_ID", "", "", provider)
             if missing:
                 raise DialError(
                     "missing Telnyx credentials: set " + " and ".join(missing),
                     hint="the connection ID (of the TeXML application) may also be given with --connection-id",
                     provider=provider,
+                    usage=True,
                 )
-            if not _TELNYX_ID.fullmatch(connection):
-                raise DialError(f"the Telnyx connection ID {connection!r} is not an ID", provider=provider)
             return Credentials(connection, "", key, provider, env.get("TELNYX_ACCOUNT_SID", "").strip())
         sid = env.get("TWILIO_ACCOUNT_SID", "")
+        _check_id(sid, "TWILIO_ACCOUNT_SID", provider)
         key, key_secret = env.get("TWILIO_API_KEY", ""), env.get("TWILIO_API_SECRET", "")
         token = env.get("TWILIO_AUTH_TOKEN", "")
         if sid and key and key_secret:
             return Credentials(sid, key, key_secret)
         if sid and token:
             return Credentials(sid, sid, token)
+        if placeholders:
+            return Credentials(sid or "$TWILIO_ACCOUNT_SID", "$TWILIO_ACCOUNT_SID", "", provider)
         missing = [n for n, v in (("TWILIO_ACCOUNT_SID", sid), ("TWILIO_AUTH_TOKEN", token)) if not v]
         raise DialError(
             "missing Twilio credentials: set " + " and ".join(missing),
             hint="or TWILIO_API_KEY and TWILIO_API_SECRET with TWILIO_ACCOUNT_SID",
+            usage=True,
         )
 
 
-def _from_env(env: Mapping[str, str], provider: str, account_var: str, secret_var: str) -> Credentials:
+def _check_id(value: str, variable: str, provider: str) -> None:
+    """A usage error for an account or project ID that cannot go into the URL path as it is."""
+    if value and not _TELNYX_ID.fullmatch(value):
+        raise DialError(
+            f"{variable} {value!r} is not an ID: it goes into the request's path as it is",
+            hint="letters, digits, - and _ only; copy it from the provider's console",
+            provider=provider,
+            usage=True,
+        )
+
+
+def _from_env(
+    env: Mapping[str, str], provider: str, account_var: str, secret_var: str, placeholders: bool = False
+) -> Credentials:
     account, secret = env.get(account_var, ""), env.get(secret_var, "")
+    _check_id(account, account_var, provider)
     missing = [n for n, v in ((account_var, account), (secret_var, secret)) if not v]
+    if missing and placeholders:
+        return Credentials(account or f"${account_var}", f"${account_var}", "", provider)
     if missing:
-        raise DialError(f"missing {TITLES[provider]} credentials: set " + " and ".join(missing), provider=provider)
+        raise DialError(
+            f"missing {TITLES[provider]} credentials: set " + " and ".join(missing), provider=provider, usage=True
+        )
     return Credentials(account, account, secret, provider)
 
 
@@ -210,26 +253,51 @@ def provider_base(
 ) -> str:
     """The API base of ``provider``: Twilio's from :func:`base_url`; SignalWire's
     ``https://{space}.signalwire.com/api/laml``; Telnyx's ``https://api.telnyx.com/v2``.
-    ``override`` (``--base-url``) replaces it (a test server, a proxy)."""
+
+    ``override`` (``--base-url``) means the same for every provider: the API's
+    ``scheme://host[:port]`` (a test server, a proxy, an edge), to which the provider's
+    own path is added (:data:`API_PATHS`: none for Twilio, ``/api/laml`` for SignalWire,
+    ``/v2`` for Telnyx), so ``https://api.telnyx.com`` is Telnyx's API. A URL with a path
+    of its own is the whole base, used as it is (``https://api.telnyx.com/v2``, or a
+    proxy's ``https://proxy.example.com/telnyx``)."""
     if provider == "twilio":
         return base_url(env, override)
+    if provider not in PROVIDERS:
+        raise DialError(f"unknown provider {provider!r}", hint="one of " + ", ".join(PROVIDERS), usage=True)
     if override is not None:
         problem = base_problem(override)
         if problem:
-            raise DialError(f"the API base {problem}", provider=provider)
-        return override.rstrip("/")
+            raise DialError(f"the API base {problem}", provider=provider, usage=True)
+        return with_api_path(override, provider)
     if provider == "telnyx":
         return TELNYX_BASE
-    if provider != "signalwire":
-        raise DialError(f"unknown provider {provider!r}", hint="one of " + ", ".join(PROVIDERS))
     if not space:
-        raise DialError("SignalWire needs the Space: give --space NAME (NAME.signalwire.com)", provider=provider)
+        raise DialError(
+            "SignalWire needs the Space: give --space NAME (NAME.signalwire.com)", provider=provider, usage=True
+        )
     name = space.strip().lower().removesuffix(".signalwire.com")
     if not _SPACE.match(name):
         raise DialError(
-            f"--space {space!r} is not a Space name", hint="the NAME of NAME.signalwire.com", provider=provider
+            f"--space {space!r} is not a Space name",
+            hint="the NAME of NAME.signalwire.com",
+            provider=provider,
+            usage=True,
         )
-    return f"https://{name}.signalwire.com/api/laml"
+    return f"https://{name}.signalwire.com{API_PATHS[provider]}"
+
+
+# The path of each provider's API under its host, added to a --base-url without a path.
+API_PATHS = {"twilio": "", "signalwire": "/api/laml", "telnyx": "/v2"}
+
+
+def with_api_path(base: str, provider: str) -> str:
+    """``base`` (``--base-url``) as the provider's API base: the provider's path added to
+    a bare ``scheme://host[:port]``, a URL with a path of its own kept as it is."""
+    base = base.rstrip("/")
+    _, sep, rest = base.partition("://")
+    if sep and "/" not in rest:
+        return base + API_PATHS.get(provider, "")
+    return base
 
 
 @dataclass(frozen=True)
@@ -342,7 +410,7 @@ def base_url(env: Mapping[str, str] | None = None, override: str | None = None) 
     if chosen or override is not None:
         problem = base_problem(chosen)
         if problem:
-            raise DialError(f"{what} {problem}", hint="e.g. https://api.twilio.com")
+            raise DialError(f"{what} {problem}", hint="e.g. https://api.twilio.com", usage=True)
         return chosen.rstrip("/")
     region, edge = env.get("TWILIO_REGION", ""), env.get("TWILIO_EDGE", "")
     if not region and not edge:
@@ -362,12 +430,15 @@ def check_number(value: str, what: str, allow_client: bool = True) -> None:
             ok = False
         if ok:
             return
-        raise DialError(f"{what} {value!r} is not a possible phone number", hint="check the country code and length")
+        raise DialError(
+            f"{what} {value!r} is not a possible phone number", hint="check the country code and length", usage=True
+        )
     if allow_client and (_CLIENT.match(value) or _SIP.match(value)):
         return
     raise DialError(
         f"{what} {value!r} is not an E.164 phone number" + (", client:NAME or a SIP URI" if allow_client else ""),
         hint="write + country code and number, e.g. +14155550100",
+        usage=True,
     )
 
 
@@ -383,11 +454,14 @@ def parse_options(pairs: list[str] | Mapping[str, str], provider: str = "twilio"
                     f"call option {name!r} is not one the Telnyx TeXML call takes here",
                     hint="Telnyx's connection-scoped TeXML call documents: " + ", ".join(TELNYX_OPTIONS),
                     provider=provider,
+                    usage=True,
                 )
             near = suggest(name, CALL_OPTIONS)
             raise DialError(
                 f"unknown call option {name!r}",
                 hint=f"did you mean {near!r}?" if near else "see the Calls API parameters",
+                provider=provider,
+                usage=True,
             )
         if name in REPEATED_OPTIONS:
             out.extend((name, v) for v in value.replace(",", " ").split())
@@ -398,7 +472,7 @@ def parse_options(pairs: list[str] | Mapping[str, str], provider: str = "twilio"
 
 def _split_option(pair: str) -> tuple[str, str]:
     if "=" not in pair:
-        raise DialError(f"call option {pair!r} is not NAME=VALUE")
+        raise DialError(f"call option {pair!r} is not NAME=VALUE", usage=True)
     name, value = pair.split("=", 1)
     return name.strip(), value
 
@@ -415,6 +489,13 @@ def build_request(
 ) -> Request:
     check_number(to, "--to")
     check_number(from_, "--from", allow_client=to.startswith(("client:", "sip:", "sips:")))
+    if not _PATH_ID.fullmatch(credentials.account_sid):
+        raise DialError(
+            f"the {TITLES.get(credentials.provider, credentials.provider)} account ID {credentials.account_sid!r} "
+            "is not an ID: it goes into the request's path as it is",
+            provider=credentials.provider,
+            usage=True,
+        )
     form = [("To", to), ("From", from_)]
     if url:
         form.append(("Url", url))
@@ -466,7 +547,7 @@ def _twilio_error(response: httpx.Response, provider: str = "twilio") -> DialErr
         hint = AUTH_HINTS.get(provider, HINTS[20003])
     maybe = response.status_code >= 500
     if maybe:
-        hint = (hint + "; " if hint else "") + _CHECK_HINT
+        hint = (hint + "; " if hint else "") + check_hint(provider)
     return DialError(
         message,
         status=response.status_code,
@@ -478,7 +559,16 @@ def _twilio_error(response: httpx.Response, provider: str = "twilio") -> DialErr
     )
 
 
-_CHECK_HINT = "the call may or may not have been placed: check the call log (Console > Monitor > Calls, or GET …/Calls.json) before trying again"
+CALL_LOGS = {
+    "twilio": "the call log (Console > Monitor > Calls, or GET …/Calls.json)",
+    "signalwire": "the Space's call logs (SignalWire Dashboard, or GET …/api/laml/2010-04-01/Accounts/{project}/Calls.json)",
+    "telnyx": "the TeXML call logs in Telnyx Mission Control",
+}
+
+
+def check_hint(provider: str = "twilio") -> str:
+    """What to do when the call may or may not have been placed: the provider's call log."""
+    return f"the call may or may not have been placed: check {CALL_LOGS.get(provider, CALL_LOGS['twilio'])} before trying again"
 
 
 def send(
@@ -516,8 +606,9 @@ def send(
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as e:
             raise DialError(
                 f"no answer from the API ({type(e).__name__}) after the request was sent",
-                hint=_CHECK_HINT,
+                hint=check_hint(request.provider),
                 maybe_placed=True,
+                provider=request.provider,
             ) from None
         if response.status_code == 429 and attempts_429 < MAX_429_RETRIES:
             attempts_429 += 1
@@ -542,8 +633,9 @@ def send(
         except (ValueError, KeyError, TypeError):
             raise DialError(
                 f"the API answered HTTP {response.status_code} without a call resource",
-                hint=_CHECK_HINT,
+                hint=check_hint(request.provider),
                 maybe_placed=True,
+                provider=request.provider,
             ) from None
 
 
@@ -905,11 +997,14 @@ def dial(
     if url is not None:
         require("dial", "url", url, str, "a URL (str)")
 
-    from .dialect import dialect_named
+    from .dialect import dialect_named, did_you_mean
 
-    dialect = dialect_named(provider) if provider in PROVIDERS else None
+    dialect = dialect_named(provider) if isinstance(provider, str) else None  # any case: "Telnyx"
     if dialect is None:
-        raise DialError(f"unknown provider {provider!r}", hint="one of " + ", ".join(PROVIDERS))
+        raise DialError(
+            f"unknown provider {provider!r}{did_you_mean(str(provider))}", hint="one of " + ", ".join(PROVIDERS)
+        )
+    provider = dialect.name
 
     if url is not None and source_or_document is not None:
         raise DialError("give a document or url=, not both")
