@@ -441,3 +441,33 @@ def test_invoke_takes_the_project_target(
     with serving(App(site, provider="signalwire")) as base:
         assert main(["invoke", f"{base}/voice/menu", "-d", "Digits=3"]) == 0
     assert "You pressed 3" in capsys.readouterr().out
+
+
+def test_simulate_url_signs_as_the_provider(
+    site: Path, keys: tuple[object, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    monkeypatch.setenv("SIGNALWIRE_SIGNING_KEY", SW_KEY)
+    with serving(App(site, provider="signalwire")) as base:
+        code = main(
+            ["simulate", "--url", base, "--entry", "/voice/menu", "--provider", "signalwire", "--param", "Digits=4"]
+        )
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "You pressed 4" in out and SW_KEY not in out + err
+    private, public = keys
+    raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())  # type: ignore[attr-defined]
+    monkeypatch.setenv("TELNYX_PRIVATE_KEY", base64.b64encode(raw).decode())
+    with serving(App(site, provider="telnyx", public_key=public)) as base:
+        code = main(
+            ["simulate", "--url", base, "--entry", "/voice/menu", "--provider", "telnyx", "--param", "Digits=6"]
+        )
+        out, err = capsys.readouterr()
+        assert code == 0, out + err
+        assert "You pressed 6" in out
+        monkeypatch.delenv("TELNYX_PRIVATE_KEY")
+        assert main(["simulate", "--url", base, "--entry", "/voice/menu", "--provider", "telnyx"]) == 1
+        out, err = capsys.readouterr()
+        assert "TELNYX_PRIVATE_KEY (a test key" in err and "requests are sent unsigned" in err
+        assert "TELNYX_PRIVATE_KEY is not set" in out

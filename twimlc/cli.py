@@ -801,15 +801,48 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     except ValueError as e:
         sys.stderr.write(f"twimlc simulate: error: {e}\n")
         return EXIT_USAGE
-    token = os.environ.get("TWILIO_AUTH_TOKEN")
-    if args.url is not None and not token:
-        sys.stderr.write("twimlc simulate: note: TWILIO_AUTH_TOKEN is not set; requests are sent unsigned\n")
+    provider, token, private_key = args.provider or "twilio", None, None
+    if args.url is None and args.provider is not None:
+        sys.stderr.write("twimlc simulate: error: --provider signs the requests to --url; a folder is not signed\n")
+        return EXIT_USAGE
+    if provider == "telnyx":
+        text = os.environ.get("TELNYX_PRIVATE_KEY")
+        if text:
+            from .signature import telnyx_private_key
+
+            try:
+                private_key = telnyx_private_key(text)
+            except ImportError:
+                sys.stderr.write(
+                    "twimlc simulate: error: signing as Telnyx needs cryptography: pip install 'twimlc[telnyx]'\n"
+                )
+                return EXIT_USAGE
+            except ValueError as e:
+                sys.stderr.write(f"twimlc simulate: error: {e}\n")
+                return EXIT_USAGE
+    elif provider == "signalwire":
+        token = os.environ.get("SIGNALWIRE_SIGNING_KEY") or os.environ.get("SIGNALWIRE_TOKEN")
+    else:
+        token = os.environ.get("TWILIO_AUTH_TOKEN")
+    if args.url is not None and not token and private_key is None:
+        variable = {"twilio": "TWILIO_AUTH_TOKEN", "signalwire": "SIGNALWIRE_SIGNING_KEY (or SIGNALWIRE_TOKEN)"}.get(
+            provider, "TELNYX_PRIVATE_KEY (a test key whose public half is the app's TELNYX_PUBLIC_KEY)"
+        )
+        sys.stderr.write(f"twimlc simulate: note: {variable} is not set; requests are sent unsigned\n")
     if args.max_requests < 1:
         sys.stderr.write("twimlc simulate: error: --max-requests must be at least 1\n")
         return EXIT_USAGE
     try:
         call = simulate.simulate(
-            args.dir, steps, url=args.url, entry=args.entry, params=params, token=token, max_requests=args.max_requests
+            args.dir,
+            steps,
+            url=args.url,
+            entry=args.entry,
+            params=params,
+            token=token,
+            max_requests=args.max_requests,
+            provider=provider,
+            private_key=private_key,
         )
     except ValueError as e:
         sys.stderr.write(f"twimlc simulate: error: {e}\n")
@@ -999,6 +1032,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--param", action=_Param, metavar="NAME=VALUE", help="a request parameter (From, To…; repeatable)")
     m.add_argument(
         "--url", metavar="BASE", help="simulate against a running webhook app (signed with TWILIO_AUTH_TOKEN)"
+    )
+    m.add_argument(
+        "--provider",
+        type=_provider_name,
+        choices=("twilio", "signalwire", "telnyx"),
+        help="with --url: sign as this provider does (SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN; Telnyx: a test key, "
+        "TELNYX_PRIVATE_KEY); default twilio (TWILIO_AUTH_TOKEN)",
     )
     m.add_argument("--max-requests", type=int, default=50, help="stop after this many requests (default 50)")
     m.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")

@@ -256,15 +256,39 @@ class FolderApp:
         return Answer(doc, route.file, [], [e.span.line for e in source.elements])
 
 
-class LiveApp:
-    """A running webhook app at ``base``: requests signed as Twilio signs them."""
+# What signs a live app's requests, per provider (``--provider``), and what it must be.
+SECRET_VARIABLES = {
+    "twilio": "TWILIO_AUTH_TOKEN",
+    "signalwire": "SIGNALWIRE_SIGNING_KEY",
+    "telnyx": "TELNYX_PRIVATE_KEY",
+}
+KEY_OF = {
+    "twilio": "its token",
+    "signalwire": "the project's Signing Key",
+    "telnyx": "a test private key whose public half is the app's TELNYX_PUBLIC_KEY",
+}
 
-    def __init__(self, base: str, token: str | None = None, client: httpx.Client | None = None) -> None:
+
+class LiveApp:
+    """A running webhook app at ``base``: requests signed as the provider signs them
+    (Twilio's and SignalWire's HMAC with ``token``; Telnyx's Ed25519 with ``private_key``,
+    a test key whose public half the app verifies with)."""
+
+    def __init__(
+        self,
+        base: str,
+        token: str | None = None,
+        client: httpx.Client | None = None,
+        provider: str = "twilio",
+        private_key: Any = None,
+    ) -> None:
         parts = urlsplit(base)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"--url {base!r} is not an http(s) URL")
         self.base = base.rstrip("/")
         self.token = token
+        self.provider = provider
+        self.private_key = private_key
         self._client = client
 
     def display(self, url: str) -> str:
@@ -277,23 +301,34 @@ class LiveApp:
     def fetch(self, method: str, url: str, params: dict[str, str]) -> Answer:
         import httpx
 
+        from . import signature
         from .api import judge_xml, read_xml_document
-        from .signature import SIGNATURE_HEADER, sign
 
         if method == "GET":
             parts = urlsplit(url)
             query = "&".join(q for q in (parts.query, urlencode(params)) if q)
             url = urlunsplit(parts._replace(query=query))
         headers = {"User-Agent": "TwilioProxy/1.1 (twimlc simulate)"}
-        if self.token:
+        body = b"" if method == "GET" else urlencode(list(params.items())).encode("ascii")
+        if method != "GET":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.provider == "telnyx":
+            if self.private_key is not None:
+                import time
+
+                stamp = str(int(time.time()))
+                headers[signature.TELNYX_TIMESTAMP_HEADER] = stamp
+                headers[signature.TELNYX_SIGNATURE_HEADER] = signature.telnyx_sign(self.private_key, stamp, body)
+        elif self.token:
             signed = [] if method == "GET" else list(params.items())
-            headers[SIGNATURE_HEADER] = sign(self.token, url, signed)
+            name = signature.SIGNALWIRE_HEADER if self.provider == "signalwire" else signature.SIGNATURE_HEADER
+            headers[name] = signature.sign(self.token, url, signed)
         client = self._client or httpx.Client(timeout=10.0)
         try:
             if method == "GET":
                 r = client.get(url, headers=headers)
             else:
-                r = client.post(url, data=params, headers=headers)
+                r = client.post(url, content=body, headers=headers)
         except httpx.HTTPError as e:
             return Answer(None, url, [diag("TWL707", f"{method} {url} failed: {e}", NOWHERE, None, url)], [], 0)
         finally:
@@ -301,18 +336,20 @@ class LiveApp:
                 client.close()
         if r.status_code >= 400:
             why = ""
+            variable = SECRET_VARIABLES.get(self.provider, SECRET_VARIABLES["twilio"])
+            is_signed = self.private_key is not None if self.provider == "telnyx" else bool(self.token)
             if r.status_code == 403:  # the usual 403: a signature the app refuses
                 why = (
-                    " (the request was unsigned: TWILIO_AUTH_TOKEN is not set)"
-                    if not self.token
-                    else " (if the app checks signatures: is TWILIO_AUTH_TOKEN its token?)"
+                    f" (the request was unsigned: {variable} is not set)"
+                    if not is_signed
+                    else f" (if the app checks signatures: is {variable} {KEY_OF.get(self.provider, 'its token')}?)"
                 )
             problem = diag(
                 "TWL707",
                 f"{method} {url} answered HTTP {r.status_code}{why}; Twilio would say 'an application error has "
                 "occurred' and hang up (11200)",
                 NOWHERE,
-                "a 403 from an app that checks signatures: set TWILIO_AUTH_TOKEN to its token"
+                f"a 403 from an app that checks signatures: set {variable} to {KEY_OF.get(self.provider, 'its token')}"
                 if r.status_code == 403
                 else None,
                 url,
@@ -410,15 +447,23 @@ class Call:
         token: str | None = None,
         max_requests: int = 50,
         client: httpx.Client | None = None,
+        provider: str = "twilio",
+        private_key: Any = None,
     ) -> Call:
         """Ring the app: a folder (``app``), or a running webhook app (``url``, signed
-        with ``token``, by default ``TWILIO_AUTH_TOKEN``). Runs until the call first
-        waits for the caller, or ends."""
+        with ``token``, by default ``TWILIO_AUTH_TOKEN``; as SignalWire signs with
+        ``provider="signalwire"``, by default with ``SIGNALWIRE_SIGNING_KEY`` or
+        ``SIGNALWIRE_TOKEN``; as Telnyx signs with ``provider="telnyx"`` and an Ed25519
+        ``private_key``). Runs until the call first waits for the caller, or ends."""
         if (app is None) == (url is None):
             raise ValueError("give a folder or url=, not both")
         source: FolderApp | LiveApp
         if url is not None:
-            source = LiveApp(url, token if token is not None else os.environ.get("TWILIO_AUTH_TOKEN"), client)
+            if token is None and provider == "signalwire":
+                token = os.environ.get("SIGNALWIRE_SIGNING_KEY") or os.environ.get("SIGNALWIRE_TOKEN")
+            elif token is None and provider == "twilio":
+                token = os.environ.get("TWILIO_AUTH_TOKEN")
+            source = LiveApp(url, token, client, provider, private_key)
         else:
             assert app is not None
             source = FolderApp(app)
@@ -928,11 +973,22 @@ def simulate(
     params: Mapping[str, str] | None = None,
     token: str | None = None,
     max_requests: int = 50,
+    provider: str = "twilio",
+    private_key: Any = None,
 ) -> Call:
     """Run a whole script: start the call, feed each input where it waits; stop at the
     first input that does not fit (TWL708); report inputs left over (TWL709)."""
     steps = [s if isinstance(s, Input) else parse_input(s) for s in inputs]
-    call = Call.start(app, url=url, entry=entry, params=params, token=token, max_requests=max_requests)
+    call = Call.start(
+        app,
+        url=url,
+        entry=entry,
+        params=params,
+        token=token,
+        max_requests=max_requests,
+        provider=provider,
+        private_key=private_key,
+    )
     for i, step in enumerate(steps):
         if call.ended:
             call.finish(steps[i:])
