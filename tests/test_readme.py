@@ -74,6 +74,8 @@ def test_readme_command_runs(command: str, tmp_path: Path) -> None:
     # no credentials, and an API base where nothing listens: a README example never calls out
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
     env["TWIMLC_API_BASE"] = "http://127.0.0.1:9"
+    # placeholder credentials (missing ones are a usage error, exit 2): the call fails to connect
+    env.update(TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="readme-placeholder-token")
     r = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=False, env=env)
     assert r.returncode in (0, 1), r.stderr
     assert "Traceback" not in r.stderr + r.stdout
