@@ -6,12 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from . import __version__
 from .diagnostics import Diagnostic, TwimlcError, write_all
 from .files import line_ending, read_bytes, read_source, with_line_ending, write_atomic
 
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from .ast import Document
     from .dialect import Dialect
@@ -182,7 +182,6 @@ def _unknown_file(command: str, paths: list[str]) -> str | None:
 def _portable(found: dict[str, list[Diagnostic]], dialects: list[Dialect]) -> list[Diagnostic]:
     """One file checked for several targets: what all of them report, once, and what only
     some report, each marked with the target it breaks on."""
-    from dataclasses import replace
 
     def key(d: Diagnostic) -> tuple[object, ...]:
         return (d.code, d.span, d.message)
@@ -193,7 +192,7 @@ def _portable(found: dict[str, list[Diagnostic]], dialects: list[Dialect]) -> li
         for d in found[dialect.name]:
             if key(d) not in shared:
                 named = d.message if dialect.title in d.message else f"on {dialect.title}: {d.message}"
-                out.append(replace(d, message=named))
+                out.append(d.replace(message=named))
     return out
 
 
@@ -446,7 +445,6 @@ def _fmt_stdin(args: argparse.Namespace) -> int:
     else on success. When fmt refuses, standard output stays empty (an editor must never
     receive a broken file): diagnostics on standard error, exit 1. ``--check`` and
     ``--diff`` work as for files. ``--stdin-filename`` names the text in messages."""
-    import dataclasses
     import difflib
 
     from .fmt import format_with_diagnostics
@@ -454,7 +452,7 @@ def _fmt_stdin(args: argparse.Namespace) -> int:
     name = args.stdin_filename or "-"
     source, problems = read_source("-")
     if source is None:
-        write_all([dataclasses.replace(p, path=name) for p in problems], {})
+        write_all([p.replace(path=name) for p in problems], {})
         return EXIT_PROBLEMS
     formatted, found = format_with_diagnostics(source, name)
     if formatted is None:

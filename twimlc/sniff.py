@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import TYPE_CHECKING
 
 from .ast import Span
 from .diagnostics import Diagnostic, diag
 from .dialect import TWILIO
 
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from lxml import etree
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from .ast import Document, Element, Span, walk
 from .diagnostics import CODES, Diagnostic, diag
 from .dialect import Dialect, Limits
+from .record import Record
 from .values import (
     SOCKET_TAGS,
     URL_TEXT,
@@ -36,15 +35,18 @@ from .values import (
 )
 from .vocabulary import Vocabulary
 
-Check = Callable[[Document, list[Element]], Iterator[Diagnostic]]
-# For the fast path: whether an element the selection found could really be flagged
-# (``el`` is an lxml element of a schema-valid document; no lxml import needed here),
-# against the dialect's limits.
-Suspect = Callable[[Any, Vocabulary, Limits], bool]
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
+    Check = Callable[[Document, list[Element]], Iterator[Diagnostic]]
+    # For the fast path: whether an element the selection found could really be flagged
+    # (``el`` is an lxml element of a schema-valid document; no lxml import needed here),
+    # against the dialect's limits.
+    Suspect = Callable[[Any, Vocabulary, Limits], bool]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """One semantic rule and where it looks.
 
     ``select(dialect, vocabulary)`` is an XPath 1.0 union of every element the rule could
@@ -56,10 +58,25 @@ class Rule:
     reading left out is attributes the content cannot come from (see
     :data:`CONTENT_ATTRIBUTES`)."""
 
+    __slots__ = ("check", "select", "suspect", "whole_only")
+    _fields = ("check", "select", "suspect", "whole_only")
+
     check: Check
     select: Callable[[Dialect, Vocabulary], str]
-    suspect: Suspect | None = None
-    whole_only: bool = False
+    suspect: Suspect | None
+    whole_only: bool
+
+    def __init__(
+        self,
+        check: Check,
+        select: Callable[[Dialect, Vocabulary], str],
+        suspect: Suspect | None = None,
+        whole_only: bool = False,
+    ) -> None:
+        self.check = check
+        self.select = select
+        self.suspect = suspect
+        self.whole_only = whole_only
 
 
 def _code(doc: Document, twl: str, e: Element) -> str:
@@ -396,9 +413,7 @@ def _fixed(xpath: str) -> Callable[[Dialect, Vocabulary], str]:
 
 def _limited(xpath: str) -> Callable[[Dialect, Vocabulary], str]:
     """An XPath with the dialect's limits filled in (``{say_chars}``…)."""
-    from dataclasses import asdict
-
-    return lambda dialect, vocab: xpath.format(**asdict(dialect.limits))
+    return lambda dialect, vocab: xpath.format(**dialect.limits.as_dict())
 
 
 RULES: tuple[Rule, ...] = (
