@@ -10,22 +10,26 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 HELLO = ROOT / "examples" / "hello.twl"
 
 # What `twimlc check one.twl` used to import and no longer needs: dataclasses (and the
 # inspect, ast, dis and tokenize it imports), typing (annotations only), lark (the fast
-# parser reads valid text).
-NOT_IMPORTED = ("dataclasses", "inspect", "typing", "lark")
+# parser reads valid text), pathlib and tomllib (looking for [tool.twimlc] in a
+# pyproject.toml that does not mention twimlc).
+NOT_IMPORTED = ("dataclasses", "inspect", "typing", "lark", "pathlib", "tomllib", "tomli")
 
 
 def _modules_after(argv: list[str], cwd: Path) -> tuple[set[str], str]:
     """The modules imported by ``twimlc`` run with ``argv`` in a fresh interpreter (as the
-    console script runs it), and its standard error."""
+    console script runs it), and its standard error. Those of :data:`NOT_IMPORTED` that
+    ``site`` imported before (an editable install's finder imports pathlib) are forgotten
+    first, so that importing them again shows."""
     code = (
-        "import re, sys\n"  # what the console script imports before twimlc
+        "import sys\n"
+        f"for m in {NOT_IMPORTED!r}: sys.modules.pop(m, None)\n"
+        "import re\n"  # what the console script imports before twimlc
         "from twimlc.cli import main\n"
         f"rc = main({argv!r})\n"
         "print(' '.join(sorted(sys.modules)))\n"
@@ -46,3 +50,29 @@ def test_checking_one_twl_file_imports_only_what_it_needs(tmp_path: Path, projec
     assert "checked 1 file: no problems" in err
     assert "twimlc.fastparse" in modules  # it did check the file
     assert sorted(m for m in NOT_IMPORTED if m in modules) == []
+
+
+def test_a_pyproject_is_parsed_only_when_it_can_configure_twimlc(tmp_path: Path) -> None:
+    from twimlc.project import SettingsError, project_target
+
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.twimlc]\ntarget = "telnyx"\n', encoding="utf-8")
+    target = project_target(tmp_path)
+    assert target is not None and target.name == "telnyx"
+    # the table's name spelt with an escape is still found
+    pyproject.write_text('[tool."\\u0074wimlc"]\ntarget = "signalwire"\n', encoding="utf-8")
+    target = project_target(tmp_path)
+    assert target is not None and target.name == "signalwire"
+    pyproject.write_text("[tool.twimlc\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        project_target(tmp_path)
+    # a file that cannot configure twimlc is not parsed (a broken one is its own tools' to report)
+    pyproject.write_text("[tool.ruff\n", encoding="utf-8")
+    assert project_target(tmp_path) is None
+    # and the search goes on upwards past it, as past any pyproject.toml without the table
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    pyproject.write_text('[tool.twimlc]\ntarget = "telnyx"\n', encoding="utf-8")
+    target = project_target(inner)
+    assert target is not None and target.name == "telnyx"

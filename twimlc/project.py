@@ -7,8 +7,8 @@ own header (``twiml voice target=…``) overrides both.
 
 from __future__ import annotations
 
+import os
 import sys
-from pathlib import Path
 
 from .dialect import DIALECTS, Dialect, dialect_named
 
@@ -21,35 +21,51 @@ class SettingsError(ValueError):
     """A ``pyproject.toml`` that cannot be read, or a setting twimlc does not know."""
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def _could_configure_twimlc(data: bytes) -> bool:
+    """Whether a TOML text can hold a ``twimlc`` table at all: its name written out, or
+    spelt with a ``\\u``/``\\U`` escape in a quoted key. A ``pyproject.toml`` that cannot
+    (most of them: the project's own, configuring other tools) is not parsed: the TOML
+    parser's import is a tenth of ``twimlc check``'s start-up."""
+    return b"twimlc" in data or b"\\u" in data or b"\\U" in data
+
+
+def _load_toml(path: str) -> dict[str, Any] | None:
+    """The parsed file; None when it cannot configure twimlc."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise SettingsError(f"{path}: cannot read: {e.strerror or e}") from None
+    if not _could_configure_twimlc(raw):
+        return None
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        with path.open("rb") as f:
-            data: dict[str, Any] = tomllib.load(f)
-    except OSError as e:
-        raise SettingsError(f"{path}: cannot read: {e.strerror or e}") from None
+        data: dict[str, Any] = tomllib.loads(raw.decode())  # as tomllib.load reads a file
     except tomllib.TOMLDecodeError as e:
         raise SettingsError(f"{path}: not valid TOML: {e}") from None
     return data
 
 
-def find_settings(start: Path | None = None) -> tuple[dict[str, Any], Path | None]:
+def find_settings(start: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], str | None]:
     """The ``[tool.twimlc]`` table of the nearest ``pyproject.toml`` that has one, from
     ``start`` (default: the current directory) upwards, and its path."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            table = _load_toml(candidate).get("tool", {}).get("twimlc")
+    folder = os.path.realpath(os.getcwd() if start is None else start)
+    while True:
+        candidate = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(candidate):
+            table = (_load_toml(candidate) or {}).get("tool", {}).get("twimlc")
             if isinstance(table, dict):
                 return table, candidate
-    return {}, None
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return {}, None
+        folder = parent
 
 
-def project_target(start: Path | None = None) -> Dialect | None:
+def project_target(start: str | os.PathLike[str] | None = None) -> Dialect | None:
     """The dialect ``[tool.twimlc] target`` names, or None when no project sets one."""
     table, path = find_settings(start)
     value = table.get("target")
