@@ -5,12 +5,15 @@ work it must not do."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
+
+from twimlc.cli import COMMANDS, build_parser, main
 
 HELLO = ROOT / "examples" / "hello.twl"
 
@@ -76,3 +79,38 @@ def test_a_pyproject_is_parsed_only_when_it_can_configure_twimlc(tmp_path: Path)
     pyproject.write_text('[tool.twimlc]\ntarget = "telnyx"\n', encoding="utf-8")
     target = project_target(inner)
     assert target is not None and target.name == "telnyx"
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def test_only_the_command_given_has_its_parser_built() -> None:
+    full = _commands(build_parser())
+    assert tuple(full) == COMMANDS  # every command is known before any parser is built
+    for name in COMMANDS:
+        only = _commands(build_parser(name))
+        assert list(only) == [name]
+        assert only[name].format_help() == full[name].format_help()
+        assert only[name]._defaults["func"] is full[name]._defaults["func"]
+        assert only[name]._defaults["usage_parser"] is only[name]
+
+
+def test_a_command_parses_as_with_every_parser_built(capsys: pytest.CaptureFixture[str]) -> None:
+    one = str(HELLO)
+    assert main(["check", one]) == 0
+    assert main(["check", "--format", "json", one]) == 0
+    with pytest.raises(SystemExit) as e:
+        main(["check", "--frmat", "json", one])
+    assert e.value.code == 2
+    assert "usage: twimlc check [-h]" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:  # options before the command, or an unknown one: all are built
+        main(["chek", one])
+    assert e.value.code == 2
+    assert "invalid choice: 'chek' (choose from 'compile', 'check'," in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main(["--help"])
+    assert e.value.code == 0
+    listing = capsys.readouterr().out
+    assert all(f"    {name}" in listing for name in COMMANDS)
