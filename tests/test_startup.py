@@ -10,10 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 import pytest
 from conftest import ROOT
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from twimlc.cli import COMMANDS, build_parser, main
+from twimlc.project import _could_configure_twimlc
 
 HELLO = ROOT / "examples" / "hello.twl"
 
@@ -114,3 +122,122 @@ def test_a_command_parses_as_with_every_parser_built(capsys: pytest.CaptureFixtu
     assert e.value.code == 0
     listing = capsys.readouterr().out
     assert all(f"    {name}" in listing for name in COMMANDS)
+
+
+# --- which pyproject.toml files are parsed: generated TOML against tomllib ------------------
+
+_NAMES = ("tool", "twimlc", "twimlc.grammar", "twimlc-x", "project", "x")
+
+
+@st.composite
+def _key_part(draw: st.DrawFn, name: str | None = None) -> str:
+    if name is None:
+        name = draw(st.sampled_from(_NAMES))
+    style = draw(st.sampled_from(("bare", "bare", "basic", "literal", "escaped")))
+    if style == "bare" and "." not in name:
+        return name
+    if style == "literal":
+        return f"'{name}'"
+    if style == "escaped":  # one character as \uXXXX
+        i = draw(st.integers(0, len(name) - 1))
+        return '"' + name[:i] + f"\\u{ord(name[i]):04x}" + name[i + 1 :] + '"'
+    return f'"{name}"'
+
+
+def _dotted(draw: st.DrawFn, most: int = 3) -> str:
+    """A dotted key, most often starting tool.twimlc (the case that matters)."""
+    start = draw(st.sampled_from(((), ("tool",), ("tool", "twimlc"), ("tool", "twimlc"))))
+    parts = [draw(_key_part(name)) for name in start]
+    parts += draw(st.lists(_key_part(), min_size=0 if parts else 1, max_size=most - len(parts)))
+    gap = draw(st.sampled_from(("", " ")))
+    return f"{gap}.{gap}".join(parts)
+
+
+_TRICKY = ("twimlc", "[tool.twimlc]", "tool.twimlc = 1", "# x", "'", '\\"', "a=b", "]", "{")
+_SQ3 = "'" * 3
+_DQ3 = '"' * 3
+
+
+@st.composite
+def _value(draw: st.DrawFn, depth: int = 0) -> str:
+    text = "".join(draw(st.lists(st.sampled_from(_TRICKY), max_size=3)))
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    choices = [
+        f'"{escaped}"',
+        "'" + text.replace("'", "") + "'",
+        _DQ3 + "\n" + escaped + "\n" + _DQ3,
+        _SQ3 + text.replace("'", "") + "\n" + _SQ3,
+        "42",
+        "true",
+        "1979-05-27 07:32:00",
+    ]
+    if depth < 2:
+        items = draw(st.lists(_value(depth + 1), max_size=2))
+        sep = draw(st.sampled_from((", ", ",\n  ")))
+        choices.append("[" + sep.join(items) + "]")
+        pairs = draw(st.lists(st.tuples(_key_part(), _value(depth + 1)), max_size=2, unique_by=lambda p: p[0]))
+        choices.append("{" + ", ".join(f"{k} = {v}" for k, v in pairs) + "}")
+    return draw(st.sampled_from(choices))
+
+
+@st.composite
+def _toml(draw: st.DrawFn) -> str:
+    lines = []
+    for _ in range(draw(st.integers(1, 4))):
+        what = draw(st.sampled_from(("header", "header", "array", "pair", "pair", "comment")))
+        if what == "header":
+            lines.append(f"[{_dotted(draw)}]")
+        elif what == "array":
+            lines.append(f"[[{_dotted(draw)}]]")
+        elif what == "comment":
+            lines.append("# " + draw(st.sampled_from(_TRICKY)))
+        else:
+            lines.append(f"{_dotted(draw, 2)} = {draw(_value())}")
+    return "\n".join(lines) + "\n"
+
+
+def _configures_twimlc(text: str) -> bool | None:
+    """tomllib's verdict: whether the text has a [tool.twimlc] table; None: not TOML."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    tool = doc.get("tool")
+    return isinstance(tool, dict) and isinstance(tool.get("twimlc"), dict)
+
+
+@settings(derandomize=True, max_examples=600, deadline=None)
+@given(_toml())
+def test_a_pyproject_that_configures_twimlc_is_always_parsed(text: str) -> None:
+    verdict = _configures_twimlc(text)
+    event(f"tomllib: {verdict}")
+    if verdict:
+        assert _could_configure_twimlc(text.encode("utf-8")), text
+
+
+def test_the_generated_documents_do_configure_twimlc_often() -> None:
+    """The property above is not vacuous: generated documents are TOML, and some set the table."""
+    seen: list[bool | None] = []
+
+    @settings(derandomize=True, max_examples=300, deadline=None)
+    @given(_toml())
+    def collect(text: str) -> None:
+        seen.append(_configures_twimlc(text))
+
+    collect()
+    assert seen.count(True) >= 30 and seen.count(False) >= 30, (seen.count(True), seen.count(False))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[project]\nname = "twimlc"\ndependencies = ["twimlc>=0.1"]\n',
+        '[project.scripts]\ntwimlc = "twimlc.cli:main"\n[tool.setuptools.package-dir]\n"twimlc" = "twimlc"\n',
+        '# [tool.twimlc]\nx = """\n[tool.twimlc]\n"""\n',
+        "[tool]\nx = {twimlc = 1}\n",
+    ],
+)
+def test_a_pyproject_naming_twimlc_elsewhere_is_not_parsed(text: str) -> None:
+    assert _configures_twimlc(text) is False
+    assert not _could_configure_twimlc(text.encode("utf-8"))
+    assert not _could_configure_twimlc((ROOT / "pyproject.toml").read_bytes())  # twimlc's own

@@ -21,12 +21,92 @@ class SettingsError(ValueError):
     """A ``pyproject.toml`` that cannot be read, or a setting twimlc does not know."""
 
 
+# TOML's tokens, as far as finding keys goes: strings (multi-line first: such a string's
+# closing quotes may be followed by up to two quotes of its own), comments, bare words
+# (bare keys, and the true/false, numbers and dates of values), white space, and any other
+# character (punctuation).
+_TOML_TOKENS = (
+    rb'(?P<string>"""(?:[^\\]|\\.)*?"{3,5}|\'\'\'.*?\'{3,5})'
+    rb'|(?P<quoted>"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\')'
+    rb"|(?P<comment>#[^\n]*)"
+    rb"|(?P<bare>[A-Za-z0-9_-]+)"
+    rb"|(?P<blank>[ \t\r\n]+)"
+    rb"|(?P<other>.)"
+)
+
+
+def _part(kind: str | None, text: bytes) -> bytes | None:
+    """One part of a key; None for a quoted part with escapes (it could spell any name)."""
+    if kind == "bare":
+        return text
+    if text[:1] == b'"' and b"\\" in text:
+        return None
+    return text[1:-1]
+
+
+def _under_twimlc(key: list[bytes | None]) -> bool:
+    """Whether a full key (table and key parts) is ``tool.twimlc`` or inside it."""
+    return len(key) >= 2 and key[0] in (b"tool", None) and key[1] in (b"twimlc", None)
+
+
 def _could_configure_twimlc(data: bytes) -> bool:
-    """Whether a TOML text can hold a ``twimlc`` table at all: its name written out, or
-    spelt with a ``\\u``/``\\U`` escape in a quoted key. A ``pyproject.toml`` that cannot
-    (most of them: the project's own, configuring other tools) is not parsed: the TOML
-    parser's import is a tenth of ``twimlc check``'s start-up."""
-    return b"twimlc" in data or b"\\u" in data or b"\\U" in data
+    """Whether a TOML text can hold a ``[tool.twimlc]`` table: a table header, or a key,
+    under ``tool.twimlc`` (a part written with escapes could be either name), or an inline
+    table given to ``tool`` that names ``twimlc``; True as well for text that is not TOML
+    where a key was expected (the parser then says what is wrong). A ``pyproject.toml``
+    that cannot configure twimlc (most: they configure other tools, or name twimlc as a
+    dependency or a package) is not parsed, as the TOML parser's import costs about a tenth
+    of ``twimlc check``'s start-up. ``tests/test_startup.py`` proves it against tomllib on
+    generated documents."""
+    if b"twimlc" not in data and b"\\u" not in data and b"\\U" not in data:
+        return False
+    import re
+
+    table: list[bytes | None] = []  # the current table (the last header's key)
+    path: list[bytes | None] = []  # the key being read: a header's, or a key/value pair's
+    state = "line"  # line (a statement may start), header, key, value, rest (of a header's line)
+    depth = 0  # brackets open in a value
+    tool_value = False  # the value is given to the key `tool` itself (an inline table may name twimlc)
+    for m in re.finditer(_TOML_TOKENS, data, re.S):
+        kind, text = m.lastgroup, m[0]
+        if kind == "comment" or (kind == "blank" and (b"\n" not in text or depth)):
+            continue
+        if kind == "blank":  # a line ends, and with it a statement
+            state = "line"
+            continue
+        if state == "line":
+            state, path = ("header", []) if text == b"[" else ("key", [])
+            if state == "header":
+                continue
+        if state == "header":
+            if text == b"[" and not path:  # [[array of tables]]
+                continue
+            if text == b"]":
+                table, state = path, "rest"
+            elif text != b".":
+                if kind not in ("bare", "quoted"):
+                    return True  # not TOML: let the parser say so
+                path.append(_part(kind, text))
+                if _under_twimlc(path):
+                    return True
+        elif state == "key":
+            if text == b"=":
+                key = table + path
+                if _under_twimlc(key):
+                    return True
+                tool_value, state = len(key) == 1 and key[0] in (b"tool", None), "value"
+            elif text != b".":
+                if kind not in ("bare", "quoted"):
+                    return True  # not TOML: let the parser say so
+                path.append(_part(kind, text))
+        elif state == "value":
+            if text in (b"[", b"{"):
+                depth += 1
+            elif text in (b"]", b"}"):
+                depth = max(0, depth - 1)
+            elif tool_value and kind in ("bare", "quoted") and _part(kind, text) in (b"twimlc", None):
+                return True
+    return False
 
 
 def _load_toml(path: str) -> dict[str, Any] | None:
