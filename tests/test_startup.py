@@ -51,10 +51,12 @@ def _modules_after(argv: list[str], cwd: Path) -> tuple[set[str], str]:
     return set(r.stdout.split()), r.stderr
 
 
-@pytest.mark.parametrize("project", ["none", "other-tools"])
+@pytest.mark.parametrize("project", ["none", "other-tools", "twimlc's own"])
 def test_checking_one_twl_file_imports_only_what_it_needs(tmp_path: Path, project: str) -> None:
     if project == "other-tools":  # a Python project that does not configure twimlc
         (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.ruff]\nline-length = 99\n')
+    elif project == "twimlc's own":  # names twimlc (as a package, a script), sets no [tool.twimlc]
+        (tmp_path / "pyproject.toml").write_bytes((ROOT / "pyproject.toml").read_bytes())
     one = tmp_path / "one.twl"
     one.write_text(HELLO.read_text(encoding="utf-8"), encoding="utf-8")
     modules, err = _modules_after(["check", str(one)], tmp_path)
