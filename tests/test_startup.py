@@ -28,8 +28,9 @@ HELLO = ROOT / "examples" / "hello.twl"
 # What `twimlc check one.twl` used to import and no longer needs: dataclasses (and the
 # inspect, ast, dis and tokenize it imports), typing (annotations only), lark (the fast
 # parser reads valid text), pathlib and tomllib (looking for [tool.twimlc] in a
-# pyproject.toml that does not mention twimlc).
-NOT_IMPORTED = ("dataclasses", "inspect", "typing", "lark", "pathlib", "tomllib", "tomli")
+# pyproject.toml that does not configure twimlc), shutil (argparse's help formatter asks
+# it for the terminal's width).
+NOT_IMPORTED = ("dataclasses", "inspect", "typing", "lark", "pathlib", "tomllib", "tomli", "shutil")
 
 
 def _modules_after(argv: list[str], cwd: Path) -> tuple[set[str], str]:
@@ -124,6 +125,40 @@ def test_a_command_parses_as_with_every_parser_built(capsys: pytest.CaptureFixtu
     assert e.value.code == 0
     listing = capsys.readouterr().out
     assert all(f"    {name}" in listing for name in COMMANDS)
+
+
+@pytest.mark.parametrize("columns", [None, "50", "200", "0", "wide", "tty"])
+def test_help_is_as_wide_as_argparse_makes_it(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
+    """argparse's formatter asks shutil for the terminal's width; ours finds the same one."""
+    import os
+
+    from twimlc import cli
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    if columns == "tty":  # standard output is a terminal 123 columns wide
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        master, terminal = pty.openpty()
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 123, 0, 0))
+        stdout = os.fdopen(terminal, "w")
+        monkeypatch.setattr(sys, "__stdout__", stdout)
+    elif columns is not None:
+        monkeypatch.setenv("COLUMNS", columns)
+
+    def helps() -> dict[str, str]:
+        full = build_parser()
+        return {"": full.format_help()} | {n: p.format_help() for n, p in _commands(full).items()}
+
+    ours = helps()
+    monkeypatch.setattr(cli, "_Formatter", argparse.HelpFormatter)
+    assert ours == helps()
+    if columns == "tty":
+        assert max(len(line) for line in ours["serve"].splitlines()) > 100
+        stdout.close()
+        os.close(master)
 
 
 # --- which pyproject.toml files are parsed: generated TOML against tomllib ------------------
