@@ -92,6 +92,20 @@ def test_a_pyproject_is_parsed_only_when_it_can_configure_twimlc(tmp_path: Path)
     assert target is not None and target.name == "telnyx"
 
 
+def test_checking_twl_compiles_no_xml_sniffing_pattern(tmp_path: Path) -> None:
+    one = tmp_path / "one.twl"
+    one.write_text(HELLO.read_text(encoding="utf-8"), encoding="utf-8")
+    xml = tmp_path / "one.xml"
+    xml.write_text("<Response><Say>Hi</Say></Response>", encoding="utf-8")
+    code = (
+        "import sys\nfrom twimlc import sniff\nfrom twimlc.cli import main\n"
+        "main(sys.argv[1:])\nprint(sniff._patterns.cache_info().currsize)\n"
+    )
+    for path, compiled in ((one, "0"), (xml, "1")):
+        r = subprocess.run([sys.executable, "-c", code, "check", str(path)], capture_output=True, text=True, check=True)
+        assert r.stdout.split() == [compiled], r.stderr
+
+
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(sub.choices)
