@@ -6,6 +6,7 @@ work it must not do."""
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +30,8 @@ HELLO = ROOT / "examples" / "hello.twl"
 # inspect, ast, dis and tokenize it imports), typing (annotations only), lark (the fast
 # parser reads valid text), pathlib and tomllib (looking for [tool.twimlc] in a
 # pyproject.toml that does not configure twimlc), shutil (argparse's help formatter asks
-# it for the terminal's width).
-NOT_IMPORTED = ("dataclasses", "inspect", "typing", "lark", "pathlib", "tomllib", "tomli", "shutil")
+# it for the terminal's width), json (the vocabulary is loaded from its generated module).
+NOT_IMPORTED = ("dataclasses", "inspect", "typing", "lark", "pathlib", "tomllib", "tomli", "shutil", "json")
 
 
 def _modules_after(argv: list[str], cwd: Path) -> tuple[set[str], str]:
@@ -104,6 +105,32 @@ def test_checking_twl_compiles_no_xml_sniffing_pattern(tmp_path: Path) -> None:
     for path, compiled in ((one, "0"), (xml, "1")):
         r = subprocess.run([sys.executable, "-c", code, "check", str(path)], capture_output=True, text=True, check=True)
         assert r.stdout.split() == [compiled], r.stderr
+
+
+@pytest.mark.parametrize("file", ["vocabulary.json", "vocabulary-signalwire.json", "vocabulary-telnyx.json"])
+def test_the_vocabulary_is_loaded_from_its_module_which_holds_the_json_table(file: str) -> None:
+    """The tools write each table as JSON and as a module (tests/test_update_vocabulary.py and
+    tests/test_dialects.py prove both are what they build); what is loaded is the module."""
+    import importlib
+
+    from twimlc import vocabulary
+
+    table = json.loads((ROOT / "twimlc" / file).read_text(encoding="utf-8"))
+    module = importlib.import_module(vocabulary.table_module(file))
+    assert module.TABLE == table
+    assert vocabulary._raw(file) is module.TABLE
+
+
+def test_a_table_without_a_module_is_read_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from twimlc import vocabulary
+
+    path = ROOT / "twimlc" / "vocabulary.json"
+    monkeypatch.setattr(vocabulary, "table_module", lambda file: "twimlc.no_such_table")
+    vocabulary._raw.cache_clear()
+    try:
+        assert vocabulary._raw("vocabulary.json") == json.loads(path.read_text(encoding="utf-8"))
+    finally:
+        vocabulary._raw.cache_clear()
 
 
 def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

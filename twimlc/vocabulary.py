@@ -4,12 +4,13 @@
 says, for every element of every kind of document (voice, messaging, fax): its keyword,
 its attributes and their value types, its children, whether it holds text, and what it
 does to control flow. Everything else (the resolver, the generator, the XSD, decompile)
-reads these objects; nothing is written per verb.
+reads these objects; nothing is written per verb. The tools write each table twice: the
+JSON that people and tools read, and ``vocabulary_table.py``, the same data as a Python
+literal, which is what is loaded (byte-compiled, it loads faster than JSON is parsed).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from functools import cache
@@ -248,10 +249,26 @@ def _element(tag: str, kind: str, raw: dict[str, Any]) -> ElementSpec:
     )
 
 
+def table_module(file: str) -> str:
+    """The module generated from the table ``file`` (``vocabulary-telnyx.json`` →
+    ``twimlc.vocabulary_telnyx_table``; tools/vocabulary_module.py writes it)."""
+    stem = file[: -len(".json")] if file.endswith(".json") else file
+    return f"{__package__}.{stem.replace('-', '_')}_table"
+
+
 @cache
 def _raw(file: str = "vocabulary.json") -> dict[str, Any]:
-    with open(os.path.join(os.path.dirname(__file__), file), encoding="utf-8") as f:
-        data: dict[str, Any] = json.load(f)
+    """The table in the package named ``file``: from its generated module, else (a table
+    that has none) from the JSON file itself."""
+    from importlib import import_module
+
+    try:
+        data: dict[str, Any] = import_module(table_module(file)).TABLE
+    except ModuleNotFoundError:
+        import json
+
+        with open(os.path.join(os.path.dirname(__file__), file), encoding="utf-8") as f:
+            data = json.load(f)
     return data
 
 
