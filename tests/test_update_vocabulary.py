@@ -63,6 +63,7 @@ def test_committed_files_are_built_from_the_committed_raw_data() -> None:
     assert findings.stale == []
     assert {p.relative_to(ROOT).as_posix() for p in files} == {
         "twimlc/vocabulary.json",
+        "twimlc/vocabulary_table.py",
         "docs/vocabulary.md",
         "schemas/twiml-voice.xsd",
         "schemas/twiml-messaging.xsd",
@@ -510,6 +511,7 @@ def repo(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / "twimlc").mkdir()
     shutil.copy(ROOT / "twimlc" / "vocabulary.json", tmp_path / "twimlc")
+    shutil.copy(ROOT / "twimlc" / "vocabulary_table.py", tmp_path / "twimlc")
     return tmp_path
 
 

@@ -30,12 +30,16 @@ class OverlayError(ValueError):
     pass
 
 
-def _gen_xsd() -> Any:
-    spec = importlib.util.spec_from_file_location("gen_xsd", ROOT / "tools" / "gen_xsd.py")
+def _tool(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _gen_xsd() -> Any:
+    return _tool("gen_xsd")
 
 
 def _source(overlay: dict[str, Any], entry: dict[str, Any], where: str) -> str:
@@ -100,11 +104,14 @@ def generate() -> dict[Path, str]:
     """Every file this tool writes, by path, with its content."""
     base = json.loads(TWILIO_TABLE.read_text(encoding="utf-8"))
     gen_xsd = _gen_xsd()
+    as_module = _tool("vocabulary_module")
     out: dict[Path, str] = {}
     for overlay in overlays():
         table = apply(base, overlay)
-        out[ROOT / "twimlc" / f"vocabulary-{overlay['name']}.json"] = (
-            json.dumps(table, indent=1, ensure_ascii=False) + "\n"
+        path = ROOT / "twimlc" / f"vocabulary-{overlay['name']}.json"
+        out[path] = json.dumps(table, indent=1, ensure_ascii=False) + "\n"
+        out[as_module.module_path(path)] = as_module.module_text(
+            table, path.relative_to(ROOT).as_posix(), "tools/gen_dialects.py"
         )
         for name, text in gen_xsd.generate(table, overlay["schema_prefix"]).items():
             if name != "xml.xsd":  # shared by every dialect

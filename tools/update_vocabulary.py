@@ -953,9 +953,21 @@ def gen_xsd() -> ModuleType:
     return module
 
 
+def vocabulary_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("vocabulary_module", ROOT / "tools" / "vocabulary_module.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def outputs(table: Json) -> dict[Path, str]:
     """Every generated file, by path, for ``table``."""
     out = {OUTPUT: render_json(table), REFERENCE_DOC: reference_doc(table)}
+    as_module = vocabulary_module()
+    out[as_module.module_path(OUTPUT)] = as_module.module_text(
+        table, OUTPUT.relative_to(ROOT).as_posix(), "tools/update_vocabulary.py"
+    )
     for name, text in gen_xsd().generate(table).items():
         out[ROOT / "schemas" / name] = text
     return out

@@ -13,8 +13,6 @@ loads only the modules it needs: start-up time matters for a pre-commit hook.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
 _EXPORTS = {
@@ -63,7 +61,10 @@ __all__ = [
     "parse",
 ]
 
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import analyze, check, checks, compile, load, loads, parse
     from .ast import Attribute, Comment, Document, Element, Span, Text
     from .decompiler import decompile

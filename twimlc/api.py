@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from .ast import Document
 from .diagnostics import Diagnostic, TwimlcError, diag, stamped
@@ -21,7 +20,10 @@ from .parser import parse_syntax
 from .resolve import resolve
 from .sniff import TWIML_SUFFIX, XML_SUFFIXES, is_twiml_root, sniff, wrong_root
 
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import Any
+
     from lxml import etree
 
     from .template import Template  # imported where used: check never needs it

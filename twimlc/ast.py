@@ -23,32 +23,7 @@ of 14 classes compiled at import, about 10 ms) and every node built (each field 
 from __future__ import annotations
 
 from .dialect import TWILIO, Dialect
-
-
-class _Node:
-    """Value semantics for the tree's classes: ``_fields`` in order, ``==`` and ``hash`` over
-    ``_compared`` (all fields unless a class says otherwise), ``repr`` of ``_shown``."""
-
-    __slots__ = ()
-    _fields: tuple[str, ...] = ()
-    _compared: tuple[str, ...] | None = None  # None: all of _fields
-    _shown: tuple[str, ...] | None = None  # None: all of _fields
-
-    def _key(self) -> tuple[object, ...]:
-        return tuple(getattr(self, f) for f in (self._fields if self._compared is None else self._compared))
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, _Node)
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        shown = self._fields if self._shown is None else self._shown
-        return f"{type(self).__qualname__}({', '.join(f'{f}={getattr(self, f)!r}' for f in shown)})"
+from .record import Record as _Node  # value semantics over _fields, _compared and _shown
 
 
 class Span:

@@ -6,14 +6,15 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from . import __version__
 from .diagnostics import Diagnostic, TwimlcError, write_all
 from .files import line_ending, read_bytes, read_source, with_line_ending, write_atomic
 
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from .ast import Document
     from .dialect import Dialect
@@ -182,9 +183,7 @@ def _portable(found: dict[str, list[Diagnostic]], dialects: list[Dialect]) -> li
         name = dialects[0].name
         if not found[name]:
             return found[name]
-        from dataclasses import replace
-
-        return [replace(d, providers=(name,)) for d in found[name]]
+        return [d.replace(providers=(name,)) for d in found[name]]
     groups: dict[tuple[object, ...], list[tuple[Dialect, Diagnostic]]] = {}
     for dialect in dialects:
         seen: dict[tuple[object, ...], int] = {}
@@ -205,8 +204,6 @@ def _and(words: Sequence[str]) -> str:
 def _merged(group: list[tuple[Dialect, Diagnostic]], targets: int) -> list[Diagnostic]:
     """The findings of one problem at one place for the targets in ``group``: one, unless
     their messages share nothing."""
-    from dataclasses import replace
-
     from .dialect import ASSUMED
 
     assumed: list[str] = []
@@ -230,7 +227,7 @@ def _merged(group: list[tuple[Dialect, Diagnostic]], targets: int) -> list[Diagn
         prefix = _common([*words.values()])
         suffix = _common([w[len(prefix) :][::-1] for w in words.values()])
         if not prefix:  # different problems after all
-            return [replace(d, providers=(dialect.name,)) for dialect, d in group]
+            return [d.replace(providers=(dialect.name,)) for dialect, d in group]
         figures = [
             (dialect.title, " ".join(words[m][len(prefix) : len(words[m]) - len(suffix)]))
             for m, ds in messages.items()
@@ -246,7 +243,7 @@ def _merged(group: list[tuple[Dialect, Diagnostic]], targets: int) -> list[Diagn
         message = (
             message.replace("Twilio's limit", f"{where},", 1) if "Twilio's limit" in message else f"{message} ({where})"
         )
-    return [replace(first, message=message, providers=providers)]
+    return [first.replace(message=message, providers=providers)]
 
 
 def _common(lists: list[list[str]]) -> list[str]:
@@ -312,8 +309,6 @@ def _set_aside(path: str, header: str, targets: list[Dialect]) -> None:
 def _judge_source(source: str, path: str, inline: bool, targets: list[Dialect]) -> tuple[Document, list[Diagnostic]]:
     """A ``.twl`` file judged for each target (for several, whatever its header says): the
     first target's document and the findings, each naming its target(s)."""
-    from dataclasses import replace
-
     from .api import judge_twl
 
     pinned = len(targets) > 1
@@ -322,7 +317,7 @@ def _judge_source(source: str, path: str, inline: bool, targets: list[Dialect]) 
     if pinned:
         _set_aside(path, doc.target, targets)
         return doc, _portable({name: found for name, (_, found) in judged.items()}, targets)
-    return doc, [replace(d, providers=(doc.dialect.name,)) for d in judged[targets[0].name][1]]
+    return doc, [d.replace(providers=(doc.dialect.name,)) for d in judged[targets[0].name][1]]
 
 
 def _checker(targets: list[Dialect], inline: bool) -> Callable[[str], tuple[str | None, list[Diagnostic], bool]]:
@@ -571,7 +566,6 @@ def _fmt_stdin(args: argparse.Namespace) -> int:
     else on success. When fmt refuses, standard output stays empty (an editor must never
     receive a broken file): diagnostics on standard error, exit 1. ``--check`` and
     ``--diff`` work as for files. ``--stdin-filename`` names the text in messages."""
-    import dataclasses
     import difflib
 
     from .fmt import format_with_diagnostics
@@ -579,7 +573,7 @@ def _fmt_stdin(args: argparse.Namespace) -> int:
     name = args.stdin_filename or "-"
     source, problems = read_source("-")
     if source is None:
-        write_all([dataclasses.replace(p, path=name) for p in problems], {})
+        write_all([p.replace(path=name) for p in problems], {})
         return EXIT_PROBLEMS
     formatted, found = format_with_diagnostics(source, name)
     if formatted is None:
@@ -876,7 +870,36 @@ def _cmd_lsp(args: argparse.Namespace) -> int:
     return serve()
 
 
+def _columns() -> int:
+    """The terminal's width as argparse asks ``shutil.get_terminal_size`` for it: $COLUMNS,
+    else standard output's terminal, else 80; without importing shutil (~2 ms of start-up)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or 80 if stdout is not None else 80
+    except (ValueError, OSError):  # closed, detached, not a terminal
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, given the width it would find (see :func:`_columns`)."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, prog: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(prog, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: error: {message}\n")
@@ -924,18 +947,46 @@ def _portability_option(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--portability", metavar="A,B", help=f"{what} and report what would break moving between them")
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Unused(_Parser):
+    """Stands for the parser of a command this run was not given: nothing is built, what
+    is added to it is dropped (each parser costs start-up, ~0.5 ms)."""
+
+    def __init__(self) -> None:  # no argparse.ArgumentParser.__init__: that is the cost
+        pass
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        return None
+
+
+def _command(sub: argparse._SubParsersAction[_Parser], only: str | None, name: str, **kwargs: Any) -> _Parser:
+    """The parser of command ``name`` (``sub.add_parser``), or, when this run was given
+    another command (``only``), a stand-in for it."""
+    if only is not None and name != only:
+        return _Unused()
+    return sub.add_parser(name, **kwargs)
+
+
+COMMANDS = ("compile", "check", "decompile", "fmt", "dial", "graph", "simulate", "serve", "invoke", "lsp")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line. With ``only`` (the command given), that command's parser is the
+    only one built, as pip builds only its command's; ``None`` builds all of them, for the
+    top-level help and usage errors."""
     p = _Parser(prog="twimlc", description="Compile, check and dial Twilio TwiML written in .twl.")
     p.add_argument("--version", action="version", version=f"twimlc {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    c = sub.add_parser("compile", help="compile a .twl file to TwiML XML")
+    c = _command(sub, only, "compile", help="compile a .twl file to TwiML XML")
     c.add_argument("file", metavar="FILE.twl", help="the source ('-' for standard input)")
     c.add_argument("-o", "--output", metavar="OUT.xml", help="write here (atomically) instead of standard output")
     c.add_argument("--param", action=_Param, metavar="NAME=VALUE", help="a template parameter's value (repeatable)")
     _target_option(c)
     _portability_option(c, "write the XML only if every one of these providers (e.g. twilio,telnyx) accepts it")
     c.set_defaults(func=_cmd_compile)
-    k = sub.add_parser("check", help="check .twl files and TwiML XML (.xml, .twiml)")
+    k = _command(sub, only, "check", help="check .twl files and TwiML XML (.xml, .twiml)")
     k.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
     k.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (default: text)")
     k.add_argument("--strict", action="store_true", help="warnings fail the check too")
@@ -953,7 +1004,7 @@ def build_parser() -> argparse.ArgumentParser:
     _target_option(k)
     _portability_option(k, "check for each of these providers (e.g. twilio,telnyx)")
     k.set_defaults(func=_cmd_check)
-    d = sub.add_parser("decompile", help="turn TwiML XML into .twl")
+    d = _command(sub, only, "decompile", help="turn TwiML XML into .twl")
     d.add_argument("paths", nargs="+", metavar="FILE.xml", help="files or directories ('-' for standard input)")
     d.add_argument(
         "-o", "--output", metavar="OUT.twl", help="for one file: write here (atomically) instead of standard output"
@@ -966,7 +1017,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep {{Name}} as literal text (written \\{{Name}}), not a TwiML Bin variable made a template parameter",
     )
     d.set_defaults(func=_cmd_decompile)
-    f = sub.add_parser("fmt", help="format .twl files in the canonical layout")
+    f = _command(sub, only, "fmt", help="format .twl files in the canonical layout")
     f.add_argument(
         "paths", nargs="+", metavar="PATH", help="files or directories ('-': standard input to standard output)"
     )
@@ -974,7 +1025,7 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--diff", action="store_true", help="change nothing; print a unified diff")
     f.add_argument("--stdin-filename", metavar="NAME", help="with '-': the file name to use in messages")
     f.set_defaults(func=_cmd_fmt)
-    c = sub.add_parser("dial", help="place a call with the Calls API, using checked TwiML")
+    c = _command(sub, only, "dial", help="place a call with the Calls API, using checked TwiML")
     c.add_argument(
         "file", metavar="FILE", nargs="?", help=".twl or TwiML .xml ('-' for standard input); not with --url"
     )
@@ -1012,14 +1063,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="text: SID and status; json: the call resource"
     )
     c.set_defaults(func=_cmd_dial)
-    g = sub.add_parser("graph", help="draw the call flow of a folder of .twl/TwiML files, with its problems")
+    g = _command(sub, only, "graph", help="draw the call flow of a folder of .twl/TwiML files, with its problems")
     g.add_argument("dir", metavar="DIR", help="the folder (its files are routes: DIR/voice/menu.twl is /voice/menu)")
     g.add_argument("--entry", metavar="PATH", help="the route a call starts at (default: / when a file answers it)")
     g.add_argument(
         "--format", choices=("mermaid", "dot", "json"), default="mermaid", help="output format (default: mermaid)"
     )
     g.set_defaults(func=_cmd_graph)
-    m = sub.add_parser("simulate", help="walk one call through a folder or a running webhook app")
+    m = _command(sub, only, "simulate", help="walk one call through a folder or a running webhook app")
     m.add_argument("dir", metavar="DIR", nargs="?", help="the folder of .twl/TwiML files (or give --url)")
     m.add_argument("--entry", metavar="PATH", default="/", help="the route the call starts at (default: /)")
     m.add_argument(
@@ -1043,8 +1094,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--max-requests", type=int, default=50, help="stop after this many requests (default 50)")
     m.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     m.set_defaults(func=_cmd_simulate)
-    _add_serve_parsers(sub)
-    s = sub.add_parser(
+    _add_serve_parsers(sub, only)
+    s = _command(
+        sub,
+        only,
         "lsp",
         help="run the language server for editors (LSP over standard input and output)",
         description="The twimlc language server: diagnostics, quick fixes, completion, hover, formatting, "
@@ -1063,8 +1116,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
-    s = sub.add_parser("serve", help="serve a folder of .twl and TwiML files as signed webhooks (uvicorn)")
+def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser], only: str | None = None) -> None:
+    s = _command(sub, only, "serve", help="serve a folder of .twl and TwiML files as signed webhooks (uvicorn)")
     s.add_argument("directory", metavar="DIR", help="the folder: DIR/voice/menu.twl answers /voice/menu")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port to bind (default 8000; 0 picks a free one)")
@@ -1098,7 +1151,7 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
         "--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info", help="default info"
     )
     s.set_defaults(func=_cmd_serve)
-    v = sub.add_parser("invoke", help="send a request signed as the provider signs it, and print the TwiML answer")
+    v = _command(sub, only, "invoke", help="send a request signed as the provider signs it, and print the TwiML answer")
     v.add_argument("url", metavar="URL", help="the webhook URL, e.g. http://127.0.0.1:8000/voice/menu")
     v.add_argument("-d", "--data", action="append", metavar="NAME=VALUE", help="a webhook field (repeatable)")
     v.add_argument("-X", "--method", choices=("POST", "GET"), default="POST", help="POST (default) or GET")
@@ -1126,7 +1179,10 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    # the command named first (`twimlc check …`): only its parser is built; anything else
+    # (options first, no command, an unknown one) builds them all, for help and errors
+    parser = build_parser(given[0] if given and given[0] in COMMANDS else None)
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         getattr(args, "usage_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")

@@ -12,23 +12,32 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, TextIO
 
 from .ast import Span
+from .record import Record
 
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from .dialect import Dialect
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class Code(Record):
+    __slots__ = ("code", "severity", "title")
+    _fields = ("code", "severity", "title")
+
     code: str
     severity: str
     title: str
+
+    def __init__(self, code: str, severity: str, title: str) -> None:
+        self.code = code
+        self.severity = severity
+        self.title = title
 
 
 def _codes(*rows: tuple[str, str, str]) -> dict[str, Code]:
@@ -118,29 +127,85 @@ CODES = _codes(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(Record):
+    """One problem found: a value, immutable by convention (see :mod:`twimlc.record`);
+    ``d.replace(path=…)`` derives another."""
+
+    __slots__ = (
+        "attribute",
+        "code",
+        "fix",
+        "hint",
+        "message",
+        "path",
+        "provider",
+        "provider_code",
+        "providers",
+        "severity",
+        "span",
+    )
+    _fields = (
+        "code",
+        "message",
+        "span",
+        "severity",
+        "hint",
+        "path",
+        "fix",
+        "provider_code",
+        "provider",
+        "attribute",
+        "providers",
+    )
+    _compared = ("code", "message", "span", "severity", "hint", "path", "fix", "provider_code", "provider", "providers")
+
     code: str
     message: str
     span: Span
-    severity: str = ERROR
-    hint: str | None = None
-    path: str = "<string>"
+    severity: str
+    hint: str | None
+    path: str
     # The text that replaces ``span`` to fix the problem, when the hint names exactly one
     # replacement (a misspelt keyword, attribute or value): editors offer it as a quick fix.
-    fix: str | None = None
+    fix: str | None
     # the provider's own error code for this problem ("12200"), and the provider ("Twilio");
     # "" when the provider has none. Set from the dialect's table (data), never written
     # into the message: renderers show it.
-    provider_code: str | None = None
-    provider: str | None = None
+    provider_code: str | None
+    provider: str | None
     # The attribute the problem is about, as its author meant it (a misspelt name's nearest
     # known one), when it is about one that reading left out: the rules (validate.py) tell
-    # from it whether what is missing is what was left out. Not rendered.
-    attribute: str | None = field(default=None, compare=False)
+    # from it whether what is missing is what was left out. Not rendered, not compared.
+    attribute: str | None
     # the targets the finding is for ("twilio", "telnyx"), as ``check`` judged the file
     # (with --portability, each finding names those it breaks on); empty when not known
-    providers: tuple[str, ...] = ()
+    providers: tuple[str, ...]
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        severity: str = ERROR,
+        hint: str | None = None,
+        path: str = "<string>",
+        fix: str | None = None,
+        provider_code: str | None = None,
+        provider: str | None = None,
+        attribute: str | None = None,
+        providers: tuple[str, ...] = (),
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.span = span
+        self.severity = severity
+        self.hint = hint
+        self.path = path
+        self.fix = fix
+        self.provider_code = provider_code
+        self.provider = provider
+        self.attribute = attribute
+        self.providers = providers
 
     @property
     def is_error(self) -> bool:
@@ -201,7 +266,7 @@ def stamped(diagnostics: Iterable[Diagnostic], path: str, dialect: Dialect | Non
             code = dialect.code(d.code) or ""
         provider = dialect.title if dialect is not None and code else d.provider
         if d.path != path or code != d.provider_code or provider != d.provider:
-            d = replace(d, path=path, provider_code=code, provider=provider)
+            d = d.replace(path=path, provider_code=code, provider=provider)
         out.append(d)
     return out
 

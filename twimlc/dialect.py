@@ -12,31 +12,83 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
 from types import MappingProxyType
 
+from .record import Record
 from .vocabulary import KINDS, Vocabulary, load_vocabulary, suggest
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """The provider's limits twimlc enforces (each with the provider's code in ``codes``)."""
+class Limits(Record):
+    """The provider's limits twimlc enforces (each with the provider's code in ``codes``).
+    Immutable by convention (see :mod:`twimlc.record`)."""
 
-    document_bytes: int = 64 * 1024  # a reply document
-    inline_chars: int = 4000  # TwiML sent inline to the Calls API
-    say_chars: int = 4096  # text of one <Say>
-    body_chars: int = 1600  # one message body
-    messages: int = 10  # <Message> verbs in one reply
-    numbers: int = 10  # <Number> nouns in one <Dial>
-    media: int = 10  # <Media> in one message
-    queue_name_chars: int = 64  # the name of an <Enqueue> or <Dial><Queue>
+    __slots__ = (
+        "assumed",
+        "body_chars",
+        "document_bytes",
+        "inline_chars",
+        "media",
+        "messages",
+        "numbers",
+        "queue_name_chars",
+        "record_seconds",
+        "say_chars",
+    )
+    _fields = (
+        "document_bytes",
+        "inline_chars",
+        "say_chars",
+        "body_chars",
+        "messages",
+        "numbers",
+        "media",
+        "queue_name_chars",
+        "record_seconds",
+        "assumed",
+    )
+
+    document_bytes: int  # a reply document
+    inline_chars: int  # TwiML sent inline to the Calls API
+    say_chars: int  # text of one <Say>
+    body_chars: int  # one message body
+    messages: int  # <Message> verbs in one reply
+    numbers: int  # <Number> nouns in one <Dial>
+    media: int  # <Media> in one message
+    queue_name_chars: int  # the name of an <Enqueue> or <Dial><Queue>
     # <Record maxLength> on an account with the default maximum call duration (4 h); an
     # account set to 24 h takes up to the table's maximum (Twilio: 86,400): a warning
-    record_seconds: int = 14400
+    record_seconds: int
     # the limits above that are Twilio's figure, kept for a provider that publishes none of
     # its own: messages say so ("Twilio's limit, assumed for SignalWire cXML")
-    assumed: frozenset[str] = frozenset()
+    assumed: frozenset[str]
+
+    def __init__(
+        self,
+        document_bytes: int = 64 * 1024,
+        inline_chars: int = 4000,
+        say_chars: int = 4096,
+        body_chars: int = 1600,
+        messages: int = 10,
+        numbers: int = 10,
+        media: int = 10,
+        queue_name_chars: int = 64,
+        record_seconds: int = 14400,
+        assumed: frozenset[str] = frozenset(),
+    ) -> None:
+        self.document_bytes = document_bytes
+        self.inline_chars = inline_chars
+        self.say_chars = say_chars
+        self.body_chars = body_chars
+        self.messages = messages
+        self.numbers = numbers
+        self.media = media
+        self.queue_name_chars = queue_name_chars
+        self.record_seconds = record_seconds
+        self.assumed = assumed
+
+    def as_dict(self) -> dict[str, object]:
+        """Every limit by name (as ``dataclasses.asdict`` gave them)."""
+        return {f: getattr(self, f) for f in self._fields}
 
 
 # every limit of :class:`Limits`, for a provider none of whose figures are known
@@ -64,25 +116,43 @@ MAX_READ_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 64
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """A provider's TwiML: vocabulary per kind, limits, schemas, error codes."""
+class Dialect(Record):
+    """A provider's TwiML: vocabulary per kind, limits, schemas, error codes. Immutable by
+    convention (see :mod:`twimlc.record`): ``dialect.replace(limits=…)`` derives another."""
+
+    __slots__ = ("_vocabularies", "codes", "limits", "name", "schema_prefix", "title", "unserved", "vocabulary_file")
+    _fields = ("name", "title", "vocabulary_file", "schema_prefix", "limits", "codes", "unserved")
 
     name: str  # "twilio": what --target and `twiml voice target=…` say
     title: str  # "Twilio": how messages name the provider
     vocabulary_file: str  # in the package, e.g. "vocabulary.json"
     schema_prefix: str  # schemas/<prefix>-<kind>.xsd
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits
     # the provider's error code for a twimlc code ("TWL502"), or for a finer situation
     # ("TWL301/Gather": an element not allowed inside <Gather>)
-    codes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    codes: Mapping[str, str]
     # kinds of document the provider's language is not documented to serve, each with why
     # and the source (TWL806): Telnyx TeXML is a voice language
-    unserved: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    unserved: Mapping[str, str]
 
-    @cached_property
-    def _vocabularies(self) -> dict[str, Vocabulary]:
-        return {}
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        vocabulary_file: str,
+        schema_prefix: str,
+        limits: Limits | None = None,
+        codes: Mapping[str, str] | None = None,
+        unserved: Mapping[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.vocabulary_file = vocabulary_file
+        self.schema_prefix = schema_prefix
+        self.limits = Limits() if limits is None else limits
+        self.codes = MappingProxyType({}) if codes is None else codes
+        self.unserved = MappingProxyType({}) if unserved is None else unserved
+        self._vocabularies: dict[str, Vocabulary] = {}  # loaded on first use, per kind
 
     def vocabulary(self, kind: str) -> Vocabulary:
         """The vocabulary of one kind of document (loaded once)."""

@@ -940,15 +940,13 @@ def _compact(doc: Document, params: Mapping[str, Any] | None, filename: str = "<
 
 
 def _inline_limit(twiml: str, path: str, dialect: Dialect | None = None) -> list[Diagnostic]:
-    from dataclasses import replace
-
     from .diagnostics import stamped
     from .dialect import TWILIO
     from .validate import size_limits
 
     dialect = dialect or TWILIO
     return [
-        replace(d, hint="host the document and pass its address with --url (url= in twimlc.dial)")
+        d.replace(hint="host the document and pass its address with --url (url= in twimlc.dial)")
         if d.code == "TWL506"
         else d
         for d in stamped(size_limits(twiml, dialect, inline=True), path, dialect)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING
 
 from .ast import Span
 from .diagnostics import Diagnostic, diag
 from .dialect import MAX_READ_BYTES
 
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path

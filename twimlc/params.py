@@ -13,12 +13,15 @@ placeholder can match; the generator writes it out as ``{{``, the printer as ``\
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .ast import Invalid, ListValue, Param, Scalar, Span, Statement, SyntaxNode, TextLine
 from .diagnostics import Diagnostic, diag
 from .values import E164, INTEGER, NOT_XML, check_value, url_problem
 from .vocabulary import ValueType, suggest
+
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 LITERAL = "{{'{{'}}"

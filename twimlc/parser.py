@@ -11,11 +11,10 @@ travel inside the newline tokens; a lexer callback collects them into a per-pars
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .ast import CommentLine, Invalid, Span, Statement, SyntaxNode
 from .diagnostics import Diagnostic, diag
 
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
     from .larkparser import Scan
 

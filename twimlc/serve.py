@@ -559,9 +559,7 @@ class App:
         try:
             return template.render(**values).encode("utf-8")
         except TwimlcError as e:
-            import dataclasses
-
-            where = [dataclasses.replace(d, path=entry.route.file) for d in e.diagnostics]
+            where = [d.replace(path=entry.route.file) for d in e.diagnostics]
             log.error(
                 "render failed for %s (sid %s), answered the fallback: %s",
                 entry.route.path,

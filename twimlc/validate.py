@@ -17,12 +17,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from .ast import Document, Element, Span, walk
 from .diagnostics import CODES, Diagnostic, diag
 from .dialect import Dialect, Limits
+from .record import Record
 from .values import (
     SOCKET_TAGS,
     URL_TEXT,
@@ -40,20 +39,23 @@ from .values import (
 )
 from .vocabulary import Vocabulary
 
-Check = Callable[[Document, list[Element]], Iterator[Diagnostic]]
-# For the fast path: whether an element the selection found could really be flagged
-# (``el`` is an lxml element of a schema-valid document; no lxml import needed here),
-# against the dialect's limits.
-Suspect = Callable[[Any, Vocabulary, Limits], bool]
-# The same selection as the XPath, in Python: for an element's tag (``"*"``: any element),
-# whether the XPath selects that lxml element. An element is picked when the predicate for
-# its tag or the one for ``"*"`` says so.
-Pick = Callable[[Any], bool]
-Picks = Callable[[Dialect, Vocabulary], Mapping[str, Pick]]
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
+    Check = Callable[[Document, list[Element]], Iterator[Diagnostic]]
+    # For the fast path: whether an element the selection found could really be flagged
+    # (``el`` is an lxml element of a schema-valid document; no lxml import needed here),
+    # against the dialect's limits.
+    Suspect = Callable[[Any, Vocabulary, Limits], bool]
+    # The same selection as the XPath, in Python: for an element's tag (``"*"``: any element),
+    # whether the XPath selects that lxml element. An element is picked when the predicate for
+    # its tag or the one for ``"*"`` says so.
+    Pick = Callable[[Any], bool]
+    Picks = Callable[[Dialect, Vocabulary], Mapping[str, Pick]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """One semantic rule and where it looks.
 
     ``select(dialect, vocabulary)`` is an XPath 1.0 union of every element the rule could
@@ -68,11 +70,29 @@ class Rule:
     reading left out is attributes the content cannot come from (see
     :data:`CONTENT_ATTRIBUTES`)."""
 
+    __slots__ = ("check", "picks", "select", "suspect", "whole_only")
+    _fields = ("check", "select", "suspect", "whole_only", "picks")
+
     check: Check
     select: Callable[[Dialect, Vocabulary], str]
-    suspect: Suspect | None = None
-    whole_only: bool = False
-    picks: Picks = field(kw_only=True)
+    suspect: Suspect | None
+    whole_only: bool
+    picks: Picks
+
+    def __init__(
+        self,
+        check: Check,
+        select: Callable[[Dialect, Vocabulary], str],
+        suspect: Suspect | None = None,
+        whole_only: bool = False,
+        *,
+        picks: Picks,
+    ) -> None:
+        self.check = check
+        self.select = select
+        self.suspect = suspect
+        self.whole_only = whole_only
+        self.picks = picks
 
 
 def _code(doc: Document, twl: str, e: Element) -> str:
@@ -449,9 +469,7 @@ def _fixed(xpath: str) -> Callable[[Dialect, Vocabulary], str]:
 
 def _limited(xpath: str) -> Callable[[Dialect, Vocabulary], str]:
     """An XPath with the dialect's limits filled in (``{say_chars}``…)."""
-    from dataclasses import asdict
-
-    return lambda dialect, vocab: xpath.format(**asdict(dialect.limits))
+    return lambda dialect, vocab: xpath.format(**dialect.limits.as_dict())
 
 
 # --- the selections in Python, on lxml elements (duck-typed: validate.py never imports

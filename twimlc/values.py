@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from .diagnostics import CODES, ERROR
 from .vocabulary import ElementSpec, ValueType, suggest
+
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 # Patterns every part of twimlc checks values with.
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")

@@ -4,17 +4,22 @@
 says, for every element of every kind of document (voice, messaging, fax): its keyword,
 its attributes and their value types, its children, whether it holds text, and what it
 does to control flow. Everything else (the resolver, the generator, the XSD, decompile)
-reads these objects; nothing is written per verb.
+reads these objects; nothing is written per verb. The tools write each table twice: the
+JSON that people and tools read, and ``vocabulary_table.py``, the same data as a Python
+literal, which is what is loaded (byte-compiled, it loads faster than JSON is parsed).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Any
+
+from .record import Record
+
+TYPE_CHECKING = False  # typing's, without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 KINDS = ("voice", "messaging", "fax")
 URL_ROLES = ("flow", "callback", "media", "stream")
@@ -22,27 +27,51 @@ URL_ROLES = ("flow", "callback", "media", "stream")
 HEADER_KEYWORD = "twiml"
 
 
-@dataclass(frozen=True, slots=True)
-class ValueType:
+class ValueType(Record):
     """How an attribute value is written and checked.
 
     ``type`` is one of string, bool, int, enum, url, phone, duration, dtmf (``<Play
     digits>``), senddigits (``<Number sendDigits>``: no A-D, no W), recipient (a message's
     ``to``), sender (a message's ``from``); ``separator`` is set for list attributes
-    (items joined with it)."""
+    (items joined with it). Immutable by convention (see :mod:`twimlc.record`)."""
+
+    __slots__ = ("description", "max", "min", "open", "role", "separator", "type", "unsupported", "values")
+    _fields = ("type", "values", "open", "min", "max", "separator", "role", "description", "unsupported")
 
     type: str
-    values: tuple[str, ...] = ()
-    open: bool = False  # enum whose known values are advisory (voices, locales): others warn
-    min: int | None = None
-    max: int | None = None
-    separator: str | None = None
+    values: tuple[str, ...]
+    open: bool  # enum whose known values are advisory (voices, locales): others warn
+    min: int | None
+    max: int | None
+    separator: str | None
     # for URLs: what Twilio does with it (flow: fetches TwiML and goes on with it; callback:
     # reports to it and ignores the reply; media: fetches audio or media; stream: a WebSocket)
-    role: str | None = None
-    description: str = ""  # one line, from twilio-python's docstring (hover text)
+    role: str | None
+    description: str  # one line, from twilio-python's docstring (hover text)
     # in a dialect's table: why the provider lacks this attribute, with the source (TWL108)
-    unsupported: str = ""
+    unsupported: str
+
+    def __init__(
+        self,
+        type: str,
+        values: tuple[str, ...] = (),
+        open: bool = False,
+        min: int | None = None,
+        max: int | None = None,
+        separator: str | None = None,
+        role: str | None = None,
+        description: str = "",
+        unsupported: str = "",
+    ) -> None:
+        self.type = type
+        self.values = values
+        self.open = open
+        self.min = min
+        self.max = max
+        self.separator = separator
+        self.role = role
+        self.description = description
+        self.unsupported = unsupported
 
     @property
     def is_list(self) -> bool:
@@ -73,8 +102,42 @@ class ValueType:
         return base
 
 
-@dataclass(frozen=True, slots=True)
-class ElementSpec:
+class ElementSpec(Record):
+    """One element of one kind of document. Immutable by convention (see :mod:`twimlc.record`)."""
+
+    __slots__ = (
+        "attributes",
+        "by_parent",
+        "children",
+        "description",
+        "docs",
+        "ends",
+        "keyword",
+        "kind",
+        "parents",
+        "tag",
+        "text",
+        "text_required",
+        "text_role",
+        "unsupported",
+    )
+    _fields = (
+        "tag",
+        "kind",
+        "keyword",
+        "attributes",
+        "children",
+        "text",
+        "text_required",
+        "parents",
+        "ends",
+        "by_parent",
+        "description",
+        "docs",
+        "text_role",
+        "unsupported",
+    )
+
     tag: str
     kind: str
     keyword: str
@@ -82,14 +145,46 @@ class ElementSpec:
     children: tuple[str, ...]
     text: bool
     text_required: bool
-    parents: tuple[str, ...] = ()
-    ends: str | None = None  # "always" | "action" | None
-    by_parent: dict[str, ElementSpec] = field(default_factory=dict)
-    description: str = ""  # one line (hover text, ``twimlc explain``)
-    docs: str = ""  # Twilio's documentation page
-    text_role: str | None = None  # the role of the text when it is a URL (<Play>, <Redirect>, <Media>)
+    parents: tuple[str, ...]
+    ends: str | None  # "always" | "action" | None
+    by_parent: dict[str, ElementSpec]
+    description: str  # one line (hover text, ``twimlc explain``)
+    docs: str  # Twilio's documentation page
+    text_role: str | None  # the role of the text when it is a URL (<Play>, <Redirect>, <Media>)
     # in a dialect's table: why the provider lacks this element, with the source (TWL107)
-    unsupported: str = ""
+    unsupported: str
+
+    def __init__(
+        self,
+        tag: str,
+        kind: str,
+        keyword: str,
+        attributes: dict[str, ValueType],
+        children: tuple[str, ...],
+        text: bool,
+        text_required: bool,
+        parents: tuple[str, ...] = (),
+        ends: str | None = None,
+        by_parent: dict[str, ElementSpec] | None = None,
+        description: str = "",
+        docs: str = "",
+        text_role: str | None = None,
+        unsupported: str = "",
+    ) -> None:
+        self.tag = tag
+        self.kind = kind
+        self.keyword = keyword
+        self.attributes = attributes
+        self.children = children
+        self.text = text
+        self.text_required = text_required
+        self.parents = parents
+        self.ends = ends
+        self.by_parent = {} if by_parent is None else by_parent
+        self.description = description
+        self.docs = docs
+        self.text_role = text_role
+        self.unsupported = unsupported
 
     def variant(self, parent: str | None) -> ElementSpec:
         """The spec of this tag under ``parent`` (``<Sip>`` differs under ``<Refer>``)."""
@@ -98,11 +193,20 @@ class ElementSpec:
         return self
 
 
-@dataclass(frozen=True, slots=True)
-class Vocabulary:
+class Vocabulary(Record):
+    """One kind of document's elements. Immutable by convention (see :mod:`twimlc.record`)."""
+
+    __slots__ = ("by_keyword", "elements", "kind")
+    _fields = ("kind", "elements", "by_keyword")
+
     kind: str
     elements: dict[str, ElementSpec]  # by tag
     by_keyword: dict[str, ElementSpec]
+
+    def __init__(self, kind: str, elements: dict[str, ElementSpec], by_keyword: dict[str, ElementSpec]) -> None:
+        self.kind = kind
+        self.elements = elements
+        self.by_keyword = by_keyword
 
     @property
     def root(self) -> ElementSpec:
@@ -145,10 +249,26 @@ def _element(tag: str, kind: str, raw: dict[str, Any]) -> ElementSpec:
     )
 
 
+def table_module(file: str) -> str:
+    """The module generated from the table ``file`` (``vocabulary-telnyx.json`` →
+    ``twimlc.vocabulary_telnyx_table``; tools/vocabulary_module.py writes it)."""
+    stem = file[: -len(".json")] if file.endswith(".json") else file
+    return f"{__package__}.{stem.replace('-', '_')}_table"
+
+
 @cache
 def _raw(file: str = "vocabulary.json") -> dict[str, Any]:
-    with open(os.path.join(os.path.dirname(__file__), file), encoding="utf-8") as f:
-        data: dict[str, Any] = json.load(f)
+    """The table in the package named ``file``: from its generated module, else (a table
+    that has none) from the JSON file itself."""
+    from importlib import import_module
+
+    try:
+        data: dict[str, Any] = import_module(table_module(file)).TABLE
+    except ModuleNotFoundError:
+        import json
+
+        with open(os.path.join(os.path.dirname(__file__), file), encoding="utf-8") as f:
+            data = json.load(f)
     return data
 
 
