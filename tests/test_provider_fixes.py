@@ -79,8 +79,9 @@ def test_telnyx_timestamp_of_other_digits_is_refused(keys: tuple[object, str]) -
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        (b"\xff\xfe\n", "not valid TOML"),
-        (b"tool = 5\n", "[tool] is not a table"),
+        (b'[tool.twimlc]\ntarget = "\xff"\n', "not valid TOML: not UTF-8"),
+        (b"tool = {twimlc = 5}\n", "[tool.twimlc] is not a table"),
+        (b'[tool]\ntwimlc.target = "x"\n[tool]\n', "not valid TOML"),
         (b"[tool]\ntwimlc = 5\n", "[tool.twimlc] is not a table"),
         (b"[tool.twimlc]\ntarget = 5\n", "target = 5 is not a target"),
         (b'[tool.twimlc]\ntarget = "telynx"\n', "did you mean 'telnyx'?"),
@@ -96,6 +97,18 @@ def test_pyproject_problems_are_usage_errors(
     assert main(["check", "a.twl"]) == 2
     err = capsys.readouterr().err
     assert "pyproject.toml" in err and said in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\n", b"tool = 5\n", b"[project\nname = 'x'\n"])
+def test_a_pyproject_that_cannot_configure_twimlc_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    # no key under tool.twimlc: another tool's file, not parsed (its problems are that tool's to report)
+    (tmp_path / "pyproject.toml").write_bytes(content)
+    (tmp_path / "a.twl").write_text("pay chargeAmount=1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "a.twl"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_pyproject_target_is_case_insensitive(

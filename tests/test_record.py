@@ -31,6 +31,7 @@ class _FrozenDiagnostic:
     provider_code: str | None = None
     provider: str | None = None
     attribute: str | None = field(default=None, compare=False)
+    providers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,8 @@ class _FrozenLimits:
     numbers: int = 10
     media: int = 10
     queue_name_chars: int = 64
+    record_seconds: int = 14400
+    assumed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class _FrozenDialect:
     schema_prefix: str
     limits: Limits = field(default_factory=Limits)
     codes: object = field(default_factory=lambda: MappingProxyType({}))
+    unserved: object = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _twin_repr(ours: object, twin: object) -> None:
@@ -141,5 +145,5 @@ def test_vocabulary_classes_keep_their_fields() -> None:
 def test_rules_are_records() -> None:
     assert all(isinstance(r, Rule) for r in RULES)
     rule = RULES[0]
-    assert rule == Rule(rule.check, rule.select, rule.suspect, rule.whole_only)
+    assert rule == Rule(rule.check, rule.select, rule.suspect, rule.whole_only, picks=rule.picks)
     assert rule.replace(whole_only=not rule.whole_only) != rule

@@ -73,9 +73,12 @@ def twiml_verbs() -> frozenset[str]:
     return frozenset(tag for kind in KINDS for tag in TWILIO.vocabulary(kind).root.children)
 
 
-# The start nearly every TwiML file has: an XML declaration (or none), white space, and
-# ``<Response>`` with no attributes; what :func:`sniff` would find, told by one match.
-_PLAIN_START = re.compile(rb"(?:<\?xml[^>]*\?>)?[ \t\r\n]*<Response>")
+@cache
+def _plain_start() -> re.Pattern[bytes]:
+    """The start nearly every TwiML file has: an XML declaration (or none), white space, and
+    ``<Response>`` with no attributes; what :func:`sniff` would find, told by one match
+    (compiled when an XML file is first looked at, as :func:`_patterns`)."""
+    return re.compile(rb"(?:<\?xml[^>]*\?>)?[ \t\r\n]*<Response>")
 
 
 def sniff(data: bytes) -> tuple[bool | None, str]:
@@ -88,7 +91,7 @@ def sniff(data: bytes) -> tuple[bool | None, str]:
     misspelling of ``Response`` with nothing in it (``<Responses/>``). A misspelt root with
     other children or text (a Java fixture's ``<response><status>ok</status></response>``)
     is some other format's, and is skipped."""
-    if _PLAIN_START.match(data):
+    if _plain_start().match(data):
         return True, ""
     return look(data)
 
