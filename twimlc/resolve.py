@@ -357,15 +357,20 @@ class Resolver:
             hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{self._name(parent)} takes no children"
             self.report("TWL301", f"{self._name(base)} is not allowed {where}", s.keyword_span, hint, where=parent.tag)
         spec = base.variant(parent_tag)
+        owner = self._name(base)
         others: _Others = ([arg.name.lstrip("!") for arg in s.args if arg.name is not None], {})
-        attributes = [
-            a
-            for a in (self._attribute(arg, spec, self._name(base), others) for arg in s.args if arg.name is not None)
-            if a
-        ]
-        self._duplicates(s.args)
+        attributes: list[Attribute] = []
+        named = 0
+        for arg in s.args:
+            if arg.name is not None:
+                named += 1
+                attribute = self._attribute(arg, spec, owner, others)
+                if attribute is not None:
+                    attributes.append(attribute)
+        if named > 1:
+            self._duplicates(s.args)
         children: list[Node] = []
-        positional = self._positional(s.args)
+        positional = self._positional(s.args) if named < len(s.args) else []
         if len(positional) > 1:
             self.report(
                 "TWL304",
@@ -386,12 +391,16 @@ class Resolver:
             else:
                 self._text(p.value.text, p.span)
                 children.append(Text(p.value.text, p.value.span))
-        content = [b for b in s.body if not isinstance(b, CommentLine)]  # XML's comments are not content
-        if content and not spec.children and not spec.text:
+        content = (
+            [b for b in s.body if not isinstance(b, CommentLine)]  # XML's comments are not content
+            if s.body and not spec.children and not spec.text
+            else None
+        )
+        if content:
             self.report(
                 "TWL305", f"{self._name(base)} takes no " + ("children" if self.xml else "block"), content[0].span
             )
-        else:
+        elif s.body:
             children.extend(self._block(s.body, vocab, spec, raw_parent=False))
         if (
             spec.text_required
@@ -538,6 +547,9 @@ class Resolver:
         self.report("TWL101", f"unknown keyword {s.keyword!r}", s.keyword_span, hint, near)
 
     def _duplicates(self, args: tuple[Arg, ...]) -> None:
+        names = [a.name.lstrip("!") for a in args if a.name is not None]
+        if len(set(names)) == len(names):
+            return  # the common case: each given once
         seen: set[str] = set()
         for a in args:
             if a.name is None:
@@ -555,6 +567,10 @@ class Resolver:
         """``a`` as an attribute of ``spec`` (``None`` when it is refused, reported);
         ``others``: its statement's attribute names, so that no fix writes one twice."""
         assert a.name is not None
+        if spec is not None and not self.keep:  # the common case first: an attribute of the element
+            t = spec.attributes.get(a.name)
+            if t is not None and not t.unsupported:
+                return self._typed(a, a.name, t, spec.tag)
         name_span = _name_span(a)
         if self.keep and spec is not None and not a.name.startswith("!"):
             name = a.name
@@ -714,6 +730,11 @@ class Resolver:
         return Attribute(name, a.value.text, True, " ", a.span)
 
     def _typed(self, a: Arg, name: str, t: ValueType, tag: str | None = None) -> Attribute | None:
+        one = a.value
+        if t.separator is None and isinstance(one, Scalar):  # the common case first: one good value
+            text = one.text
+            if "{{" not in text and not NOT_XML.search(text) and value_problem(t, text) is None:
+                return Attribute(name, text, False, " ", a.span)
         ok = True
         if isinstance(a.value, ListValue):
             if not t.is_list:
