@@ -66,7 +66,9 @@ class Rule:
     ``whole_only``: the rule reports something missing, so it skips elements that reading
     already found damaged (that is most likely the very thing missing), unless all that
     reading left out is attributes the content cannot come from (see
-    :data:`CONTENT_ATTRIBUTES`)."""
+    :data:`CONTENT_ATTRIBUTES`). On a typed document, :func:`validate` gives ``check`` only
+    the elements of the tags its picks name (all of them when one is ``"*"``): a rule
+    looks at no element its selection could not pick."""
 
     check: Check
     select: Callable[[Dialect, Vocabulary], str]
@@ -213,9 +215,11 @@ def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
 
 def needs_content(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """Elements that cannot be empty (see :func:`missing_content`)."""
-    parents = {id(c): e.tag for e in walk(doc.body) for c in e.elements}
+    parents: dict[int, str] | None = None  # only a <Stream> asks (inside <Stop> it needs no url)
     for e in elements:
-        found = missing_content(e, parents.get(id(e), "Response"))
+        if e.tag == "Stream" and parents is None:
+            parents = {id(c): p.tag for p in walk(doc.body) for c in p.elements}
+        found = missing_content(e, parents.get(id(e), "Response") if parents is not None else "Response")
         if found:
             yield diag(found[0], found[1], e.span, found[2], provider_code=_code(doc, found[0], e))
 
@@ -366,14 +370,18 @@ def _suspect_number(el: Any, vocab: Vocabulary, limits: Limits) -> bool:
 def urls(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """Absolute URLs use http(s) and name a host; a stream's WebSocket URL uses wss."""
     v = doc.dialect.vocabulary(doc.kind)
+    url_names: dict[str, frozenset[str]] = {}  # by tag: its URL attributes
     for e in elements:
-        spec = v.elements[e.tag]
+        names = url_names.get(e.tag)
+        if names is None:
+            spec = v.elements[e.tag]
+            names = url_names[e.tag] = frozenset(n for n in spec.attributes if is_url_attribute(spec, n))
         sockets = e.tag in SOCKET_TAGS
         checks: list[tuple[str, str]] = []
         if e.tag in URL_TEXT and e.text:
             checks.append((f"<{e.tag}>", e.text.strip()))
         for a in e.attributes:
-            if not a.raw and isinstance(a.value, str) and is_url_attribute(spec, a.name):
+            if a.name in names and not a.raw and isinstance(a.value, str):
                 checks.append((a.name, a.value))
         for what, url in checks:
             if "{{" in url:
@@ -716,10 +724,15 @@ def validate(doc: Document, reported: Sequence[Diagnostic] = ()) -> list[Diagnos
     everything = walk(doc.body)
     elements = [e for e in everything if not e.raw]
     damaged = _damaged(everything, [d for d in reported if d.is_error and d.code not in _KEEPS])
-    whole = [e for e in elements if id(e) not in damaged]
+    whole = [e for e in elements if id(e) not in damaged] if damaged else elements
+    vocab = doc.dialect.vocabulary(doc.kind)
     out: list[Diagnostic] = []
     for rule in RULES:
-        out.extend(rule.check(doc, whole if rule.whole_only else elements))
+        given = whole if rule.whole_only else elements
+        tags = rule.picks(doc.dialect, vocab)  # what it could flag, by tag
+        if "*" not in tags:
+            given = [e for e in given if e.tag in tags]
+        out.extend(rule.check(doc, given))
     return out
 
 
