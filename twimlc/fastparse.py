@@ -177,16 +177,25 @@ class _Parser:
             assert kind is not None
             start, end = m.span(kind)
             self.pos = end
-            if kind == "_NL" or kind.startswith("__IGNORE_"):
-                if kind == "_NL" and text.find("#", start, end) >= 0:
-                    self._comments(start, end)
+            if kind == "_NL":
+                self.newline(start, end)
+            elif kind.startswith("__IGNORE_"):
                 last = text.rfind("\n", start, end)
                 if last >= 0:
                     self.line += text.count("\n", start, end)
                     self.line_start = last + 1
-                if kind != "_NL":
-                    continue
+                continue
             return kind, start, end
+
+    def newline(self, start: int, end: int) -> None:
+        """An ``_NL`` token just read: the comments in it, and the line its end is on."""
+        text = self.text
+        if text.find("#", start, end) >= 0:
+            self._comments(start, end)
+        last = text.rfind("\n", start, end)
+        if last >= 0:
+            self.line += text.count("\n", start, end)
+            self.line_start = last + 1
 
     def _comments(self, start: int, end: int) -> None:
         line, col = self.line, start - self.line_start + 1
@@ -275,8 +284,8 @@ class _Parser:
 
     def head(self, start: int, end: int) -> tuple[str, Span, list[Arg], str, int, int]:
         """A keyword and its arguments, up to the ':' or line end that follows them. The
-        common tokens (a value, name=value, a string) are matched here directly; the rest
-        through :meth:`lex`."""
+        common tokens (a value, name=value, a string) are read here directly; the rest
+        from the same match as :meth:`lex` reads them (a line continuation through it)."""
         text = self.text
         line, base = self.line, self.line_start - 1  # column = position - base
         keyword, kspan = text[start:end], Span(line, start - base, line, end - base)
@@ -294,15 +303,29 @@ class _Parser:
                     first = start - base + len(name) + 1
                     value = Scalar(bare, False, Span(line, first, line, first + len(bare)))
                     args.append(Arg(name, value, Span(line, start - base, line, pos - base)))
-                elif kind == "BARE":
-                    value = Scalar(text[start:pos], False, Span(line, start - base, line, pos - base))
-                    args.append(Arg(None, value, value.span))
                 else:
-                    value = self.string(start, pos)
-                    args.append(Arg(None, value, value.span))
+                    span = Span(line, start - base, line, pos - base)
+                    if kind == "BARE":
+                        value = Scalar(text[start:pos], False, span)
+                    else:
+                        body = text[start + 1 : pos - 1]
+                        if "\\" in body:
+                            unescaped = self.unescape(body)
+                            if unescaped is None:
+                                raise _Fail  # an invalid escape: lark's path reports it
+                            body = unescaped
+                        value = Scalar(body, True, span)
+                    args.append(Arg(None, value, span))
                 continue
-            self.pos = pos
-            kind, start, end = self.lex("head")
+            if kind is not None and not kind.startswith("__IGNORE_"):  # the token matched: as lex reads it
+                assert m is not None
+                start, end = m.span(kind)
+                self.pos = end
+                if kind == "_NL":
+                    self.newline(start, end)
+            else:  # a line continuation, or no token: lex skips it, or fails
+                self.pos = pos
+                kind, start, end = self.lex("head")
             if kind == "ATTRNAME":
                 nspan = self.span(start, end)
                 item = self.value(self.lex("value"))
