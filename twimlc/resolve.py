@@ -735,6 +735,10 @@ class Resolver:
             text = one.text
             if "{{" not in text and not NOT_XML.search(text) and value_problem(t, text) is None:
                 return Attribute(name, text, False, " ", a.span)
+        elif t.separator is not None and isinstance(one, ListValue):  # or a list of good values
+            texts = tuple(i.text for i in one.items)
+            if all("{{" not in x and not NOT_XML.search(x) and value_problem(t, x) is None for x in texts):
+                return Attribute(name, texts, False, t.separator, a.span)
         ok = True
         if isinstance(a.value, ListValue):
             if not t.is_list:
