@@ -146,7 +146,19 @@ _TAB_LEN = 8  # as twimlc.parser's Indenter
 
 
 class _Parser:
-    __slots__ = ("comments", "levels", "line", "line_start", "lx", "pending", "pos", "text", "unescape")
+    __slots__ = (
+        "comments",
+        "levels",
+        "line",
+        "line_start",
+        "lx",
+        "nodes",
+        "pending",
+        "pos",
+        "starts",
+        "text",
+        "unescape",
+    )
 
     def __init__(self, text: str, lexers: dict[str, re.Pattern[str]]) -> None:
         self.text = text
@@ -158,6 +170,8 @@ class _Parser:
         self.pending: list[str] = []  # _INDENT/_DEDENT tokens the last line end produced
         self.comments: list[CommentLine] = []
         self.unescape = unescape
+        self.nodes: list[SyntaxNode] = []  # the top-level statements read
+        self.starts: list[Start] = []  # where each top-level statement began
 
     # --- lexing ---------------------------------------------------------------------
 
@@ -407,19 +421,53 @@ class _Parser:
         if tok[0] == "_NL":  # start: _NL? statement*
             self.line_end(tok[1], tok[2])
             tok = self.after_line()
-        nodes: list[SyntaxNode] = []
+        nodes = self.nodes
         while tok[0] != _END:
+            self.starts.append(Start(tok[1], self.line, len(self.comments)))
             node, tok = self.statement(tok, 1)
             nodes.append(node)
         return nodes
 
 
-def parse(source: str) -> tuple[list[SyntaxNode], list[CommentLine]] | None:
-    """The statements and comments of valid ``.twl`` source, exactly as the lark path reads
-    them; ``None`` for anything the lark path must handle (errors above all)."""
+class Start:
+    """Where a top-level statement began: its offset in the source (a line's start, but for
+    an indented first statement), its line, and how many comments came before it."""
+
+    __slots__ = ("comments", "line", "offset")
+
+    def __init__(self, offset: int, line: int, comments: int) -> None:
+        self.offset, self.line, self.comments = offset, line, comments
+
+
+class Attempt:
+    """What the fast path read of a source. ``result``: its statements and comments, exactly
+    as the lark path reads them, or ``None`` where the lark path must read it (errors above
+    all). Then ``nodes`` are the top-level statements read before the one it declined in,
+    ``starts`` where each top-level statement it began began, and ``comments`` those it
+    read, in order (``starts[k].comments`` of them came before statement ``k``); all empty
+    when it declined before reading (a look-alike character, a grammar it was not written
+    for)."""
+
+    __slots__ = ("comments", "nodes", "result", "starts")
+
+    def __init__(
+        self,
+        result: tuple[list[SyntaxNode], list[CommentLine]] | None,
+        nodes: list[SyntaxNode] | None = None,
+        starts: list[Start] | None = None,
+        comments: list[CommentLine] | None = None,
+    ) -> None:
+        self.result = result
+        self.nodes: list[SyntaxNode] = nodes or []
+        self.starts: list[Start] = starts or []
+        self.comments: list[CommentLine] = comments or []
+
+
+def attempt(source: str) -> Attempt:
+    """Read ``source`` on the fast path (see :class:`Attempt`)."""
     lexers = _lexers()
     if lexers is None:
-        return None
+        return Attempt(None)
     text = source if source.endswith("\n") else source + "\n"
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # keep columns; a BOM is not content
@@ -427,10 +475,16 @@ def parse(source: str) -> tuple[list[SyntaxNode], list[CommentLine]] | None:
         from .confusables import scan
 
         if scan(text):
-            return None
+            return Attempt(None)
     parser = _Parser(text, lexers)
     try:
         nodes = parser.document()
     except _Fail:
-        return None
-    return nodes, sorted(parser.comments, key=lambda c: (c.span.line, c.span.column))
+        return Attempt(None, parser.nodes, parser.starts, parser.comments)
+    return Attempt((nodes, sorted(parser.comments, key=lambda c: (c.span.line, c.span.column))))
+
+
+def parse(source: str) -> tuple[list[SyntaxNode], list[CommentLine]] | None:
+    """The statements and comments of valid ``.twl`` source, exactly as the lark path reads
+    them; ``None`` for anything the lark path must handle (errors above all)."""
+    return attempt(source).result
