@@ -68,6 +68,10 @@ class Resolver:
         self.used: set[str] = set()
         self.bad_params: set[str] = set()
         self.target = ""  # the header's target=, as written
+        # (type, value) pairs found good already: a document repeats its values (a voice, a
+        # language), and a long list of choices is costly to search. By the type's identity:
+        # the dialect's types live as long as the resolver.
+        self.good: set[tuple[int, str]] = set()
 
     def report(
         self,
@@ -733,7 +737,10 @@ class Resolver:
         one = a.value
         if t.separator is None and isinstance(one, Scalar):  # the common case first: one good value
             text = one.text
+            if (id(t), text) in self.good:
+                return Attribute(name, text, False, " ", a.span)
             if "{{" not in text and not NOT_XML.search(text) and value_problem(t, text) is None:
+                self.good.add((id(t), text))
                 return Attribute(name, text, False, " ", a.span)
         elif t.separator is not None and isinstance(one, ListValue):  # or a list of good values
             texts = tuple(i.text for i in one.items)
