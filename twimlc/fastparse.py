@@ -148,6 +148,7 @@ _TAB_LEN = 8  # as twimlc.parser's Indenter
 class _Parser:
     __slots__ = (
         "comments",
+        "last",
         "levels",
         "line",
         "line_start",
@@ -155,7 +156,6 @@ class _Parser:
         "nodes",
         "pending",
         "pos",
-        "starts",
         "text",
         "unescape",
     )
@@ -171,7 +171,7 @@ class _Parser:
         self.comments: list[CommentLine] = []
         self.unescape = unescape
         self.nodes: list[SyntaxNode] = []  # the top-level statements read
-        self.starts: list[Start] = []  # where each top-level statement began
+        self.last: tuple[int, int, int] | None = None  # where the last of them began (see Attempt)
 
     # --- lexing ---------------------------------------------------------------------
 
@@ -423,43 +423,34 @@ class _Parser:
             tok = self.after_line()
         nodes = self.nodes
         while tok[0] != _END:
-            self.starts.append(Start(tok[1], self.line, len(self.comments)))
+            start = (tok[1], self.line, len(self.comments))
             node, tok = self.statement(tok, 1)
             nodes.append(node)
+            self.last = start
         return nodes
-
-
-class Start:
-    """Where a top-level statement began: its offset in the source (a line's start, but for
-    an indented first statement), its line, and how many comments came before it."""
-
-    __slots__ = ("comments", "line", "offset")
-
-    def __init__(self, offset: int, line: int, comments: int) -> None:
-        self.offset, self.line, self.comments = offset, line, comments
 
 
 class Attempt:
     """What the fast path read of a source. ``result``: its statements and comments, exactly
     as the lark path reads them, or ``None`` where the lark path must read it (errors above
-    all). Then ``nodes`` are the top-level statements read before the one it declined in,
-    ``starts`` where each top-level statement it began began, and ``comments`` those it
-    read, in order (``starts[k].comments`` of them came before statement ``k``); all empty
-    when it declined before reading (a look-alike character, a grammar it was not written
-    for)."""
+    all). Then ``nodes`` are the top-level statements it read before the one it declined
+    in, ``last`` where the last of them began (its offset in the source, its line, and how
+    many of ``comments`` came before it), and ``comments`` those it read, in order; all
+    empty when it declined before reading (a look-alike character, a grammar it was not
+    written for)."""
 
-    __slots__ = ("comments", "nodes", "result", "starts")
+    __slots__ = ("comments", "last", "nodes", "result")
 
     def __init__(
         self,
         result: tuple[list[SyntaxNode], list[CommentLine]] | None,
         nodes: list[SyntaxNode] | None = None,
-        starts: list[Start] | None = None,
+        last: tuple[int, int, int] | None = None,
         comments: list[CommentLine] | None = None,
     ) -> None:
         self.result = result
         self.nodes: list[SyntaxNode] = nodes or []
-        self.starts: list[Start] = starts or []
+        self.last = last
         self.comments: list[CommentLine] = comments or []
 
 
@@ -480,7 +471,7 @@ def attempt(source: str) -> Attempt:
     try:
         nodes = parser.document()
     except _Fail:
-        return Attempt(None, parser.nodes, parser.starts, parser.comments)
+        return Attempt(None, parser.nodes, parser.last, parser.comments)
     return Attempt((nodes, sorted(parser.comments, key=lambda c: (c.span.line, c.span.column))))
 
 

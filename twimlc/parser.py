@@ -97,10 +97,9 @@ def _read_before(tried: fastparse.Attempt, text: str) -> _Before | None:
     continuation just before the cut, an indentation :func:`_misindented` would stop at,
     a line break ``str.splitlines`` counts and lark does not."""
     kept = len(tried.nodes) - 1  # the last statement read in full
-    if kept < 1:
+    if kept < 1 or tried.last is None:
         return None
-    start = tried.starts[kept]
-    cut = start.offset
+    cut, line, comments_before = tried.last
     if text[cut - 1 : cut] != "\n":
         return None
     blanked = text[:cut]
@@ -109,8 +108,8 @@ def _read_before(tried: fastparse.Attempt, text: str) -> _Before | None:
         return None
     if _misindented(blanked) is not None:
         return None
-    comments = sorted(tried.comments[: start.comments], key=lambda c: (c.span.line, c.span.column))
-    return _Before(tried.nodes[:kept], comments, cut, start.line)
+    comments = sorted(tried.comments[:comments_before], key=lambda c: (c.span.line, c.span.column))
+    return _Before(tried.nodes[:kept], comments, cut, line)
 
 
 def _read_with_lark(

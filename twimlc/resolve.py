@@ -238,22 +238,22 @@ class Resolver:
     ) -> list[Node]:
         out: list[Node] = []
         for n in body:
-            if isinstance(n, TextLine):
+            if isinstance(n, Statement) and n.keyword != template_params.PARAM_KEYWORD:
+                e = self._element(n, vocab, parent, raw_parent)
+                if e is not None:
+                    out.append(e)
+            elif isinstance(n, TextLine):
                 self._text(n.text, n.span)
                 out.append(Text(n.text, n.span))
             elif isinstance(n, CommentLine):  # read from XML: where it stood
                 out.append(Comment(n.text, False, n.span))
-            elif isinstance(n, Statement) and n.keyword == template_params.PARAM_KEYWORD:
+            elif isinstance(n, Statement):  # a parameter's declaration
                 if parent is not None and parent.tag == "Response" and not raw_parent:
                     declared = self.params.get(_param_name(n))
                     if declared is not None and declared.span == n.span:
                         out.append(declared)
                 else:
                     self.report("TWL604", "parameters are declared at the top level", n.keyword_span)
-            elif isinstance(n, Statement):
-                e = self._element(n, vocab, parent, raw_parent)
-                if e is not None:
-                    out.append(e)
         if parent is not None and not raw_parent:
             texts = [c for c in out if isinstance(c, Text) and (c.value.strip() or parent.tag != "Response")]
             if texts and parent.tag == "Response":
@@ -362,13 +362,23 @@ class Resolver:
             self.report("TWL301", f"{self._name(base)} is not allowed {where}", s.keyword_span, hint, where=parent.tag)
         spec = base.variant(parent_tag)
         owner = self._name(base)
-        others: _Others = ([arg.name.lstrip("!") for arg in s.args if arg.name is not None], {})
+        # the statement's attribute names, for fixes that must not write one twice: made for
+        # the first attribute that is not simply one of the element's
+        others: _Others | None = None
         attributes: list[Attribute] = []
         named = 0
+        types = spec.attributes if not self.keep else {}
         for arg in s.args:
-            if arg.name is not None:
+            name = arg.name
+            if name is not None:
                 named += 1
-                attribute = self._attribute(arg, spec, owner, others)
+                t = types.get(name)
+                if t is not None and not t.unsupported:  # the common case: an attribute of the element
+                    attribute = self._typed(arg, name, t, spec.tag)
+                else:
+                    if others is None:
+                        others = ([a.name.lstrip("!") for a in s.args if a.name is not None], {})
+                    attribute = self._attribute(arg, spec, owner, others)
                 if attribute is not None:
                     attributes.append(attribute)
         if named > 1:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ast import Document, Element, Span, walk
+from .ast import Document, Element, Span, Text, walk
 from .diagnostics import CODES, Diagnostic, diag
 from .dialect import Dialect, Limits
 from .values import (
@@ -182,10 +182,10 @@ def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
     <Redirect/> is valid: it requests the current document again. Blank is XML's white
     space, as XPath's normalize-space() in the fast path's selection sees it."""
     if e.tag == "Say":
-        if not e.elements and is_blank(e.text):
+        if is_blank(e.text) and not e.elements:
             return ("TWL303", "<Say> has nothing to say", "give it text to speak, or SSML such as a break")
     elif e.tag == "Message":
-        if not e.elements and is_blank(e.text):
+        if is_blank(e.text) and not e.elements:
             return ("TWL303", "<Message> has nothing to send", "give it a body, or media to send")
     elif e.tag == "Enqueue":
         sid = e.attribute("workflowSid")
@@ -259,7 +259,7 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     )
     for e in elements:
         if e.tag == "Say":
-            n = len(_all_text(e))
+            n = _text_length(e)
             if n > limit.say_chars:
                 yield diag(
                     "TWL502",
@@ -326,8 +326,15 @@ def account_limits(doc: Document, elements: list[Element]) -> Iterator[Diagnosti
             )
 
 
-def _all_text(e: Element) -> str:
-    return e.text + "".join(_all_text(c) for c in e.elements)
+def _text_length(e: Element) -> int:
+    """The length of all text in ``e``, its descendants' included."""
+    n = 0
+    for c in e.children:
+        if isinstance(c, Text):
+            n += len(c.value)
+        elif isinstance(c, Element):
+            n += _text_length(c)
+    return n
 
 
 def _body(text: str, bodies: list[str]) -> str:
