@@ -148,7 +148,7 @@ def _read_with_lark(
     comments: list[CommentLine] | None = None
     while True:
         scan = Scan()
-        if errors:  # what lark's path skipped is blank now: the fast path may read the rest
+        if lines is not None:  # what lark's path skipped is blank now: the fast path may read the rest
             fast = fastparse.parse(text)
             if fast is not None:
                 nodes, comments = fast
