@@ -732,15 +732,32 @@ def validate(doc: Document, reported: Sequence[Diagnostic] = ()) -> list[Diagnos
     elements = [e for e in everything if not e.raw]
     damaged = _damaged(everything, [d for d in reported if d.is_error and d.code not in _KEEPS])
     whole = [e for e in elements if id(e) not in damaged] if damaged else elements
-    vocab = doc.dialect.vocabulary(doc.kind)
     out: list[Diagnostic] = []
-    for rule in RULES:
+    for rule, tags in zip(RULES, _rule_tags(doc.dialect, doc.kind), strict=True):
         given = whole if rule.whole_only else elements
-        tags = rule.picks(doc.dialect, vocab)  # what it could flag, by tag
-        if "*" not in tags:
+        if tags is not None:
             given = [e for e in given if e.tag in tags]
         out.extend(rule.check(doc, given))
     return out
+
+
+# The tags of the elements each rule is given on a typed document (its picks' tags; None:
+# any element), per dialect and kind, made once. Held with the dialect (so that its id is
+# never reused) and the rules they were read from.
+_RULE_TAGS: dict[tuple[int, str], tuple[Dialect, tuple[Rule, ...], tuple[frozenset[str] | None, ...]]] = {}
+
+
+def _rule_tags(dialect: Dialect, kind: str) -> tuple[frozenset[str] | None, ...]:
+    key = (id(dialect), kind)
+    held = _RULE_TAGS.get(key)
+    if held is None or held[0] is not dialect or held[1] is not RULES:
+        vocab = dialect.vocabulary(kind)
+        tags = []
+        for rule in RULES:
+            picked = rule.picks(dialect, vocab)
+            tags.append(None if "*" in picked else frozenset(picked))
+        held = _RULE_TAGS[key] = (dialect, RULES, tuple(tags))
+    return held[2]
 
 
 def _damaged(elements: list[Element], errors: list[Diagnostic]) -> set[int]:
