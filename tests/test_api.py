@@ -144,3 +144,24 @@ def test_unreadable_template_files_are_coded_errors(tmp_path: Path) -> None:
     with pytest.raises(twimlc.TwimlcError) as e:
         twimlc.load(tmp_path)
     assert [d.code for d in e.value.diagnostics] == ["TWL005"]
+
+
+def test_compile_writes_a_large_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document near Twilio's size limit is generated to measure it; compile returns
+    that XML rather than generating it a second time."""
+    from twimlc import generator
+
+    source = "".join(f'say "Option {i}: please stay on the line, an agent will be with you."\n' for i in range(600))
+    calls: list[object] = []
+    real = generator.generate
+
+    def counted(doc: twimlc.Document) -> str:
+        calls.append(doc)
+        return real(doc)
+
+    monkeypatch.setattr(generator, "generate", counted)
+    xml = twimlc.compile(source)
+    assert len(calls) == 1 and xml == real(twimlc.parse(source))
+    with pytest.raises(twimlc.TwimlcError) as e:  # over 64 kB: refused, as before
+        twimlc.compile(source * 2)
+    assert [d.code for d in e.value.diagnostics] == ["TWL501"]

@@ -33,12 +33,13 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "twiml"
 
 @contextmanager
 def _lark_only() -> Iterator[None]:
-    saved = fastparse.parse
+    saved = fastparse.parse, fastparse.attempt
     fastparse.parse = lambda source: None  # type: ignore[assignment]
+    fastparse.attempt = lambda source: fastparse.Attempt(None)  # type: ignore[assignment]
     try:
         yield
     finally:
-        fastparse.parse = saved  # type: ignore[assignment]
+        fastparse.parse, fastparse.attempt = saved  # type: ignore[assignment]
 
 
 def lark_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list[Diagnostic]]:
@@ -53,6 +54,9 @@ def compare(source: str) -> str:
     nodes, comments, problems = lark_syntax(source)
     if fast is None:
         assert problems, f"the fast path declined valid source:\n{source}"
+        # what the fast path read before it declined, and what it reads after an error
+        # lark's path skipped, change nothing
+        assert parser.parse_syntax(source) == (nodes, comments, problems), f"with the fast path:\n{source!r}"
         return "fallback"
     assert problems == [], f"the fast path accepted source lark rejects ({problems[0]}):\n{source!r}"
     assert fast[0] == nodes, f"trees differ:\n{source!r}"
@@ -211,6 +215,41 @@ def test_mutated_sources_parse_identically() -> None:
                 source = source[:at] + rng.choice(ALPHABET) + source[at:]
         outcomes[compare(source)] += 1
     assert outcomes["fast"] > MUTANTS // 10 and outcomes["fallback"] > MUTANTS // 10, outcomes
+
+
+def test_mutations_after_valid_statements_read_as_lark_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error after statements the fast path read (as when a line is half typed in a long
+    file): lark reads only from the last of them on, and the fast path reads what follows
+    an error lark's path skipped. The result must be lark's for the whole text."""
+    seeds = [s for _, s in _sources() if fastparse.parse(s) is not None and len(s) < 4000]
+    rng = random.Random(20250207)
+    reads = {"after": 0, "whole": 0}
+    real = parser._read_with_lark
+
+    def counted(text: str, before: object) -> object:
+        found = real(text, before)  # type: ignore[arg-type]
+        if before is not None and found is not None:
+            reads["after"] += 1
+        elif before is None:
+            reads["whole"] += 1
+        return found
+
+    monkeypatch.setattr(parser, "_read_with_lark", counted)
+    compared = 0
+    for _ in range(MUTANTS // 10):
+        head = "".join(s if s.endswith("\n") else s + "\n" for s in (rng.choice(seeds), rng.choice(seeds)))
+        tail = rng.choice(seeds)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(tail) + 1)
+            if rng.random() < 0.5 and tail:
+                tail = tail[:at] + tail[at + rng.randint(1, 3) :]
+            else:
+                tail = tail[:at] + rng.choice(ALPHABET) + tail[at:]
+        source = head + tail
+        if fastparse.parse(source) is None:
+            assert parser.parse_syntax(source) == lark_syntax(source), f"with the fast path:\n{source!r}"
+            compared += 1
+    assert compared > MUTANTS // 40 and reads["after"] > compared * 3 // 4, (compared, reads)
 
 
 @pytest.mark.parametrize(

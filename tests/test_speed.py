@@ -379,3 +379,25 @@ def test_checking_a_file_imports_nothing_more(tmp_path: Any, monkeypatch: pytest
     assert check(str(path)) == ("<Response><Say>Hi</Say></Response>", [], False)
     monkeypatch.setattr(builtins, "__import__", real)
     assert imported == ["xmlread"]  # judge_xml's
+
+
+def test_a_value_repeated_in_a_document_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The resolver remembers the values it found good for a type (a voice on every <Say>);
+    a bad value is still reported wherever it is written."""
+    from twimlc import resolve
+    from twimlc.parser import parse_syntax
+
+    judged: list[str] = []
+    real = resolve.value_problem
+
+    def counted(t: Any, text: str) -> Any:
+        judged.append(text)
+        return real(t, text)
+
+    monkeypatch.setattr(resolve, "value_problem", counted)
+    nodes, comments, _ = parse_syntax(
+        'say "a" voice=Polly.Joanna\nsay "b" voice=Polly.Joanna\nsay "c" voice=Polly.Joanna loop=x\nsay loop=x\n'
+    )
+    _, diagnostics = resolve.resolve(nodes, comments)
+    assert judged.count("Polly.Joanna") == 1
+    assert [(d.code, d.span.line) for d in diagnostics] == [("TWL202", 3), ("TWL202", 4)]

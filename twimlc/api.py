@@ -116,11 +116,15 @@ def compile(source: str, filename: str = "<string>", params: Mapping[str, Any] |
     declarations) is rendered with ``params``; to render it many times, :func:`twimlc.load`
     it once."""
     _source_and_name("compile", source, filename)
-    doc = parse(source, filename)
+    doc, diagnostics, xml = _judge_twl(source, filename)  # judged as parse judges it
+    if any(d.is_error for d in diagnostics):
+        raise TwimlcError(diagnostics)
     if doc.params or params:
         from .template import Template
 
         return Template(doc, filename).render(**(params or {}))
+    if xml is not None:  # generated already, to measure it
+        return xml
     from .generator import generate
 
     return generate(doc)
@@ -141,20 +145,30 @@ def judge_twl(
     ``analyze`` and templates: the typed document and every diagnostic, sorted. The rules
     run on a document with errors too (a bad value, a syntax error the parser recovered
     from), so that one run reports every problem."""
+    doc, diagnostics, _ = _judge_twl(source, path, inline, dialect, pinned)
+    return doc, diagnostics
+
+
+def _judge_twl(
+    source: str, path: str = "<string>", inline: bool = False, dialect: Dialect = TWILIO, pinned: bool = False
+) -> tuple[Document, list[Diagnostic], str | None]:
+    """:func:`judge_twl`'s judgement, and the document's XML when measuring its size took
+    generating it (``compile`` returns that rather than generate it again)."""
     from .validate import size_limits, validate
 
     doc, diagnostics = read(source, path, dialect, pinned)
     dialect = doc.dialect  # the header's target= wins, unless pinned
     found = validate(doc, diagnostics)
+    xml: str | None = None
     if xml_size_bound(source) >= (dialect.limits.inline_chars if inline else dialect.limits.document_bytes):
         from .generator import generate
 
         try:
             xml = generate(doc)
         except ValueError:  # a name or character XML cannot carry: reported already
-            xml = ""
-        found += size_limits(xml, dialect, inline)
-    return doc, sorted(diagnostics + stamped(found, path, dialect), key=Diagnostic.sort_key)
+            xml = None
+        found += size_limits(xml or "", dialect, inline)
+    return doc, sorted(diagnostics + stamped(found, path, dialect), key=Diagnostic.sort_key), xml
 
 
 def check_twl(source: str, path: str = "<string>", inline: bool = False, dialect: Dialect = TWILIO) -> list[Diagnostic]:

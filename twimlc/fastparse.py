@@ -146,7 +146,19 @@ _TAB_LEN = 8  # as twimlc.parser's Indenter
 
 
 class _Parser:
-    __slots__ = ("comments", "levels", "line", "line_start", "lx", "pending", "pos", "text", "unescape")
+    __slots__ = (
+        "comments",
+        "last",
+        "levels",
+        "line",
+        "line_start",
+        "lx",
+        "nodes",
+        "pending",
+        "pos",
+        "text",
+        "unescape",
+    )
 
     def __init__(self, text: str, lexers: dict[str, re.Pattern[str]]) -> None:
         self.text = text
@@ -158,6 +170,8 @@ class _Parser:
         self.pending: list[str] = []  # _INDENT/_DEDENT tokens the last line end produced
         self.comments: list[CommentLine] = []
         self.unescape = unescape
+        self.nodes: list[SyntaxNode] = []  # the top-level statements read
+        self.last: tuple[int, int, int] | None = None  # where the last of them began (see Attempt)
 
     # --- lexing ---------------------------------------------------------------------
 
@@ -177,16 +191,25 @@ class _Parser:
             assert kind is not None
             start, end = m.span(kind)
             self.pos = end
-            if kind == "_NL" or kind.startswith("__IGNORE_"):
-                if kind == "_NL" and text.find("#", start, end) >= 0:
-                    self._comments(start, end)
+            if kind == "_NL":
+                self.newline(start, end)
+            elif kind.startswith("__IGNORE_"):
                 last = text.rfind("\n", start, end)
                 if last >= 0:
                     self.line += text.count("\n", start, end)
                     self.line_start = last + 1
-                if kind != "_NL":
-                    continue
+                continue
             return kind, start, end
+
+    def newline(self, start: int, end: int) -> None:
+        """An ``_NL`` token just read: the comments in it, and the line its end is on."""
+        text = self.text
+        if text.find("#", start, end) >= 0:
+            self._comments(start, end)
+        last = text.rfind("\n", start, end)
+        if last >= 0:
+            self.line += text.count("\n", start, end)
+            self.line_start = last + 1
 
     def _comments(self, start: int, end: int) -> None:
         line, col = self.line, start - self.line_start + 1
@@ -275,8 +298,8 @@ class _Parser:
 
     def head(self, start: int, end: int) -> tuple[str, Span, list[Arg], str, int, int]:
         """A keyword and its arguments, up to the ':' or line end that follows them. The
-        common tokens (a value, name=value, a string) are matched here directly; the rest
-        through :meth:`lex`."""
+        common tokens (a value, name=value, a string) are read here directly; the rest
+        from the same match as :meth:`lex` reads them (a line continuation through it)."""
         text = self.text
         line, base = self.line, self.line_start - 1  # column = position - base
         keyword, kspan = text[start:end], Span(line, start - base, line, end - base)
@@ -294,15 +317,29 @@ class _Parser:
                     first = start - base + len(name) + 1
                     value = Scalar(bare, False, Span(line, first, line, first + len(bare)))
                     args.append(Arg(name, value, Span(line, start - base, line, pos - base)))
-                elif kind == "BARE":
-                    value = Scalar(text[start:pos], False, Span(line, start - base, line, pos - base))
-                    args.append(Arg(None, value, value.span))
                 else:
-                    value = self.string(start, pos)
-                    args.append(Arg(None, value, value.span))
+                    span = Span(line, start - base, line, pos - base)
+                    if kind == "BARE":
+                        value = Scalar(text[start:pos], False, span)
+                    else:
+                        body = text[start + 1 : pos - 1]
+                        if "\\" in body:
+                            unescaped = self.unescape(body)
+                            if unescaped is None:
+                                raise _Fail  # an invalid escape: lark's path reports it
+                            body = unescaped
+                        value = Scalar(body, True, span)
+                    args.append(Arg(None, value, span))
                 continue
-            self.pos = pos
-            kind, start, end = self.lex("head")
+            if kind is not None and not kind.startswith("__IGNORE_"):  # the token matched: as lex reads it
+                assert m is not None
+                start, end = m.span(kind)
+                self.pos = end
+                if kind == "_NL":
+                    self.newline(start, end)
+            else:  # a line continuation, or no token: lex skips it, or fails
+                self.pos = pos
+                kind, start, end = self.lex("head")
             if kind == "ATTRNAME":
                 nspan = self.span(start, end)
                 item = self.value(self.lex("value"))
@@ -384,19 +421,44 @@ class _Parser:
         if tok[0] == "_NL":  # start: _NL? statement*
             self.line_end(tok[1], tok[2])
             tok = self.after_line()
-        nodes: list[SyntaxNode] = []
+        nodes = self.nodes
         while tok[0] != _END:
+            start = (tok[1], self.line, len(self.comments))
             node, tok = self.statement(tok, 1)
             nodes.append(node)
+            self.last = start
         return nodes
 
 
-def parse(source: str) -> tuple[list[SyntaxNode], list[CommentLine]] | None:
-    """The statements and comments of valid ``.twl`` source, exactly as the lark path reads
-    them; ``None`` for anything the lark path must handle (errors above all)."""
+class Attempt:
+    """What the fast path read of a source. ``result``: its statements and comments, exactly
+    as the lark path reads them, or ``None`` where the lark path must read it (errors above
+    all). Then ``nodes`` are the top-level statements it read before the one it declined
+    in, ``last`` where the last of them began (its offset in the source, its line, and how
+    many of ``comments`` came before it), and ``comments`` those it read, in order; all
+    empty when it declined before reading (a look-alike character, a grammar it was not
+    written for)."""
+
+    __slots__ = ("comments", "last", "nodes", "result")
+
+    def __init__(
+        self,
+        result: tuple[list[SyntaxNode], list[CommentLine]] | None,
+        nodes: list[SyntaxNode] | None = None,
+        last: tuple[int, int, int] | None = None,
+        comments: list[CommentLine] | None = None,
+    ) -> None:
+        self.result = result
+        self.nodes: list[SyntaxNode] = nodes or []
+        self.last = last
+        self.comments: list[CommentLine] = comments or []
+
+
+def attempt(source: str) -> Attempt:
+    """Read ``source`` on the fast path (see :class:`Attempt`)."""
     lexers = _lexers()
     if lexers is None:
-        return None
+        return Attempt(None)
     text = source if source.endswith("\n") else source + "\n"
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # keep columns; a BOM is not content
@@ -404,10 +466,16 @@ def parse(source: str) -> tuple[list[SyntaxNode], list[CommentLine]] | None:
         from .confusables import scan
 
         if scan(text):
-            return None
+            return Attempt(None)
     parser = _Parser(text, lexers)
     try:
         nodes = parser.document()
     except _Fail:
-        return None
-    return nodes, sorted(parser.comments, key=lambda c: (c.span.line, c.span.column))
+        return Attempt(None, parser.nodes, parser.last, parser.comments)
+    return Attempt((nodes, sorted(parser.comments, key=lambda c: (c.span.line, c.span.column))))
+
+
+def parse(source: str) -> tuple[list[SyntaxNode], list[CommentLine]] | None:
+    """The statements and comments of valid ``.twl`` source, exactly as the lark path reads
+    them; ``None`` for anything the lark path must handle (errors above all)."""
+    return attempt(source).result

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -55,6 +56,11 @@ SOURCE = "twimlc"
 FIX_ALL = types.CodeActionKind.SourceFixAll + ".twimlc"
 LARGE = 64 * 1024  # characters (Twilio takes 64 kB of TwiML): a larger document is checked on its own thread
 FIX_PASSES = 10  # fix all: apply the fixes, check again, … until none is left or this many passes
+# A change that arrives while its document is checked is part of a burst (fast typing, a
+# paste, a tool's edits): the next check waits until the document has been this many
+# seconds without a change, so that a burst costs a few checks however fast one is. A
+# change after a quiet spell is checked at once.
+BURST_QUIET = 0.02
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 T = TypeVar("T")
@@ -874,6 +880,7 @@ class TwimlcServer(LanguageServer):
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twimlc-worker")
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.dirty: set[str] = set()
+        self.changed: dict[str, float] = {}  # uri → when it last changed (the event loop's clock)
         self.open: set[str] = set()
         self.settings_errors: set[str] = set()
         self.fixed: dict[str, tuple[str, str, Dialect, list[types.TextEdit]]] = {}  # uri → the last fix all
@@ -943,12 +950,18 @@ class TwimlcServer(LanguageServer):
         if self.kind(uri) is None:
             return
         self.dirty.add(uri)
+        self.changed[uri] = asyncio.get_running_loop().time()
         if uri not in self.tasks:
             self.tasks[uri] = asyncio.get_running_loop().create_task(self._publish(uri))
 
     async def _publish(self, uri: str) -> None:
+        loop = asyncio.get_running_loop()
         try:
+            first = True
             while uri in self.dirty and uri in self.open:
+                while not first and (quiet := self.changed.get(uri, 0.0) + BURST_QUIET - loop.time()) > 0:
+                    await asyncio.sleep(quiet)  # changed while it was checked: let the burst settle
+                first = False
                 self.dirty.discard(uri)
                 doc = self.workspace.get_text_document(uri)
                 source, version, kind = doc.source, doc.version, self.kind(uri) or "twl"
@@ -972,6 +985,7 @@ class TwimlcServer(LanguageServer):
         self.open.discard(uri)
         self.fixed.pop(uri, None)
         self.dirty.discard(uri)
+        self.changed.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     async def fix_all(self, uri: str, source: str) -> list[types.TextEdit]:
@@ -1132,6 +1146,10 @@ def main() -> int:
     """Serve on standard input and output until ``exit`` (or the end of the input): exit
     code 0 when the client asked to shut down first, else 1 (as the specification says)."""
     logging.basicConfig(level=logging.WARNING, format="twimlc lsp: %(levelname)s %(name)s: %(message)s")
+    # Checks run on other threads while this one reads the client's messages: Python's
+    # default switch interval (5 ms) held a burst of changes back until each check was over,
+    # so that each change got a check of its own. 1 ms lets the reading go on meanwhile.
+    sys.setswitchinterval(0.001)
     server = build_server()
     server.start_io()
     return 0 if server.lsp.shut_down else 1

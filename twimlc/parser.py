@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, diag
 
 TYPE_CHECKING = False  # typing's, without importing typing at start-up
 if TYPE_CHECKING:
+    from . import fastparse
     from .larkparser import Scan
 
 
@@ -50,27 +51,87 @@ def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list
     Never raises for bad input. On a syntax error, parsing resumes at the next statement
     (the next line at the same or an outer indentation): the statement in error and its
     block are replaced by an :class:`~twimlc.ast.Invalid` node, so the statements around
-    it are still read, resolved and checked. At most ``MAX_SYNTAX_ERRORS`` are reported."""
-    from .fastparse import parse as fast_parse
+    it are still read, resolved and checked. At most ``MAX_SYNTAX_ERRORS`` are reported.
 
-    fast = fast_parse(source)  # valid input, without lark; None: anything else, read below
-    if fast is not None:
-        return fast[0], fast[1], []
+    lark reads what the fast path declines, and words every error. The top-level
+    statements the fast path read before the one it declined in are not read again
+    (:func:`_read_before`), and after an error lark's path has skipped, the fast path
+    reads the rest when it can; either way the result is the one lark gives for the
+    whole text (``tests/test_fastparse.py`` compares them)."""
+    from . import fastparse
+
+    tried = fastparse.attempt(source)  # valid input, without lark; anything else is read below
+    if tried.result is not None:
+        return tried.result[0], tried.result[1], []
+    text = source if source.endswith("\n") else source + "\n"
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]  # keep columns; a BOM is not content
+    before = _read_before(tried, text)
+    if before is not None:
+        found = _read_with_lark(text, before)
+        if found is not None:
+            return found
+    found = _read_with_lark(text, None)
+    assert found is not None  # only a read after statements read before can be given up
+    return found
+
+
+class _Before:
+    """Top-level statements the fast path read (with their comments) that lark need not
+    read again: their lines are blank in the text lark reads (``cut``: where the rest
+    begins, at the start of line ``line``)."""
+
+    __slots__ = ("comments", "cut", "line", "nodes")
+
+    def __init__(self, nodes: list[SyntaxNode], comments: list[CommentLine], cut: int, line: int) -> None:
+        self.nodes, self.comments, self.cut, self.line = nodes, comments, cut, line
+
+
+def _read_before(tried: fastparse.Attempt, text: str) -> _Before | None:
+    """The statements of ``tried`` that lark need not read again: all but the last it read
+    in full before the one it declined in. That last one stays, so that lark meets the
+    statement in error after a statement, as in the whole text, and every look back from
+    an error (the line before, the block's indentation) finds what it finds there. None
+    where blank lines in their place could change what lark's path says: a line
+    continuation just before the cut, an indentation :func:`_misindented` would stop at,
+    a line break ``str.splitlines`` counts and lark does not."""
+    kept = len(tried.nodes) - 1  # the last statement read in full
+    if kept < 1 or tried.last is None:
+        return None
+    cut, line, comments_before = tried.last
+    if text[cut - 1 : cut] != "\n":
+        return None
+    blanked = text[:cut]
+    last = blanked[blanked.rfind("\n", 0, cut - 1) + 1 : cut - 1]
+    if last.rstrip().endswith("\\") or len(blanked.splitlines()) != blanked.count("\n"):
+        return None
+    if _misindented(blanked) is not None:
+        return None
+    comments = sorted(tried.comments[:comments_before], key=lambda c: (c.span.line, c.span.column))
+    return _Before(tried.nodes[:kept], comments, cut, line)
+
+
+def _read_with_lark(
+    text: str, before: _Before | None
+) -> tuple[list[SyntaxNode], list[CommentLine], list[Diagnostic]] | None:
+    """:func:`parse_syntax`'s reading of ``text`` on lark's path, recovering after each
+    error. With ``before``, their lines are left blank for lark; ``None`` when recovering
+    would skip into them (then the whole text must be read)."""
     from lark.exceptions import UnexpectedInput
     from lark.indenter import DedentError
 
+    from . import fastparse
     from .larkparser import Scan
     from .larkparser import parse as lark_parse
     from .syntax_errors import dedent_diagnostic, syntax_diagnostic
 
-    text = source if source.endswith("\n") else source + "\n"
-    if text.startswith("\ufeff"):
-        text = " " + text[1:]  # keep columns; a BOM is not content
+    if before is not None:
+        text = "\n" * (before.line - 1) + text[before.cut :]  # the same lines, where they were
     errors: list[Diagnostic] = []
     skipped: dict[int, Span] = {}  # first line of a skipped statement -> what it covered
     lines: list[str] | None = None
     source_lines: list[str] = []
-    if not text.isascii():
+    if not text.isascii() and before is None:
         from .confusables import scan as look_alikes
 
         found = look_alikes(text)
@@ -83,8 +144,14 @@ def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list
                 if region is not None:
                     _replace(lines, region, skipped, source_lines)
             text = "\n".join(lines)
+    comments: list[CommentLine] | None = None
     while True:
         scan = Scan()
+        if lines is not None:  # what lark's path skipped is blank now: the fast path may read the rest
+            fast = fastparse.parse(text)
+            if fast is not None:
+                nodes, comments = fast
+                break
         try:
             nodes = lark_parse(text, scan)
             break
@@ -100,16 +167,23 @@ def parse_syntax(source: str) -> tuple[list[SyntaxNode], list[CommentLine], list
         if not (0 < at <= len(lines) and lines[at - 1] != source_lines[at - 1]):
             errors.append(problem)  # else on a line skipped already: an echo of what was reported there
         region = _skip(lines, problem.span.line, mode) if len(errors) < MAX_SYNTAX_ERRORS else None
+        if before is not None and region is not None and region[0] <= before.line:
+            return None  # it would skip into what was read before: read it all
         if region is None or not _replace(lines, region, skipped, source_lines):
+            if before is not None:
+                return None  # read nothing, not even what was read before: read it all
             nodes, scan = [], Scan()  # no way forward: report what was found, read nothing
             break
         text = "\n".join(lines)
     if skipped:
         nodes = _mark_invalid(nodes, skipped)
+    if comments is None:
+        comments = sorted(scan.comments, key=lambda c: (c.span.line, c.span.column))
+    if before is not None:
+        nodes, comments = before.nodes + nodes, before.comments + comments
     bad = errors + _escape_diagnostics(scan) + _check_depth(nodes)
     if any(d.code == "TWL004" and "nest" in d.message for d in bad):
         nodes = []  # hostile nesting: nothing below is read (bounds recursion everywhere after)
-    comments = sorted(scan.comments, key=lambda c: (c.span.line, c.span.column))
     return nodes, comments, sorted(bad, key=Diagnostic.sort_key)
 
 
@@ -226,6 +300,11 @@ def _check_depth(nodes: list[SyntaxNode]) -> list[Diagnostic]:
 def _dedent_line(text: str, message: str) -> int:
     # lark's DedentError carries no position; find the first line whose indentation is
     # not one of the enclosing levels.
+    return _misindented(text) or 1
+
+
+def _misindented(text: str) -> int | None:
+    """The first line whose indentation is not one of the levels around it, if any."""
     stack = [0]
     for number, raw in enumerate(text.splitlines(), 1):
         stripped = raw.lstrip(" \t")
@@ -239,4 +318,4 @@ def _dedent_line(text: str, message: str) -> int:
             stack.pop()
         if width != stack[-1]:
             return number
-    return 1
+    return None

@@ -68,6 +68,10 @@ class Resolver:
         self.used: set[str] = set()
         self.bad_params: set[str] = set()
         self.target = ""  # the header's target=, as written
+        # (type, value) pairs found good already: a document repeats its values (a voice, a
+        # language), and a long list of choices is costly to search. By the type's identity:
+        # the dialect's types live as long as the resolver.
+        self.good: set[tuple[int, str]] = set()
 
     def report(
         self,
@@ -234,22 +238,22 @@ class Resolver:
     ) -> list[Node]:
         out: list[Node] = []
         for n in body:
-            if isinstance(n, TextLine):
+            if isinstance(n, Statement) and n.keyword != template_params.PARAM_KEYWORD:
+                e = self._element(n, vocab, parent, raw_parent)
+                if e is not None:
+                    out.append(e)
+            elif isinstance(n, TextLine):
                 self._text(n.text, n.span)
                 out.append(Text(n.text, n.span))
             elif isinstance(n, CommentLine):  # read from XML: where it stood
                 out.append(Comment(n.text, False, n.span))
-            elif isinstance(n, Statement) and n.keyword == template_params.PARAM_KEYWORD:
+            elif isinstance(n, Statement):  # a parameter's declaration
                 if parent is not None and parent.tag == "Response" and not raw_parent:
                     declared = self.params.get(_param_name(n))
                     if declared is not None and declared.span == n.span:
                         out.append(declared)
                 else:
                     self.report("TWL604", "parameters are declared at the top level", n.keyword_span)
-            elif isinstance(n, Statement):
-                e = self._element(n, vocab, parent, raw_parent)
-                if e is not None:
-                    out.append(e)
         if parent is not None and not raw_parent:
             texts = [c for c in out if isinstance(c, Text) and (c.value.strip() or parent.tag != "Response")]
             if texts and parent.tag == "Response":
@@ -357,15 +361,30 @@ class Resolver:
             hint = ("allowed here: " + ", ".join(allowed)) if allowed else f"{self._name(parent)} takes no children"
             self.report("TWL301", f"{self._name(base)} is not allowed {where}", s.keyword_span, hint, where=parent.tag)
         spec = base.variant(parent_tag)
-        others: _Others = ([arg.name.lstrip("!") for arg in s.args if arg.name is not None], {})
-        attributes = [
-            a
-            for a in (self._attribute(arg, spec, self._name(base), others) for arg in s.args if arg.name is not None)
-            if a
-        ]
-        self._duplicates(s.args)
+        owner = self._name(base)
+        # the statement's attribute names, for fixes that must not write one twice: made for
+        # the first attribute that is not simply one of the element's
+        others: _Others | None = None
+        attributes: list[Attribute] = []
+        named = 0
+        types = spec.attributes if not self.keep else {}
+        for arg in s.args:
+            name = arg.name
+            if name is not None:
+                named += 1
+                t = types.get(name)
+                if t is not None and not t.unsupported:  # the common case: an attribute of the element
+                    attribute = self._typed(arg, name, t, spec.tag)
+                else:
+                    if others is None:
+                        others = ([a.name.lstrip("!") for a in s.args if a.name is not None], {})
+                    attribute = self._attribute(arg, spec, owner, others)
+                if attribute is not None:
+                    attributes.append(attribute)
+        if named > 1:
+            self._duplicates(s.args)
         children: list[Node] = []
-        positional = self._positional(s.args)
+        positional = self._positional(s.args) if named < len(s.args) else []
         if len(positional) > 1:
             self.report(
                 "TWL304",
@@ -386,12 +405,16 @@ class Resolver:
             else:
                 self._text(p.value.text, p.span)
                 children.append(Text(p.value.text, p.value.span))
-        content = [b for b in s.body if not isinstance(b, CommentLine)]  # XML's comments are not content
-        if content and not spec.children and not spec.text:
+        content = (
+            [b for b in s.body if not isinstance(b, CommentLine)]  # XML's comments are not content
+            if s.body and not spec.children and not spec.text
+            else None
+        )
+        if content:
             self.report(
                 "TWL305", f"{self._name(base)} takes no " + ("children" if self.xml else "block"), content[0].span
             )
-        else:
+        elif s.body:
             children.extend(self._block(s.body, vocab, spec, raw_parent=False))
         if (
             spec.text_required
@@ -538,6 +561,9 @@ class Resolver:
         self.report("TWL101", f"unknown keyword {s.keyword!r}", s.keyword_span, hint, near)
 
     def _duplicates(self, args: tuple[Arg, ...]) -> None:
+        names = [a.name.lstrip("!") for a in args if a.name is not None]
+        if len(set(names)) == len(names):
+            return  # the common case: each given once
         seen: set[str] = set()
         for a in args:
             if a.name is None:
@@ -555,6 +581,10 @@ class Resolver:
         """``a`` as an attribute of ``spec`` (``None`` when it is refused, reported);
         ``others``: its statement's attribute names, so that no fix writes one twice."""
         assert a.name is not None
+        if spec is not None and not self.keep:  # the common case first: an attribute of the element
+            t = spec.attributes.get(a.name)
+            if t is not None and not t.unsupported:
+                return self._typed(a, a.name, t, spec.tag)
         name_span = _name_span(a)
         if self.keep and spec is not None and not a.name.startswith("!"):
             name = a.name
@@ -714,6 +744,18 @@ class Resolver:
         return Attribute(name, a.value.text, True, " ", a.span)
 
     def _typed(self, a: Arg, name: str, t: ValueType, tag: str | None = None) -> Attribute | None:
+        one = a.value
+        if t.separator is None and isinstance(one, Scalar):  # the common case first: one good value
+            text = one.text
+            if (id(t), text) in self.good:
+                return Attribute(name, text, False, " ", a.span)
+            if "{{" not in text and not NOT_XML.search(text) and value_problem(t, text) is None:
+                self.good.add((id(t), text))
+                return Attribute(name, text, False, " ", a.span)
+        elif t.separator is not None and isinstance(one, ListValue):  # or a list of good values
+            texts = tuple(i.text for i in one.items)
+            if all("{{" not in x and not NOT_XML.search(x) and value_problem(t, x) is None for x in texts):
+                return Attribute(name, texts, False, t.separator, a.span)
         ok = True
         if isinstance(a.value, ListValue):
             if not t.is_list:

@@ -28,6 +28,7 @@ from urllib.parse import quote as percent_encode
 
 from .ast import NOWHERE, Element, Param, Span
 from .diagnostics import TwimlcError, diag
+from .generator import escape_attribute, escape_text
 from .params import TOKEN, convert, show
 from .values import SOCKET_TAGS, URL_TEXT, message_length, url_problem
 
@@ -245,7 +246,7 @@ class Template:
             if total > limit.limit:
                 message = f"<{limit.tag}> text would be {total:,} characters; Twilio's limit is {limit.limit:,}"
                 raise self._error(names[0] if names else "", message, limit.span)
-        pieces = {key: _escape_attr(text) if key[1] else _escape_text(text) for key, text in raw.items()}
+        pieces = {key: escape_attribute(text) if key[1] else escape_text(text) for key, text in raw.items()}
         out = [""] * (2 * len(self._slot_keys) + 1)
         out[0::2] = self._static
         out[1::2] = [pieces[k] for k in self._slot_keys]
@@ -263,29 +264,6 @@ def _bounds(lo: int | None, hi: int | None) -> str:
     if lo is not None and hi is not None:
         return f"{lo}..{hi}"
     return f"at least {lo}" if lo is not None else f"at most {hi}"
-
-
-def _escape_text(s: str) -> str:
-    """Element text as lxml writes it: & < > escaped, and CR kept as a reference."""
-    if "&" in s:
-        s = s.replace("&", "&amp;")
-    if "<" in s:
-        s = s.replace("<", "&lt;")
-    if ">" in s:
-        s = s.replace(">", "&gt;")
-    if "\r" in s:
-        s = s.replace("\r", "&#13;")
-    return s
-
-
-def _escape_attr(s: str) -> str:
-    """An attribute value (always double-quoted) as lxml writes it."""
-    s = _escape_text(s)
-    if '"' in s:
-        s = s.replace('"', "&quot;")
-    if "\t" in s or "\n" in s:
-        s = s.replace("\t", "&#9;").replace("\n", "&#10;")
-    return s
 
 
 def _attr(name: str) -> str:

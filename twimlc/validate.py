@@ -18,7 +18,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from .ast import Document, Element, Span, walk
+from .ast import Document, Element, Span, Text, walk
 from .diagnostics import CODES, Diagnostic, diag
 from .dialect import Dialect, Limits
 from .record import Record
@@ -68,7 +68,9 @@ class Rule(Record):
     ``whole_only``: the rule reports something missing, so it skips elements that reading
     already found damaged (that is most likely the very thing missing), unless all that
     reading left out is attributes the content cannot come from (see
-    :data:`CONTENT_ATTRIBUTES`)."""
+    :data:`CONTENT_ATTRIBUTES`). On a typed document, :func:`validate` gives ``check`` only
+    the elements of the tags its picks name (all of them when one is ``"*"``): a rule
+    looks at no element its selection could not pick."""
 
     __slots__ = ("check", "picks", "select", "suspect", "whole_only")
     _fields = ("check", "select", "suspect", "whole_only", "picks")
@@ -200,10 +202,10 @@ def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
     <Redirect/> is valid: it requests the current document again. Blank is XML's white
     space, as XPath's normalize-space() in the fast path's selection sees it."""
     if e.tag == "Say":
-        if not e.elements and is_blank(e.text):
+        if is_blank(e.text) and not e.elements:
             return ("TWL303", "<Say> has nothing to say", "give it text to speak, or SSML such as a break")
     elif e.tag == "Message":
-        if not e.elements and is_blank(e.text):
+        if is_blank(e.text) and not e.elements:
             return ("TWL303", "<Message> has nothing to send", "give it a body, or media to send")
     elif e.tag == "Enqueue":
         sid = e.attribute("workflowSid")
@@ -233,9 +235,11 @@ def missing_content(e: Element, parent: str) -> tuple[str, str, str] | None:
 
 def needs_content(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """Elements that cannot be empty (see :func:`missing_content`)."""
-    parents = {id(c): e.tag for e in walk(doc.body) for c in e.elements}
+    parents: dict[int, str] | None = None  # only a <Stream> asks (inside <Stop> it needs no url)
     for e in elements:
-        found = missing_content(e, parents.get(id(e), "Response"))
+        if e.tag == "Stream" and parents is None:
+            parents = {id(c): p.tag for p in walk(doc.body) for c in p.elements}
+        found = missing_content(e, parents.get(id(e), "Response") if parents is not None else "Response")
         if found:
             yield diag(found[0], found[1], e.span, found[2], provider_code=_code(doc, found[0], e))
 
@@ -275,7 +279,7 @@ def limits(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     )
     for e in elements:
         if e.tag == "Say":
-            n = len(_all_text(e))
+            n = _text_length(e)
             if n > limit.say_chars:
                 yield diag(
                     "TWL502",
@@ -342,8 +346,15 @@ def account_limits(doc: Document, elements: list[Element]) -> Iterator[Diagnosti
             )
 
 
-def _all_text(e: Element) -> str:
-    return e.text + "".join(_all_text(c) for c in e.elements)
+def _text_length(e: Element) -> int:
+    """The length of all text in ``e``, its descendants' included."""
+    n = 0
+    for c in e.children:
+        if isinstance(c, Text):
+            n += len(c.value)
+        elif isinstance(c, Element):
+            n += _text_length(c)
+    return n
 
 
 def _body(text: str, bodies: list[str]) -> str:
@@ -386,14 +397,18 @@ def _suspect_number(el: Any, vocab: Vocabulary, limits: Limits) -> bool:
 def urls(doc: Document, elements: list[Element]) -> Iterator[Diagnostic]:
     """Absolute URLs use http(s) and name a host; a stream's WebSocket URL uses wss."""
     v = doc.dialect.vocabulary(doc.kind)
+    url_names: dict[str, frozenset[str]] = {}  # by tag: its URL attributes
     for e in elements:
-        spec = v.elements[e.tag]
+        names = url_names.get(e.tag)
+        if names is None:
+            spec = v.elements[e.tag]
+            names = url_names[e.tag] = frozenset(n for n in spec.attributes if is_url_attribute(spec, n))
         sockets = e.tag in SOCKET_TAGS
         checks: list[tuple[str, str]] = []
         if e.tag in URL_TEXT and e.text:
             checks.append((f"<{e.tag}>", e.text.strip()))
         for a in e.attributes:
-            if not a.raw and isinstance(a.value, str) and is_url_attribute(spec, a.name):
+            if a.name in names and not a.raw and isinstance(a.value, str):
                 checks.append((a.name, a.value))
         for what, url in checks:
             if "{{" in url:
@@ -734,11 +749,33 @@ def validate(doc: Document, reported: Sequence[Diagnostic] = ()) -> list[Diagnos
     everything = walk(doc.body)
     elements = [e for e in everything if not e.raw]
     damaged = _damaged(everything, [d for d in reported if d.is_error and d.code not in _KEEPS])
-    whole = [e for e in elements if id(e) not in damaged]
+    whole = [e for e in elements if id(e) not in damaged] if damaged else elements
     out: list[Diagnostic] = []
-    for rule in RULES:
-        out.extend(rule.check(doc, whole if rule.whole_only else elements))
+    for rule, tags in zip(RULES, _rule_tags(doc.dialect, doc.kind), strict=True):
+        given = whole if rule.whole_only else elements
+        if tags is not None:
+            given = [e for e in given if e.tag in tags]
+        out.extend(rule.check(doc, given))
     return out
+
+
+# The tags of the elements each rule is given on a typed document (its picks' tags; None:
+# any element), per dialect and kind, made once. Held with the dialect (so that its id is
+# never reused) and the rules they were read from.
+_RULE_TAGS: dict[tuple[int, str], tuple[Dialect, tuple[Rule, ...], tuple[frozenset[str] | None, ...]]] = {}
+
+
+def _rule_tags(dialect: Dialect, kind: str) -> tuple[frozenset[str] | None, ...]:
+    key = (id(dialect), kind)
+    held = _RULE_TAGS.get(key)
+    if held is None or held[0] is not dialect or held[1] is not RULES:
+        vocab = dialect.vocabulary(kind)
+        tags = []
+        for rule in RULES:
+            picked = rule.picks(dialect, vocab)
+            tags.append(None if "*" in picked else frozenset(picked))
+        held = _RULE_TAGS[key] = (dialect, RULES, tuple(tags))
+    return held[2]
 
 
 def _damaged(elements: list[Element], errors: list[Diagnostic]) -> set[int]:

@@ -11,6 +11,7 @@ fast path and templates (rendered values) all call these.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from .diagnostics import CODES, ERROR
@@ -94,41 +95,74 @@ def check_value(t: ValueType, text: str) -> Problem | None:
 def value_problem(t: ValueType, text: str) -> Problem | None:
     """What is wrong with ``text`` as a single value of type ``t``: an error, a warning
     (a voice or language twimlc does not know, a phone number not in E.164), or ``None``."""
-    if t.type == "bool":
-        if text not in ("true", "false"):
-            hint = f"write {text.lower()}" if text.lower() in ("true", "false") else "write true or false"
-            return ("TWL201", f"{text!r} is not a boolean", hint)
-    elif t.type == "int":
-        if not INTEGER.match(text):
-            return ("TWL202", f"{text!r} is not an integer", None)
-        n = int(text)
-        if (t.min is not None and n < t.min) or (t.max is not None and n > t.max):
-            return ("TWL203", f"{n} is out of range; expected {t.describe()}", None)
-    elif t.type == "enum" and t.open:
-        if text not in t.values:
-            return _unknown_open_value(t, text)
-    elif t.type == "enum":
-        if text not in t.values:
-            near = suggest(text, t.values)
-            return (
-                "TWL204",
-                f"{text!r} is not one of the choices",
-                f"did you mean {near!r}?" if near else f"expected {t.describe()}",
-            )
-    elif t.type == "url":
-        problem = url_problem(text)
-        if problem:
-            spaces = "percent-encode spaces as %20" if problem.endswith("white space") else None
-            return ("TWL205", f"{text!r} is not a valid URL: {problem}", spaces)
-    elif t.type == "phone" and not E164.match(text) and NATIONAL_NUMBER.match(text):
-        return _not_e164(text)
-    elif t.type in ("recipient", "sender"):
-        return _address_problem(text, sender=t.type == "sender")
-    elif t.type in _PATTERNS:
-        pattern, code, what, hint = _PATTERNS[t.type]
-        if not pattern.match(text):
-            return (code, f"{text!r} {what}", hint)
+    check = _CHECKS.get(t.type)  # text ("string") has nothing to check
+    return check(t, text) if check is not None else None
+
+
+def _bool_problem(t: ValueType, text: str) -> Problem | None:
+    if text not in ("true", "false"):
+        hint = f"write {text.lower()}" if text.lower() in ("true", "false") else "write true or false"
+        return ("TWL201", f"{text!r} is not a boolean", hint)
     return None
+
+
+def _int_problem(t: ValueType, text: str) -> Problem | None:
+    if not INTEGER.match(text):
+        return ("TWL202", f"{text!r} is not an integer", None)
+    n = int(text)
+    if (t.min is not None and n < t.min) or (t.max is not None and n > t.max):
+        return ("TWL203", f"{n} is out of range; expected {t.describe()}", None)
+    return None
+
+
+# Large lists of choices (900 voices) as sets, made once per list: a tuple is searched from
+# its start. Keyed by the tuple's identity, which the entry keeps alive (and so unique).
+_CHOICE_SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _is_choice(values: tuple[str, ...], text: str) -> bool:
+    if len(values) < 16:
+        return text in values
+    entry = _CHOICE_SETS.get(id(values))
+    if entry is None or entry[0] is not values:
+        entry = _CHOICE_SETS[id(values)] = (values, frozenset(values))
+    return text in entry[1]
+
+
+def _enum_problem(t: ValueType, text: str) -> Problem | None:
+    if _is_choice(t.values, text):
+        return None
+    if t.open:
+        return _unknown_open_value(t, text)
+    near = suggest(text, t.values)
+    return (
+        "TWL204",
+        f"{text!r} is not one of the choices",
+        f"did you mean {near!r}?" if near else f"expected {t.describe()}",
+    )
+
+
+def _url_value_problem(t: ValueType, text: str) -> Problem | None:
+    problem = url_problem(text)
+    if problem:
+        spaces = "percent-encode spaces as %20" if problem.endswith("white space") else None
+        return ("TWL205", f"{text!r} is not a valid URL: {problem}", spaces)
+    return None
+
+
+def _phone_value_problem(t: ValueType, text: str) -> Problem | None:
+    if not E164.match(text) and NATIONAL_NUMBER.match(text):
+        return _not_e164(text)  # a warning: Twilio reads it as a national number
+    return _pattern_problem(t, text)
+
+
+def _address_value_problem(t: ValueType, text: str) -> Problem | None:
+    return _address_problem(text, sender=t.type == "sender")
+
+
+def _pattern_problem(t: ValueType, text: str) -> Problem | None:
+    pattern, code, what, hint = _PATTERNS[t.type]
+    return None if pattern.match(text) else (code, f"{text!r} {what}", hint)
 
 
 def _not_e164(text: str) -> Problem:
@@ -204,6 +238,18 @@ def _channel_problem(prefix: str, rest: str, text: str, sender: bool) -> Problem
     example = f"{prefix}:+14155550100"
     what = "an E.164 number or an RCS sender ID" if prefix == "rcs" and sender else "an E.164 number"
     return ("TWL220", f"{text!r}: a {prefix}: address is followed by {what}", f"e.g. {example}")
+
+
+_CHECKS: dict[str, Callable[[ValueType, str], Problem | None]] = {
+    "bool": _bool_problem,
+    "int": _int_problem,
+    "enum": _enum_problem,
+    "url": _url_value_problem,
+    "phone": _phone_value_problem,
+    "recipient": _address_value_problem,
+    "sender": _address_value_problem,
+    **{name: _pattern_problem for name in _PATTERNS if name != "phone"},
+}
 
 
 _LOOKS_LIKE_NUMBER = re.compile(r"^[+0-9][0-9 ().\-]*$")
