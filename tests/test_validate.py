@@ -5,7 +5,6 @@ pick). That must find exactly what each rule finds given every element."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from twimlc.diagnostics import Diagnostic
 
 def every_element(doc: Document, reported: list[Diagnostic]) -> list[Diagnostic]:
     """Each rule given every element, as before validate gave each only its picks' tags."""
-    untagged = tuple(replace(rule, picks=lambda dialect, vocab: {"*": lambda el: True}) for rule in rules.RULES)
+    untagged = tuple(rule.replace(picks=lambda dialect, vocab: {"*": lambda el: True}) for rule in rules.RULES)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(rules, "RULES", untagged)
         return rules.validate(doc, reported)
@@ -61,7 +60,7 @@ def test_a_rule_sees_only_its_tags(monkeypatch: pytest.MonkeyPatch) -> None:
         seen.extend(e.tag for e in elements)
         return iter(())
 
-    spied = tuple(replace(r, check=spy) if r.check is rules.phone_numbers else r for r in rules.RULES)
+    spied = tuple(r.replace(check=spy) if r.check is rules.phone_numbers else r for r in rules.RULES)
     monkeypatch.setattr(rules, "RULES", spied)
     doc, reported = read('say "Hi"\ndial:\n    number +14155550100\npause\n')
     rules.validate(doc, reported)
