@@ -89,3 +89,19 @@ def test_jobs_is_a_number(capsys: pytest.CaptureFixture[str]) -> None:
         main(["check", "--jobs", "many", str(ROOT / "examples")])
     assert stopped.value.code == 2
     assert "'many' is not a number of processes" in capsys.readouterr().err
+
+
+def test_notes_come_in_file_order_whatever_the_jobs(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    # --portability notes a header's target set aside; workers must not print it out of order
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    for i in range(200):
+        (folder / f"f{i:03d}.twl").write_text('twiml voice target=telnyx\nsay "hi"\n', encoding="utf-8")
+    runs = []
+    for jobs in ("1", "4"):
+        assert main(["check", "--portability", "twilio,telnyx", "-j", jobs, str(folder)]) == 0
+        runs.append(capsys.readouterr())
+    assert runs[0] == runs[1]
+    notes = [line for line in runs[0].err.splitlines() if "note:" in line]
+    assert len(notes) == 200 and notes == sorted(notes)

@@ -141,6 +141,39 @@ def test_public_url_password_is_redacted_in_logs(
     assert repr(App(site, public_url=public)).count("hunter2pass") == 0
 
 
+def test_a_likely_cause_never_shows_the_public_url_password(
+    site: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # signed for http:// where --public-url says https://: the likely cause names the http:// URL
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    public = "https://admin:hunter2pass@hooks.example.com"
+    with serving(App(site, public_url=public)) as base:
+        wrong = RequestValidator(TOKEN).compute_signature(
+            "http://admin:hunter2pass@hooks.example.com/voice/menu", FIELDS
+        )
+        r = httpx.post(f"{base}/voice/menu", data=FIELDS, headers={"X-Twilio-Signature": wrong})
+    assert r.status_code == 403
+    logs = log_text(caplog)
+    assert "the signature matches http://admin:<redacted>@hooks.example.com/voice/menu" in logs
+    assert "hunter2pass" not in logs
+
+
+def test_invoke_and_serve_never_echo_a_url_password(
+    capsys: pytest.CaptureFixture[str], site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    secret = "pwSECRET"
+    for argv in (
+        ["serve", str(site), "--public-url", f"https://alice:{secret}@example.com/?q=1"],
+        ["invoke", "http://127.0.0.1:9/hello", "--public-url", f"https://alice:{secret}@example.com/#f"],
+        ["invoke", f"ftp://alice:{secret}@example.com/hello"],
+        ["invoke", f"http://alice:{secret}@127.0.0.1:9/hello", "--no-sign"],  # cannot connect
+    ):
+        assert main(argv) in (1, 2)
+        out, err = capsys.readouterr()
+        assert secret not in out + err and "alice:<redacted>@" in err, argv
+
+
 # --- dial: 7, 8, 9, 12, 14, 15(b) ---------------------------------------------------------------
 
 HELLO_TWL = 'say "Hello"\n'

@@ -306,16 +306,20 @@ def _set_aside(path: str, header: str, targets: list[Dialect]) -> None:
         )
 
 
-def _judge_source(source: str, path: str, inline: bool, targets: list[Dialect]) -> tuple[Document, list[Diagnostic]]:
+def _judge_source(
+    source: str, path: str, inline: bool, targets: list[Dialect], say: bool = True
+) -> tuple[Document, list[Diagnostic]]:
     """A ``.twl`` file judged for each target (for several, whatever its header says): the
-    first target's document and the findings, each naming its target(s)."""
+    first target's document and the findings, each naming its target(s). ``say``: note a
+    header's target set aside (check says it itself, in file order, as workers may run this)."""
     from .api import judge_twl
 
     pinned = len(targets) > 1
     judged = {d.name: judge_twl(source, path, inline, d, pinned=pinned) for d in targets}
     doc = judged[targets[0].name][0]
     if pinned:
-        _set_aside(path, doc.target, targets)
+        if say:
+            _set_aside(path, doc.target, targets)
         return doc, _portable({name: found for name, (_, found) in judged.items()}, targets)
     return doc, [d.replace(providers=(doc.dialect.name,)) for d in judged[targets[0].name][1]]
 
@@ -340,7 +344,7 @@ def _checker(targets: list[Dialect], inline: bool) -> Callable[[str], tuple[str 
         source, problems = read_source(path)
         if source is None:
             return None, problems, False
-        return source, _judge_source(source, path, inline, targets)[1], False
+        return source, _judge_source(source, path, inline, targets, say=False)[1], False
 
     return check
 
@@ -363,6 +367,7 @@ def _check_files(
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .diagnostics import render_github, render_json, render_text, use_colour
+    from .sniff import XML_SUFFIXES
 
     usage = _unknown_file("check", args.paths)
     if usage:
@@ -381,6 +386,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
             continue
         if source is not None:
             sources[path] = source
+            if len(targets) > 1 and not path.endswith(XML_SUFFIXES):
+                from .editing import Text
+
+                _set_aside(path, Text(source).header()[1] or "", targets)
         diagnostics.extend(found)
     diagnostics.sort(key=Diagnostic.sort_key)
     if args.format != "text" and skipped:

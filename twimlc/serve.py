@@ -226,7 +226,7 @@ def _check_public_url(url: str | None) -> str | None:
         parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise ConfigError(
-            f"--public-url {url!r} is not an http(s) URL of the form https://host[:port][/prefix] "
+            f"--public-url {_redact(url)!r} is not an http(s) URL of the form https://host[:port][/prefix] "
             "(no query, no fragment)"
         )
     return url.rstrip("/")
@@ -288,8 +288,6 @@ class App:
                 "so that Twilio's signatures can be verified, or turn verification off explicitly (--no-verify)"
             )
         self.public_url = _check_public_url(public_url)
-        # how the public URL appears in logs: a password in it never does
-        self._public_shown = _redact(self.public_url) if self.public_url is not None else None
         self.trust_proxy = trust_proxy
         self.reload = reload
         self.reload_interval = reload_interval
@@ -677,10 +675,9 @@ class App:
         return False
 
     def _shown(self, text: str) -> str:
-        """``text`` as a log line may show it: the public URL's password redacted."""
-        if self.public_url is None or self._public_shown == self.public_url:
-            return text
-        return text.replace(self.public_url, self._public_shown or "")
+        """``text`` as a log line may show it: the password of any URL in it redacted (the
+        public URL's, also as the likely causes rewrite it: http:// for https://)."""
+        return _redact_all(text)
 
     def _diagnose(
         self,
@@ -734,6 +731,15 @@ class App:
             if v.ok:
                 return "the request is signed with the webhook shared key but has no X-Twilio-Webhooks-Signature-Settings header"
         return None
+
+
+def _redact_all(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@`` in it redacted."""
+    if "@" not in text:
+        return text
+    import re
+
+    return re.sub(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@]*@", lambda m: _redact(m.group(0)), text)
 
 
 def _redact(url: str) -> str:
@@ -1215,7 +1221,7 @@ def cli_invoke(args: Any) -> int:
     except ValueError:  # an unmatched [ or ] in the host
         parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        sys.stderr.write(f"twimlc invoke: error: {args.url!r} is not an http(s) URL\n")
+        sys.stderr.write(f"twimlc invoke: error: {_redact(args.url)!r} is not an http(s) URL\n")
         return 2
     if args.sha256 and provider != "twilio":
         sys.stderr.write(
@@ -1264,14 +1270,17 @@ def cli_invoke(args: Any) -> int:
         with httpx.Client(timeout=args.timeout, follow_redirects=False) as client:
             response = client.request(request.method, request.url, headers=request.headers, content=request.body)
     except httpx.HTTPError as e:
-        sys.stderr.write(f"twimlc invoke: error: {request.method} {request.url}: {e or type(e).__name__}\n")
+        sys.stderr.write(
+            f"twimlc invoke: error: {request.method} {_redact(request.url)}: {_redact_all(str(e or type(e).__name__))}\n"
+        )
         return 1
     sys.stdout.write(response.text)
     if response.text and not response.text.endswith("\n"):
         sys.stdout.write("\n")
     if not response.is_success:
         sys.stderr.write(
-            f"twimlc invoke: {request.method} {request.url}: HTTP {response.status_code} {response.reason_phrase}\n"
+            f"twimlc invoke: {request.method} {_redact(request.url)}: HTTP {response.status_code} "
+            f"{response.reason_phrase}\n"
         )
         if response.status_code == 403 and provider == "telnyx" and private_key is not None:
             sys.stderr.write(
