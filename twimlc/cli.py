@@ -651,17 +651,17 @@ def _cmd_dial(args: argparse.Namespace) -> int:
     if provider is None:  # as check and serve read it: the option, else the project's target, else Twilio
         from pathlib import Path
 
-        from .project import SettingsError, find_settings, project_target
+        from .project import SettingsError, target_setting
 
         start = Path(args.file).parent if args.file not in (None, "-") else None
         if start is not None and not start.is_dir():
             start = None  # read_source says the file is missing
         try:
-            chosen = project_target(start)
+            chosen, where = target_setting(start)
         except SettingsError as e:
             return usage(str(e))
         provider = chosen.name if chosen is not None else "twilio"
-        origin = f"[tool.twimlc] target in {find_settings(start)[1]}" if chosen is not None else "the default"
+        origin = f"[tool.twimlc] target in {where}" if chosen is not None else "the default"
     if args.space is not None and provider != "signalwire":
         return usage("--space is for --provider signalwire")
     if args.connection_id is not None and provider != "telnyx":
@@ -941,13 +941,18 @@ def _dialect_name(text: str, what: str) -> str:
     return dialect.name
 
 
-def _target_option(p: argparse.ArgumentParser) -> None:
+def _provider_names() -> list[str]:
+    """What ``--target`` and ``--provider`` take (their choices in ``--help``)."""
     from .dialect import DIALECTS
 
+    return list(DIALECTS)
+
+
+def _target_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--target",
         type=_target_name,
-        choices=list(DIALECTS),
+        choices=_provider_names(),
         help="the provider whose TwiML to check against (default: [tool.twimlc] target in pyproject.toml, else twilio)",
     )
 
@@ -1060,7 +1065,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     c.add_argument(
         "--provider",
         type=_provider_name,
-        choices=("twilio", "signalwire", "telnyx"),
+        choices=_provider_names(),
         help="whose Calls API places the call, in any case; the document is checked for that provider "
         "(default: [tool.twimlc] target in pyproject.toml, else twilio)",
     )
@@ -1096,7 +1101,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     m.add_argument(
         "--provider",
         type=_provider_name,
-        choices=("twilio", "signalwire", "telnyx"),
+        choices=_provider_names(),
         help="with --url: sign as this provider does (SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN; Telnyx: a test key, "
         "TELNYX_PRIVATE_KEY); default twilio (TWILIO_AUTH_TOKEN)",
     )
@@ -1151,7 +1156,7 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser], only: str | Non
     s.add_argument(
         "--provider",
         type=_provider_name,
-        choices=("twilio", "signalwire", "telnyx"),
+        choices=_provider_names(),
         help="the provider served: files are checked for its TwiML, and its webhook signatures verified: Twilio's "
         "(TWILIO_AUTH_TOKEN), SignalWire's (SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN) or Telnyx's Ed25519 "
         "(TELNYX_PUBLIC_KEY); default: [tool.twimlc] target in pyproject.toml, else twilio",
@@ -1177,7 +1182,7 @@ def _add_serve_parsers(sub: argparse._SubParsersAction[_Parser], only: str | Non
     v.add_argument(
         "--provider",
         type=_provider_name,
-        choices=("twilio", "signalwire", "telnyx"),
+        choices=_provider_names(),
         help="sign as this provider does: Twilio (TWILIO_AUTH_TOKEN), SignalWire (X-SignalWire-Signature with "
         "SIGNALWIRE_SIGNING_KEY or SIGNALWIRE_TOKEN) or Telnyx (Ed25519 with a test key, TELNYX_PRIVATE_KEY, whose "
         "public half is the server's TELNYX_PUBLIC_KEY); default: [tool.twimlc] target in pyproject.toml, else twilio",

@@ -174,10 +174,16 @@ def find_settings(start: str | os.PathLike[str] | None = None) -> tuple[dict[str
 
 def project_target(start: str | os.PathLike[str] | None = None) -> Dialect | None:
     """The dialect ``[tool.twimlc] target`` names, or None when no project sets one."""
+    return target_setting(start)[0]
+
+
+def target_setting(start: str | os.PathLike[str] | None = None) -> tuple[Dialect | None, str | None]:
+    """:func:`project_target`, and the ``pyproject.toml`` that sets it (None when none
+    does), read once, for a command that says where its target came from."""
     table, path = find_settings(start)
     value = table.get("target")
     if value is None:
-        return None
+        return None, None
     if not isinstance(value, str):
         raise SettingsError(
             f"{path}: [tool.twimlc] target = {value!r} is not a target: give a name (targets: {', '.join(DIALECTS)})"
@@ -188,4 +194,4 @@ def project_target(start: str | os.PathLike[str] | None = None) -> Dialect | Non
             f"{path}: [tool.twimlc] target = {value!r} is not a target{did_you_mean(value)} "
             f"(targets: {', '.join(DIALECTS)})"
         )
-    return dialect
+    return dialect, path

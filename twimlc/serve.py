@@ -984,17 +984,17 @@ def cli_serve(args: Any) -> int:
     if provider is None:  # as ruff reads its settings: the option, else the files' project's, else Twilio
         from pathlib import Path
 
-        from .project import SettingsError, find_settings, project_target
+        from .project import SettingsError, target_setting
 
         start = Path(args.directory) if os.path.isdir(args.directory) else None  # else App says it is not one
         try:
-            chosen = project_target(start)
+            chosen, where = target_setting(start)
         except SettingsError as e:
             sys.stderr.write(f"twimlc serve: error: {e}\n")
             return 2
         provider = chosen.name if chosen is not None else "twilio"
         if chosen is not None:
-            log.info("provider %s (from [tool.twimlc] target in %s)", provider, find_settings(start)[1])
+            log.info("provider %s (from [tool.twimlc] target in %s)", provider, where)
     fallback = None
     if args.fallback:
         fallback, problems = _read_fallback(args.fallback)
